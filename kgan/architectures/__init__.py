@@ -1,0 +1,4 @@
+"""Functions that build networks. Each returns a plain `keras.Model`."""
+from kgan.architectures import dcgan, mlp
+
+__all__ = ["dcgan", "mlp"]

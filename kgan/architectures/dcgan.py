@@ -1,0 +1,128 @@
+"""DCGAN generator and discriminator for any image size that is a small multiple of a power of two.
+
+Radford, Metz & Chintala, "Unsupervised Representation Learning with Deep Convolutional Generative
+Adversarial Networks", 2016: strided (transposed) convolutions instead of pooling, batch
+normalization in the generator, ReLU-family activations, tanh output, N(0, 0.02) initial weights.
+
+The generator projects the latent vector to a small `base x base` map, refines it with one
+stride-1 transposed convolution, and doubles the resolution with `k` stride-2 transposed
+convolutions, halving the filters each time. The discriminator mirrors it. For 28x28 images and
+`width=64` this is the network of the TensorFlow DCGAN tutorial (Dense 7x7x256, then transposed
+convolutions 128-64-1 with kernel 5; convolutions 64-128 and a dense output).
+"""
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+
+def upsampling_plan(image_shape):
+    """Returns `(base_height, base_width, k)`: the map the generator starts from and the doublings.
+
+    Halves height and width together while both stay even and larger than 4, so 28 -> 7 (k=2),
+    32 -> 4 (k=3), 64 -> 4 (k=4), 8 -> 4 (k=1).
+    """
+    if len(image_shape) != 3 or not all(isinstance(d, int) and d > 0 for d in image_shape):
+        raise ValueError(
+            f"image_shape must be (height, width, channels) of positive ints, got {image_shape!r}. "
+            "Example: (28, 28, 1) for MNIST, (32, 32, 3) for CIFAR-10."
+        )
+    height, width, _ = image_shape
+    k = 0
+    while height % 2 == 0 and width % 2 == 0 and min(height, width) > 4:
+        height, width, k = height // 2, width // 2, k + 1
+    if k == 0:
+        raise ValueError(
+            f"DCGAN needs an image size divisible by 2 (a small multiple of a power of two such as "
+            f"28, 32 or 64), got {image_shape[0]}x{image_shape[1]}. Resize or pad the images, e.g. "
+            "kgan.data.image_folder(path, image_size=(32, 32))."
+        )
+    if max(height, width) > 8:
+        raise ValueError(
+            f"Image size {image_shape[0]}x{image_shape[1]} halves only to {height}x{width}; DCGAN "
+            "needs a size of the form base * 2**k with base <= 8 (e.g. 28 = 7*4, 48 = 3*16, 64 = "
+            "4*16). Resize the images to such a size."
+        )
+    return height, width, k
+
+
+def _init(seed, index):
+    return keras.initializers.RandomNormal(
+        stddev=0.02, seed=None if seed is None else seed * 1000 + index
+    )
+
+
+def build_generator(
+    image_shape=(28, 28, 1), latent_dim=100, width=64, kernel_size=5, seed=None, name="generator"
+):
+    """Builds the DCGAN generator: latent vector `(latent_dim,)` -> image in [-1, 1].
+
+    Args:
+        image_shape: `(height, width, channels)` of the images to make.
+        latent_dim: size of the latent vector.
+        width: filters of the last hidden layer; earlier layers have width * 2**i.
+        kernel_size: transposed-convolution kernel size.
+        seed: seeds the initial weights, so the same seed builds the same network.
+        name: the model's name.
+    """
+    base_h, base_w, k = upsampling_plan(image_shape)
+    channels = image_shape[-1]
+    filters = width * 2**k
+    z = keras.Input((latent_dim,), name="latent")
+    x = layers.Dense(base_h * base_w * filters, use_bias=False, kernel_initializer=_init(seed, 0))(z)
+    x = layers.BatchNormalization()(x)
+    x = layers.LeakyReLU(0.2)(x)
+    x = layers.Reshape((base_h, base_w, filters))(x)
+    x = layers.Conv2DTranspose(
+        filters // 2, kernel_size, padding="same", use_bias=False, kernel_initializer=_init(seed, 1)
+    )(x)
+    for i in range(k - 1):
+        x = layers.BatchNormalization()(x)
+        x = layers.LeakyReLU(0.2)(x)
+        x = layers.Conv2DTranspose(
+            width * 2 ** (k - 2 - i),
+            kernel_size,
+            strides=2,
+            padding="same",
+            use_bias=False,
+            kernel_initializer=_init(seed, 2 + i),
+        )(x)
+    x = layers.BatchNormalization()(x)
+    x = layers.LeakyReLU(0.2)(x)
+    x = layers.Conv2DTranspose(
+        channels, kernel_size, strides=2, padding="same", kernel_initializer=_init(seed, 1 + k)
+    )(x)
+    # tanh in float32 so mixed-precision generators still emit exact [-1, 1] images.
+    images = layers.Activation("tanh", dtype="float32", name="images")(x)
+    return keras.Model(z, images, name=name)
+
+
+def build_discriminator(
+    image_shape=(28, 28, 1), width=64, kernel_size=5, dropout=0.3, seed=None, name="discriminator"
+):
+    """Builds the DCGAN discriminator: image in [-1, 1] -> one logit ("real") per image.
+
+    No batch normalization: D sees real and fake batches separately, and penalties such as the
+    gradient penalty assume each sample's output depends on that sample only.
+
+    Args:
+        image_shape: `(height, width, channels)` of the images to judge.
+        width: filters of the first convolution; later ones have width * 2**i.
+        kernel_size: convolution kernel size.
+        dropout: dropout rate after each convolution (0 disables it).
+        seed: seeds the initial weights and dropout.
+        name: the model's name.
+    """
+    _, _, k = upsampling_plan(image_shape)
+    images = keras.Input(image_shape, name="images")
+    x = images
+    for i in range(k):
+        x = layers.Conv2D(
+            width * 2**i, kernel_size, strides=2, padding="same", kernel_initializer=_init(seed, 50 + i)
+        )(x)
+        x = layers.LeakyReLU(0.2)(x)
+        if dropout:
+            x = layers.Dropout(dropout, seed=None if seed is None else seed * 1000 + 90 + i)(x)
+    x = layers.Flatten()(x)
+    logits = layers.Dense(1, dtype="float32", kernel_initializer=_init(seed, 99), name="logits")(x)
+    return keras.Model(images, logits, name=name)

@@ -1,0 +1,2 @@
+from kgan.callbacks.image_grid import ImageGrid
+__all__ = ["ImageGrid"]

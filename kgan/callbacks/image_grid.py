@@ -1,0 +1,77 @@
+"""A fixed batch of samples rendered every epoch, to TensorBoard and to PNG files."""
+from __future__ import annotations
+
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from kgan import images as images_lib
+
+
+class ImageGrid(keras.callbacks.Callback):
+    """Renders the generator's samples for one fixed latent batch at the end of every epoch.
+
+    The same latent vectors every epoch make progress visible: the grid for epoch N shows how the
+    same "seeds" look after N epochs. Grids go to TensorBoard (`tf.summary.image`, tag "samples",
+    step = epoch) under `log_dir/images`, and to `png_dir/epoch_0001.png`, ... A resumed run
+    overwrites the grids of the epochs it repeats instead of adding duplicates.
+
+    Args:
+        log_dir: TensorBoard folder (the images go to its `images` subfolder); None for no
+            TensorBoard.
+        png_dir: folder for the PNG grids; defaults to `log_dir/samples`; None with `log_dir=None`
+            for no PNGs.
+        num_images: samples in the grid (64 makes 8x8).
+        columns: grid columns; square-ish when None.
+        seed: seeds the fixed latent batch.
+        every: render every this many epochs (the last epoch of a `fit` is always rendered).
+
+    Example:
+
+    ```python
+    gan.fit(ds, epochs=5, callbacks=[kgan.callbacks.ImageGrid(log_dir="runs/x")])
+    ```
+    """
+
+    def __init__(self, log_dir=None, png_dir=None, num_images=64, columns=None, seed=0, every=1):
+        super().__init__()
+        if log_dir is None and png_dir is None:
+            raise ValueError("ImageGrid needs log_dir (TensorBoard) or png_dir (PNG files), or both.")
+        if num_images < 1 or every < 1:
+            raise ValueError(f"num_images and every must be >= 1, got {num_images} and {every}.")
+        self.log_dir = log_dir
+        self.png_dir = png_dir if png_dir is not None else os.path.join(log_dir, "samples")
+        self.num_images = num_images
+        self.columns = columns
+        self.seed = seed
+        self.every = every
+        self._writer = None
+        self._latent = None
+        self._epochs = None
+        self.last_grid_path = None
+
+    def on_train_begin(self, logs=None):
+        rng = np.random.default_rng(self.seed)
+        self._latent = rng.standard_normal((self.num_images, self.model.latent_dim)).astype(np.float32)
+        self._epochs = self.params.get("epochs") if self.params else None
+        if self.log_dir is not None and self._writer is None:
+            self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "images"))
+
+    def on_epoch_end(self, epoch, logs=None):
+        last = self._epochs is not None and epoch + 1 == self._epochs
+        if (epoch + 1) % self.every and not last:
+            return
+        samples = self.model.generate(latent=self._latent)
+        self.last_grid_path = os.path.join(self.png_dir, f"epoch_{epoch + 1:04d}.png")
+        grid = images_lib.save_grid(self.last_grid_path, samples, self.columns)
+        if self._writer is not None:
+            with self._writer.as_default():
+                tf.summary.image("samples", grid[None], step=epoch + 1)
+            self._writer.flush()
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None

@@ -1,0 +1,282 @@
+"""`kgan train | sample | export`: parse arguments, call the library, report where things went."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+RUN_LAYOUT = """\
+A run folder holds:
+  logs/          TensorBoard: loss curves (logs/train) and sample grids (logs/images)
+  samples/       one PNG grid of the same 64 latent vectors per epoch (epoch_0001.png, ...)
+  checkpoints/   the whole GAN after every epoch (epoch_0001.keras, ...), loadable with
+                 keras.saving.load_model after `import kgan`
+  backup/        resume state: run the same command again to continue an interrupted run
+  generator/     the exported generator SavedModel (see docs/export.md)
+  config.json    the arguments of the run
+"""
+
+
+def _positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text}")
+    return value
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="kgan",
+        description="Train GANs, sample from them and export their generators.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    train = commands.add_parser(
+        "train",
+        help="train a DCGAN and write logs, sample grids, checkpoints and the exported generator",
+        description="Train a DCGAN on a dataset. " + RUN_LAYOUT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    source = train.add_argument_group("data")
+    source.add_argument(
+        "--dataset",
+        default="mnist",
+        choices=["mnist", "fashion_mnist", "cifar10", "digits"],
+        help="a named dataset (default: mnist). It is read from --data-dir, else from "
+        "$KGAN_DATA_DIR/<dataset>, else through TensorFlow Datasets; 'digits' ships with kgan.",
+    )
+    source.add_argument("--data-dir", help="folder holding the dataset's original files")
+    source.add_argument(
+        "--image-folder",
+        help="train on your own PNG/JPEG images in this folder instead of --dataset",
+    )
+    source.add_argument(
+        "--image-size",
+        type=_positive_int,
+        default=64,
+        help="with --image-folder: images are resized to SIZE x SIZE (default: 64)",
+    )
+    source.add_argument(
+        "--channels",
+        type=int,
+        choices=[1, 3],
+        default=3,
+        help="with --image-folder: 1 for grayscale, 3 for RGB (default: 3)",
+    )
+    source.add_argument(
+        "--limit", type=_positive_int, help="use only the first LIMIT images (quick runs)"
+    )
+    training = train.add_argument_group("training")
+    training.add_argument("--epochs", type=_positive_int, default=5, help="epochs (default: 5)")
+    training.add_argument(
+        "--batch-size", type=_positive_int, default=64, help="images per batch (default: 64)"
+    )
+    training.add_argument(
+        "--latent-dim", type=_positive_int, default=100, help="latent vector size (default: 100)"
+    )
+    training.add_argument(
+        "--width", type=_positive_int, default=64, help="the networks' base filters (default: 64)"
+    )
+    training.add_argument(
+        "--loss",
+        default="non_saturating",
+        choices=["non_saturating", "minimax", "least_squares", "hinge", "wasserstein"],
+        help="adversarial loss (default: non_saturating)",
+    )
+    training.add_argument("--d-lr", type=float, default=2e-4, help="discriminator learning rate")
+    training.add_argument("--g-lr", type=float, default=2e-4, help="generator learning rate")
+    training.add_argument(
+        "--d-steps", type=_positive_int, default=1, help="D updates per G update (default: 1)"
+    )
+    training.add_argument(
+        "--label-smoothing",
+        type=float,
+        default=0.0,
+        help="one-sided label smoothing: D's target for real images is 1 - VALUE (default: 0)",
+    )
+    training.add_argument(
+        "--instance-noise",
+        type=float,
+        default=0.0,
+        help="std of Gaussian noise on D's inputs, decaying to 0 over the run (default: 0)",
+    )
+    training.add_argument(
+        "--steps-per-execution",
+        type=_positive_int,
+        default=1,
+        help="training steps per compiled call (default: 1)",
+    )
+    training.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    output = train.add_argument_group("output")
+    output.add_argument(
+        "--run-dir", default="runs/dcgan", help="folder for everything the run writes"
+    )
+    output.add_argument(
+        "--no-export", action="store_true", help="do not export the generator at the end"
+    )
+    train.add_argument("--verbose", type=int, choices=[0, 1, 2], default=2, help="Keras fit verbosity")
+    train.set_defaults(handler=train_command)
+
+    sample = commands.add_parser(
+        "sample",
+        help="draw samples from a saved GAN or an exported generator into a PNG grid",
+        description="Draw samples into one PNG grid.",
+    )
+    sample.add_argument(
+        "--model",
+        required=True,
+        help="a GAN saved as .keras (checkpoints/epoch_N.keras) or an exported generator "
+        "SavedModel folder",
+    )
+    sample.add_argument("--num", type=_positive_int, default=64, help="how many samples (default: 64)")
+    sample.add_argument("--seed", type=int, default=0, help="seed of the latent vectors (default: 0)")
+    sample.add_argument("--columns", type=_positive_int, help="grid columns (default: square-ish)")
+    sample.add_argument("--out", default="samples.png", help="PNG file to write (default: samples.png)")
+    sample.set_defaults(handler=sample_command)
+
+    export = commands.add_parser(
+        "export",
+        help="export the generator of a saved GAN as a SavedModel",
+        description="Export the generator of a .keras GAN as a SavedModel with the signatures "
+        "serving_default(latent) and sample(count, seed); see docs/export.md.",
+    )
+    export.add_argument("--model", required=True, help="the GAN saved as .keras")
+    export.add_argument("--out", required=True, help="SavedModel folder to write")
+    export.set_defaults(handler=export_command)
+    return parser
+
+
+def _training_data(args):
+    import kgan
+
+    if args.image_folder:
+        dataset = kgan.data.image_folder(
+            args.image_folder,
+            (args.image_size, args.image_size),
+            batch_size=args.batch_size,
+            channels=args.channels,
+            seed=args.seed,
+        )
+        return dataset, (args.image_size, args.image_size, args.channels)
+    dataset = kgan.data.load(
+        args.dataset,
+        data_dir=args.data_dir,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        limit=args.limit,
+    )
+    return dataset, kgan.data.IMAGE_SHAPES[args.dataset]
+
+
+def train_command(args):
+    import keras
+
+    import kgan
+
+    dataset, image_shape = _training_data(args)
+    steps_per_epoch = int(dataset.cardinality())
+    run = args.run_dir
+    os.makedirs(run, exist_ok=True)
+    with open(os.path.join(run, "config.json"), "w") as f:
+        json.dump({k: v for k, v in vars(args).items() if k != "handler"}, f, indent=2)
+
+    gan = kgan.DCGAN(image_shape, latent_dim=args.latent_dim, width=args.width, seed=args.seed)
+    decay_steps = args.epochs * steps_per_epoch if steps_per_epoch > 0 else None
+    gan.compile(
+        loss=args.loss,
+        d_learning_rate=args.d_lr,
+        g_learning_rate=args.g_lr,
+        d_steps=args.d_steps,
+        label_smoothing=args.label_smoothing,
+        instance_noise=args.instance_noise,
+        instance_noise_decay_steps=decay_steps if args.instance_noise else None,
+        steps_per_execution=args.steps_per_execution,
+    )
+    grid = kgan.callbacks.ImageGrid(
+        log_dir=os.path.join(run, "logs"), png_dir=os.path.join(run, "samples"), seed=args.seed
+    )
+    callbacks = [
+        keras.callbacks.BackupAndRestore(os.path.join(run, "backup")),
+        keras.callbacks.TensorBoard(os.path.join(run, "logs"), update_freq=50),
+        grid,
+        keras.callbacks.ModelCheckpoint(os.path.join(run, "checkpoints", "epoch_{epoch:04d}.keras")),
+        keras.callbacks.TerminateOnNaN(),
+    ]
+    os.makedirs(os.path.join(run, "checkpoints"), exist_ok=True)
+    gan.fit(dataset, epochs=args.epochs, callbacks=callbacks, verbose=args.verbose)
+    print(f"sample grids: {os.path.join(run, 'samples')}")
+    print(f"TensorBoard:  tensorboard --logdir {os.path.join(run, 'logs')}")
+    print(f"checkpoints:  {os.path.join(run, 'checkpoints')}")
+    if not args.no_export:
+        path = kgan.export_generator(gan, os.path.join(run, "generator"))
+        print(f"generator:    {path} (SavedModel; signatures serving_default and sample)")
+    return 0
+
+
+def _load_sampler(path):
+    """Returns `draw(num, seed) -> images in [-1, 1] or uint8` for a .keras GAN or a SavedModel."""
+    if os.path.isdir(path) and os.path.isfile(os.path.join(path, "saved_model.pb")):
+        import tensorflow as tf
+
+        from kgan.export import SAMPLE_SIGNATURE
+
+        signature = tf.saved_model.load(path).signatures[SAMPLE_SIGNATURE]
+        return lambda num, seed: signature(
+            count=tf.constant(num, tf.int32), seed=tf.constant(seed, tf.int64)
+        )["images"].numpy()
+    gan = _load_gan(path)
+    return lambda num, seed: gan.generate(num, seed=seed)
+
+
+def _load_gan(path):
+    import keras
+
+    import kgan  # noqa: F401  (registers kgan's classes for deserialization)
+
+    if not os.path.exists(path):
+        raise FileNotFoundError(
+            f"No model at {path!r}. Pass a .keras file written by gan.save() or by `kgan train` "
+            "(run_dir/checkpoints/epoch_N.keras), or an exported SavedModel folder."
+        )
+    if not path.endswith(".keras"):
+        raise ValueError(
+            f"{path!r} is neither a .keras file nor a SavedModel folder (no saved_model.pb in it)."
+        )
+    gan = keras.saving.load_model(path)
+    if not isinstance(gan, kgan.GAN):
+        raise ValueError(f"{path!r} holds a {type(gan).__name__}, not a kgan GAN.")
+    return gan
+
+
+def sample_command(args):
+    import numpy as np
+
+    from kgan import images
+
+    pixels = _load_sampler(args.model)(args.num, args.seed)
+    grid = images.tile(pixels if pixels.dtype == np.uint8 else images.to_uint8(pixels), args.columns)
+    images.save_png(args.out, grid)
+    print(f"wrote {args.num} samples to {args.out}")
+    return 0
+
+
+def export_command(args):
+    import kgan
+
+    path = kgan.export_generator(_load_gan(args.model), args.out)
+    print(f"generator exported to {path} (signatures serving_default and sample)")
+    return 0
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (ValueError, FileNotFoundError, RuntimeError, ImportError) as error:
+        print(f"kgan {args.command}: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

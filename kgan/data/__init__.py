@@ -1,0 +1,151 @@
+"""tf.data input for GANs: local dataset files, TFDS, image folders and toy distributions.
+
+Every loader returns a `tf.data.Dataset` of float32 batches in [-1, 1] (images) or of
+`(images, labels)` with `labels=True`, shuffled, batched and prefetched.
+"""
+from __future__ import annotations
+
+import logging
+import os
+
+from kgan.data.files import read_cifar10_npz, read_digits_csv, read_idx, read_mnist_format
+from kgan.data.folder import image_folder
+from kgan.data.pipeline import from_arrays, scale_images
+from kgan.data.tfds import OFFLINE_ALTERNATIVES, from_tfds
+from kgan.data.toy import gaussian_1d, grid_2d, grid_centers, ring_2d, ring_centers
+
+DATA_DIR_ENV = "KGAN_DATA_DIR"
+DATASETS = ("mnist", "fashion_mnist", "cifar10", "digits")
+IMAGE_SHAPES = {
+    "mnist": (28, 28, 1),
+    "fashion_mnist": (28, 28, 1),
+    "cifar10": (32, 32, 3),
+    "digits": (8, 8, 1),
+}
+
+_log = logging.getLogger(__name__)
+
+
+def load_arrays(name, data_dir=None, split="train"):
+    """Reads a dataset's original files into uint8 `(images, labels)` NumPy arrays.
+
+    Args:
+        name: "mnist", "fashion_mnist" (idx .gz files), "cifar10" (.npz) or "digits"
+            (scikit-learn's digits.csv.gz; the copy inside kgan when `data_dir` is None).
+        data_dir: the folder holding that dataset's files.
+        split: "train" or "test" ("digits" has one split, "train").
+    """
+    if name not in DATASETS:
+        raise ValueError(
+            f"Unknown dataset {name!r}. Local datasets: {list(DATASETS)}. For others use "
+            "kgan.data.from_tfds(name) or kgan.data.image_folder(path, image_size)."
+        )
+    if name == "digits":
+        if split != "train":
+            raise ValueError(f"The digits dataset has a single split, 'train'; got {split!r}.")
+        return read_digits_csv(None if data_dir is None else os.path.join(data_dir, "digits.csv.gz"))
+    if data_dir is None:
+        raise ValueError(f"load_arrays({name!r}) needs data_dir, the folder with its files.")
+    if not os.path.isdir(data_dir):
+        raise FileNotFoundError(
+            f"Data directory {data_dir!r} for {name!r} does not exist. Point data_dir at the folder "
+            f"holding the dataset's files. {OFFLINE_ALTERNATIVES}"
+        )
+    if name == "cifar10":
+        return read_cifar10_npz(data_dir, split)
+    return read_mnist_format(data_dir, split)
+
+
+def resolve_data_dir(name, data_dir=None):
+    """Where `load` reads `name` from: `data_dir`, else `$KGAN_DATA_DIR/<name>` if it exists.
+
+    Returns None when neither applies (then `load` asks TFDS), and always for "digits" without
+    an explicit folder (kgan ships it).
+    """
+    if data_dir is not None:
+        return data_dir
+    root = os.environ.get(DATA_DIR_ENV)
+    if root and name != "digits":
+        candidate = os.path.join(root, name)
+        if os.path.isdir(candidate):
+            return candidate
+        _log.warning("%s=%s has no %s folder; trying TFDS.", DATA_DIR_ENV, root, name)
+    return None
+
+
+def load(
+    name,
+    data_dir=None,
+    split="train",
+    batch_size=64,
+    labels=False,
+    shuffle=True,
+    seed=None,
+    limit=None,
+    drop_remainder=True,
+):
+    """Loads a dataset by name as a training pipeline in [-1, 1].
+
+    Where the data comes from, in order: `data_dir` when given (it must exist); the folder
+    `$KGAN_DATA_DIR/<name>` when that exists; otherwise TensorFlow Datasets, which downloads
+    once. "digits" needs none of them: scikit-learn's 8x8 digits ship inside kgan.
+
+    Args:
+        name: "mnist", "fashion_mnist", "cifar10" or "digits".
+        data_dir: the folder with the dataset's original files.
+        split: "train" or "test".
+        batch_size: images per batch.
+        labels: yield `(images, labels)` batches.
+        shuffle: reshuffle every epoch.
+        seed: makes the shuffle order repeatable.
+        limit: use only the first `limit` images (quick runs and tests).
+        drop_remainder: drop the last partial batch.
+
+    Example:
+
+    ```python
+    ds = kgan.data.load("mnist", data_dir="../shared/data/mnist", batch_size=64)
+    ```
+    """
+    folder = resolve_data_dir(name, data_dir)
+    if folder is None and name != "digits":
+        if name not in DATASETS:
+            raise ValueError(f"Unknown dataset {name!r}. Local datasets: {list(DATASETS)}.")
+        tfds_split = split if limit is None else f"{split}[:{int(limit)}]"
+        return from_tfds(
+            name, tfds_split, batch_size, labels=labels, shuffle=shuffle, seed=seed,
+            drop_remainder=drop_remainder,
+        )
+    images, image_labels = load_arrays(name, folder, split)
+    if limit is not None:
+        images, image_labels = images[:limit], image_labels[:limit]
+    return from_arrays(
+        images,
+        image_labels if labels else None,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        seed=seed,
+        drop_remainder=drop_remainder,
+    )
+
+
+__all__ = [
+    "DATASETS",
+    "IMAGE_SHAPES",
+    "from_arrays",
+    "from_tfds",
+    "gaussian_1d",
+    "grid_2d",
+    "grid_centers",
+    "image_folder",
+    "load",
+    "load_arrays",
+    "read_cifar10_npz",
+    "read_digits_csv",
+    "read_idx",
+    "read_mnist_format",
+    "resolve_data_dir",
+    "ring_2d",
+    "ring_centers",
+    "scale_images",
+]

@@ -1,0 +1,118 @@
+"""Images from a user's folder, streamed from disk."""
+from __future__ import annotations
+
+import os
+
+import tensorflow as tf
+
+from kgan.data.pipeline import scale_images
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
+
+
+def list_images(path):
+    """Returns `(files, class_names, labels)`: image files under `path`, sorted.
+
+    Images in subfolders are labelled by their subfolder's index in sorted `class_names`;
+    images directly in `path` belong to no class (an empty `class_names`).
+    """
+    if not os.path.isdir(path):
+        raise FileNotFoundError(
+            f"Image folder {path!r} does not exist or is not a folder. Pass the folder that holds "
+            "your PNG/JPEG images (optionally in one subfolder per class)."
+        )
+    top = sorted(f for f in os.listdir(path) if f.lower().endswith(IMAGE_EXTENSIONS))
+    class_names = sorted(
+        d for d in os.listdir(path) if os.path.isdir(os.path.join(path, d)) and not d.startswith(".")
+    )
+    files, labels = [os.path.join(path, f) for f in top], [-1] * len(top)
+    for index, name in enumerate(class_names):
+        for root, _, names in sorted(os.walk(os.path.join(path, name))):
+            for f in sorted(names):
+                if f.lower().endswith(IMAGE_EXTENSIONS):
+                    files.append(os.path.join(root, f))
+                    labels.append(index)
+    if not files:
+        raise ValueError(
+            f"No images in {path!r} (looked for {', '.join(IMAGE_EXTENSIONS)} files in it and its "
+            "subfolders). Check the path, or convert the images to PNG or JPEG."
+        )
+    return files, class_names, labels
+
+
+def _decode(contents, image_size, channels):
+    image = tf.io.decode_image(contents, channels=channels, expand_animations=False)
+    image = tf.image.resize(image, image_size, antialias=True)
+    return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
+
+
+def image_folder(
+    path,
+    image_size,
+    batch_size=64,
+    channels=3,
+    labels=False,
+    shuffle=True,
+    seed=None,
+    validate=True,
+    drop_remainder=True,
+):
+    """Streams a folder of PNG/JPEG/BMP/GIF images as a training pipeline in [-1, 1].
+
+    Files are read and decoded as batches are needed, so the folder may be larger than memory.
+    Class labels come from subfolder names (`path/cat/1.png` -> class "cat"), sorted; the
+    dataset's `class_names` attribute lists them.
+
+    Args:
+        path: the folder.
+        image_size: `(height, width)` every image is resized to (antialiased).
+        batch_size: images per batch.
+        channels: 1 for grayscale, 3 for RGB (images are converted).
+        labels: yield `(images, labels)`; requires every image to sit in a class subfolder.
+        shuffle: reshuffle the file order every epoch.
+        seed: makes the shuffle order repeatable.
+        validate: decode every file once up front, so that a corrupt file is named now instead of
+            stopping training later; set False to skip this pass on very large folders.
+        drop_remainder: drop the last partial batch.
+    """
+    if channels not in (1, 3):
+        raise ValueError(f"channels must be 1 (grayscale) or 3 (RGB), got {channels}.")
+    if len(tuple(image_size)) != 2 or min(image_size) < 1:
+        raise ValueError(f"image_size must be (height, width), got {image_size!r}.")
+    image_size = tuple(int(s) for s in image_size)
+    files, class_names, file_labels = list_images(path)
+    if labels and -1 in file_labels:
+        loose = files[file_labels.index(-1)]
+        raise ValueError(
+            f"labels=True needs every image in a class subfolder, but {loose} sits directly in "
+            f"{path}. Move images into one subfolder per class, or use labels=False."
+        )
+    if validate:
+        for file in files:
+            try:
+                tf.io.decode_image(tf.io.read_file(file), channels=channels, expand_animations=False)
+            except (tf.errors.InvalidArgumentError, tf.errors.UnknownError) as error:
+                raise ValueError(
+                    f"Cannot decode image {file}: {error.message.strip()}. The file is corrupt or "
+                    "not an image; remove or replace it."
+                ) from None
+    if drop_remainder and len(files) < batch_size:
+        raise ValueError(
+            f"{path} holds {len(files)} images, fewer than one batch of {batch_size}. Use a smaller "
+            "batch_size or drop_remainder=False."
+        )
+    ds = tf.data.Dataset.from_tensor_slices((files, file_labels))
+    if shuffle:
+        ds = ds.shuffle(len(files), seed=seed, reshuffle_each_iteration=True)
+    ds = ds.map(
+        lambda file, label: (_decode(tf.io.read_file(file), image_size, channels), label),
+        num_parallel_calls=tf.data.AUTOTUNE,
+    )
+    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
+    if labels:
+        ds = ds.map(lambda x, y: (scale_images(x), y), num_parallel_calls=tf.data.AUTOTUNE)
+    else:
+        ds = ds.map(lambda x, y: scale_images(x), num_parallel_calls=tf.data.AUTOTUNE)
+    ds = ds.prefetch(tf.data.AUTOTUNE)
+    ds.class_names = class_names
+    return ds

@@ -1,0 +1,75 @@
+"""Turns arrays into the tf.data pipelines every kgan model trains on."""
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+
+def scale_images(images):
+    """uint8 pixels in [0, 255] -> float32 in [-1, 1], the range of a tanh generator."""
+    return tf.cast(images, tf.float32) / 127.5 - 1.0
+
+
+def from_arrays(
+    images,
+    labels=None,
+    batch_size=64,
+    shuffle=True,
+    seed=None,
+    drop_remainder=True,
+    scale=True,
+):
+    """Builds a shuffled, batched, prefetched pipeline from in-memory arrays.
+
+    Args:
+        images: array `(n, ...)`: uint8 images in [0, 255] (scaled to [-1, 1]), or float samples
+            already in the model's range (pass `scale=False`).
+        labels: optional int array `(n,)`; when given the pipeline yields `(images, labels)`.
+        batch_size: samples per batch.
+        shuffle: reshuffle every epoch.
+        seed: makes the shuffle order repeatable.
+        drop_remainder: drop the last partial batch, so every step sees the same batch shape.
+        scale: map uint8 [0, 255] to float32 [-1, 1].
+
+    Returns:
+        A `tf.data.Dataset` of float32 batches, or of `(images, labels)` when labels are given.
+    """
+    images = np.asarray(images)
+    if images.ndim < 2 or len(images) == 0:
+        raise ValueError(
+            f"Expected a non-empty array of samples (n, ...), got shape {images.shape}. "
+            "Check that the data files or folder actually hold samples."
+        )
+    if scale and images.dtype != np.uint8:
+        raise ValueError(
+            f"scale=True expects uint8 images in [0, 255], got dtype {images.dtype}. Pass "
+            "scale=False for samples already in the model's range (e.g. [-1, 1])."
+        )
+    if not scale:
+        images = images.astype(np.float32, copy=False)
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
+    if drop_remainder and len(images) < batch_size:
+        raise ValueError(
+            f"Only {len(images)} samples, fewer than one batch of {batch_size}: every batch would be "
+            "dropped. Use a smaller batch_size or drop_remainder=False."
+        )
+    if labels is not None:
+        labels = np.asarray(labels).astype(np.int32)
+        if labels.shape != (len(images),):
+            raise ValueError(
+                f"labels must have shape ({len(images)},), one per sample, got {labels.shape}."
+            )
+        ds = tf.data.Dataset.from_tensor_slices((images, labels))
+    else:
+        ds = tf.data.Dataset.from_tensor_slices(images)
+    if shuffle:
+        ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
+    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
+    if scale:
+        # Scaling after batching is one vectorised op per batch instead of one per image.
+        if labels is not None:
+            ds = ds.map(lambda x, y: (scale_images(x), y), num_parallel_calls=tf.data.AUTOTUNE)
+        else:
+            ds = ds.map(scale_images, num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)

@@ -1,0 +1,72 @@
+"""TensorFlow Datasets as a source, with a clear way out when it cannot download."""
+from __future__ import annotations
+
+import tensorflow as tf
+
+from kgan.data.pipeline import scale_images
+
+OFFLINE_ALTERNATIVES = (
+    "Offline alternatives: kgan.data.load(name, data_dir=FOLDER) with the original files "
+    "(MNIST/Fashion-MNIST idx .gz, CIFAR-10 .npz); kgan.data.image_folder(FOLDER, image_size) "
+    "for your own images; kgan.data.load('digits'), which ships inside kgan; or "
+    "from_tfds(name, manual_dir=FOLDER) when FOLDER holds the files TFDS would download."
+)
+
+
+def from_tfds(
+    name,
+    split="train",
+    batch_size=64,
+    data_dir=None,
+    manual_dir=None,
+    labels=False,
+    shuffle=True,
+    seed=None,
+    shuffle_buffer=10_000,
+    drop_remainder=True,
+):
+    """Loads an image dataset through TensorFlow Datasets, scaled to [-1, 1].
+
+    TFDS downloads and prepares the data the first time (it needs the network then, or
+    `manual_dir` holding the files it would download), and reads its prepared copy afterwards.
+
+    Args:
+        name: a TFDS name with an `image` feature, e.g. "mnist", "fashion_mnist", "cifar10".
+        split: a TFDS split string, e.g. "train" or "test[:10%]".
+        batch_size: images per batch.
+        data_dir: where TFDS keeps prepared datasets (its default when None).
+        manual_dir: a folder with the original files, to prepare without downloading.
+        labels: yield `(images, labels)`.
+        shuffle: reshuffle every epoch through a buffer of `shuffle_buffer` images.
+        seed: makes the shuffle order repeatable.
+        shuffle_buffer: the shuffle buffer's size.
+        drop_remainder: drop the last partial batch.
+    """
+    try:
+        import tensorflow_datasets as tfds
+    except ImportError as error:
+        raise ImportError(
+            f"TensorFlow Datasets is not installed: pip install 'kgan[tfds]'. {OFFLINE_ALTERNATIVES}"
+        ) from error
+    try:
+        builder = tfds.builder(name, data_dir=data_dir)
+        download_config = tfds.download.DownloadConfig(manual_dir=manual_dir) if manual_dir else None
+        builder.download_and_prepare(download_config=download_config)
+        ds = builder.as_dataset(split=split, shuffle_files=shuffle)
+    except Exception as error:  # TFDS raises many kinds (network, registry, checksum): one message.
+        raise RuntimeError(
+            f"TFDS could not provide {name!r} split {split!r}: {type(error).__name__}: {error}. "
+            f"{OFFLINE_ALTERNATIVES}"
+        ) from error
+    if "image" not in builder.info.features:
+        raise ValueError(f"TFDS dataset {name!r} has no 'image' feature; kgan needs images.")
+    if labels and "label" not in builder.info.features:
+        raise ValueError(f"TFDS dataset {name!r} has no 'label' feature; use labels=False.")
+    if shuffle:
+        ds = ds.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
+    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
+    if labels:
+        ds = ds.map(lambda e: (scale_images(e["image"]), e["label"]), num_parallel_calls=tf.data.AUTOTUNE)
+    else:
+        ds = ds.map(lambda e: scale_images(e["image"]), num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)

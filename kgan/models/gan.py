@@ -1,0 +1,399 @@
+"""The GAN model and its one alternating training step."""
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from kgan import losses as losses_module
+
+_DEFAULT_LEARNING_RATE = 2e-4
+_SEED_STATE_KEY = "seed_state_"
+
+
+@keras.saving.register_keras_serializable(package="kgan")
+class GAN(keras.Model):
+    """A generative adversarial network as a `keras.Model`: train it with `fit`.
+
+    Each training step runs `d_steps` discriminator updates on a real batch against fresh fakes,
+    then one generator update on fresh noise during which the discriminator's weights stay fixed.
+    The loss pair, label smoothing, instance noise and the two optimizers are chosen in
+    `compile()`; all have defaults that train a DCGAN (Adam, lr 2e-4, beta_1 0.5, Radford et al.,
+    2016; the non-saturating loss, Goodfellow et al., 2014).
+
+    Logs `d_loss`, `g_loss`, and `d_real`/`d_fake`: the mean probability D gives real and fake
+    images (or its mean score for losses without probabilities, such as hinge and Wasserstein).
+    `evaluate()` reports the same names without updating weights.
+
+    Args:
+        generator: a `keras.Model` mapping latent vectors `(batch, latent_dim)` to samples.
+        discriminator: a `keras.Model` mapping samples to one logit or score per sample.
+        latent_dim: size of the latent vector; read from `generator` when omitted and checked
+            against it when given.
+        seed: an int makes every random draw of the model (noise, instance noise) repeatable.
+
+    Example:
+
+    ```python
+    gan = kgan.GAN(generator, discriminator)
+    gan.compile(loss="hinge", d_learning_rate=4e-4, g_learning_rate=1e-4)
+    gan.fit(dataset, epochs=10)
+    images = gan.generate(16, seed=0)
+    ```
+    """
+
+    def __init__(self, generator, discriminator, latent_dim=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = _check_latent_dim(generator, latent_dim)
+        self.seed = seed
+        _check_networks_fit(generator, discriminator)
+        self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.d_real_tracker = keras.metrics.Mean(name="d_real")
+        self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        self.adversarial_loss = losses_module.get("non_saturating")
+        self.built = True
+
+    # --- configuration ------------------------------------------------------------------------
+
+    def compile(
+        self,
+        d_optimizer=None,
+        g_optimizer=None,
+        loss="non_saturating",
+        d_learning_rate=_DEFAULT_LEARNING_RATE,
+        g_learning_rate=_DEFAULT_LEARNING_RATE,
+        beta_1=0.5,
+        beta_2=0.999,
+        d_steps=1,
+        label_smoothing=0.0,
+        instance_noise=0.0,
+        instance_noise_decay_steps=None,
+        jit_compile="auto",
+        steps_per_execution=1,
+        run_eagerly=False,
+    ):
+        """Chooses the losses, optimizers and stabilisers; every argument has a working default.
+
+        Args:
+            d_optimizer: optimizer (instance, name or config) for the discriminator; default
+                Adam(d_learning_rate, beta_1, beta_2).
+            g_optimizer: the same for the generator; default Adam(g_learning_rate, beta_1, beta_2).
+            loss: `"non_saturating"`, `"minimax"`, `"least_squares"`, `"hinge"`, `"wasserstein"`,
+                a `kgan.losses.AdversarialLoss`, or a `(discriminator_fn, generator_fn)` pair.
+            d_learning_rate: the discriminator's learning rate for the default optimizer.
+            g_learning_rate: the generator's learning rate ("two time-scale" when they differ,
+                Heusel et al., 2017).
+            beta_1: Adam's first-moment decay for the default optimizers.
+            beta_2: Adam's second-moment decay for the default optimizers.
+            d_steps: discriminator updates per generator update ("n_critic").
+            label_smoothing: one-sided label smoothing: D's target for real images becomes
+                `1 - label_smoothing` (0.1 gives 0.9; Salimans et al., 2016). Losses with targets
+                only (non_saturating, minimax, least_squares).
+            instance_noise: standard deviation of Gaussian noise added to every image D sees,
+                real and fake (Sønderby et al., 2017); 0 disables it.
+            instance_noise_decay_steps: when set, the noise decays linearly to 0 over this many
+                training steps; when None it stays constant.
+            jit_compile: XLA for the step: True, False or "auto" (Keras' choice: off on CPUs,
+                where XLA ran a DCGAN step about 2x slower than TensorFlow's own kernels).
+            steps_per_execution: training steps per compiled call.
+            run_eagerly: run the step eagerly, for debugging.
+        """
+        self.adversarial_loss = losses_module.get(loss)
+        if label_smoothing and not self.adversarial_loss.supports_label_smoothing:
+            raise ValueError(
+                f"label_smoothing={label_smoothing} has no effect with loss "
+                f"{self.adversarial_loss.name!r}, which has no targets to smooth. Use it with "
+                "'non_saturating', 'minimax' or 'least_squares', or set label_smoothing=0."
+            )
+        if not 0.0 <= label_smoothing < 1.0:
+            raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}.")
+        if instance_noise < 0:
+            raise ValueError(f"instance_noise is a standard deviation >= 0, got {instance_noise}.")
+        if instance_noise_decay_steps is not None and instance_noise_decay_steps <= 0:
+            raise ValueError(
+                f"instance_noise_decay_steps must be a positive number of steps or None, got "
+                f"{instance_noise_decay_steps}."
+            )
+        if not isinstance(d_steps, int) or d_steps < 1:
+            raise ValueError(f"d_steps must be an int >= 1, got {d_steps!r}.")
+        self.d_optimizer = _make_optimizer(d_optimizer, d_learning_rate, beta_1, beta_2, "d_optimizer")
+        self.g_optimizer = _make_optimizer(g_optimizer, g_learning_rate, beta_1, beta_2, "g_optimizer")
+        self.d_steps = d_steps
+        self.label_smoothing = float(label_smoothing)
+        self.instance_noise = float(instance_noise)
+        self.instance_noise_decay_steps = instance_noise_decay_steps
+        super().compile(
+            optimizer=None,
+            jit_compile=jit_compile,
+            steps_per_execution=steps_per_execution,
+            run_eagerly=run_eagerly,
+        )
+        # Build the optimizers' slots now, so checkpoints restore into them before the first step.
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+        self._kgan_compile_config = {
+            "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
+            "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
+            "loss": losses_module.serialize(self.adversarial_loss),
+            "d_steps": d_steps,
+            "label_smoothing": self.label_smoothing,
+            "instance_noise": self.instance_noise,
+            "instance_noise_decay_steps": instance_noise_decay_steps,
+            "jit_compile": jit_compile,
+            "steps_per_execution": steps_per_execution,
+        }
+
+    def get_compile_config(self):
+        return getattr(self, "_kgan_compile_config", None)
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        config["loss"] = losses_module.deserialize(config["loss"])
+        for key in ("d_optimizer", "g_optimizer"):
+            config[key] = keras.optimizers.deserialize(config[key])
+        self.compile(**config)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            generator=keras.saving.serialize_keras_object(self.generator),
+            discriminator=keras.saving.serialize_keras_object(self.discriminator),
+            latent_dim=self.latent_dim,
+            seed=self.seed,
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        for i, state in enumerate(self._seed_states()):
+            store[f"{_SEED_STATE_KEY}{i}"] = state
+
+    def load_own_variables(self, store):
+        own = {k: store[k] for k in store.keys() if not k.startswith(_SEED_STATE_KEY)}
+        super().load_own_variables(own)
+        for i, state in enumerate(self._seed_states()):
+            key = f"{_SEED_STATE_KEY}{i}"
+            if key in store:
+                state.assign(store[key])
+
+    def _seed_states(self):
+        # Keras saves no SeedGenerator state (neither ours nor Dropout's), so a reloaded or
+        # resumed model would replay random numbers it already used. The GAN saves them all,
+        # which makes a reloaded run continue exactly as the uninterrupted one.
+        return [
+            generator.state
+            for layer in self._flatten_layers()
+            for generator in getattr(layer, "_seed_generators", [])
+        ]
+
+    @property
+    def metrics(self):
+        return [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
+
+    # --- sampling -----------------------------------------------------------------------------
+
+    @property
+    def inference_generator(self):
+        """The network that makes samples for users (grids, `generate`, export)."""
+        return self.generator
+
+    def sample_latent(self, num, seed=None):
+        """Draws `num` latent vectors from N(0, I): from the model's seed generator, or from `seed`."""
+        if seed is None:
+            return keras.random.normal((num, self.latent_dim), seed=self.seed_generator)
+        return keras.random.normal((num, self.latent_dim), seed=int(seed))
+
+    def generate(self, num=None, seed=None, latent=None, batch_size=256):
+        """Makes samples in the data's range ([-1, 1] for images) as a NumPy array.
+
+        Args:
+            num: how many samples, drawn from fresh noise.
+            seed: makes the noise repeatable.
+            latent: explicit latent vectors `(n, latent_dim)` instead of `num`/`seed`.
+            batch_size: samples per forward pass.
+        """
+        if latent is None:
+            if num is None or num < 1:
+                raise ValueError(f"generate() needs num >= 1 or latent vectors, got num={num!r}.")
+            latent = self.sample_latent(num, seed)
+        latent = ops.convert_to_tensor(latent, dtype="float32")
+        if len(latent.shape) != 2 or latent.shape[-1] != self.latent_dim:
+            raise ValueError(
+                f"latent vectors must have shape (n, {self.latent_dim}) for this generator, got "
+                f"{tuple(latent.shape)}. Draw them with gan.sample_latent(n)."
+            )
+        generator = self.inference_generator
+        chunks = [
+            ops.convert_to_numpy(generator(latent[i : i + batch_size], training=False))
+            for i in range(0, latent.shape[0], batch_size)
+        ]
+        return np.concatenate(chunks, axis=0)
+
+    def call(self, latent, training=False):
+        return self.inference_generator(latent, training=training)
+
+    # --- the training step --------------------------------------------------------------------
+
+    def train_step(self, data):
+        real = self.real_samples(data)
+        batch_size = ops.shape(real)[0]
+        noise_stddev = self.instance_noise_stddev()  # what this step uses, logged below
+        for _ in range(self.d_steps):
+            fake = self.generator(self.sample_latent(batch_size), training=True)
+            with tf.GradientTape() as tape:
+                real_logits, fake_logits = self._discriminate(real, fake)
+                d_loss = self.discriminator_loss(real_logits, fake_logits)
+            self._apply(self.d_optimizer, tape, d_loss, self.discriminator)
+        with tf.GradientTape() as tape:
+            fake = self.generator(self.sample_latent(batch_size), training=True)
+            g_loss = self.generator_loss(
+                self.discriminator(self.discriminator_inputs(fake), training=True)
+            )
+        self._apply(self.g_optimizer, tape, g_loss, self.generator)
+        logs = self._update_trackers(d_loss, g_loss, real_logits, fake_logits)
+        if self.instance_noise:
+            logs["instance_noise"] = noise_stddev
+        return logs
+
+    def test_step(self, data):
+        real = self.real_samples(data)
+        fake = self.generator(self.sample_latent(ops.shape(real)[0]), training=False)
+        real_logits = self.discriminator(real, training=False)
+        fake_logits = self.discriminator(fake, training=False)
+        d_loss = self.discriminator_loss(real_logits, fake_logits)
+        g_loss = self.generator_loss(fake_logits)
+        return self._update_trackers(d_loss, g_loss, real_logits, fake_logits)
+
+    # --- hooks: what families override instead of writing another loop ----------------------
+
+    def real_samples(self, data):
+        """Extracts the real samples from a batch: `images` or `(images, labels)`."""
+        if isinstance(data, (tuple, list)):
+            data = data[0]
+        _check_batch(data, self.discriminator)
+        return data
+
+    def discriminator_inputs(self, samples):
+        """What D sees of a batch of samples: here, the samples plus decaying instance noise."""
+        if not self.instance_noise:
+            return samples
+        noise = keras.random.normal(ops.shape(samples), seed=self.seed_generator)
+        return samples + ops.cast(self.instance_noise_stddev(), samples.dtype) * noise
+
+    def instance_noise_stddev(self):
+        """The instance noise's standard deviation at the current step."""
+        if self.instance_noise_decay_steps is None:
+            return ops.convert_to_tensor(self.instance_noise, "float32")
+        progress = ops.cast(self.g_optimizer.iterations, "float32") / self.instance_noise_decay_steps
+        return self.instance_noise * ops.maximum(0.0, 1.0 - progress)
+
+    def discriminator_loss(self, real_logits, fake_logits):
+        """D's loss on a real and a fake batch (label smoothing applied)."""
+        return self.adversarial_loss.discriminator(
+            real_logits, fake_logits, real_label=1.0 - self.label_smoothing
+        )
+
+    def generator_loss(self, fake_logits):
+        """G's loss given D's output on its samples."""
+        return self.adversarial_loss.generator(fake_logits)
+
+    # --- internals ----------------------------------------------------------------------------
+
+    def _discriminate(self, real, fake):
+        real_logits = self.discriminator(self.discriminator_inputs(real), training=True)
+        fake_logits = self.discriminator(self.discriminator_inputs(fake), training=True)
+        return real_logits, fake_logits
+
+    def _apply(self, optimizer, tape, loss, network):
+        # Keras optimizers sum gradients over replicas, so each replica's loss is divided by the
+        # replica count: an update is then the same whatever the number of devices.
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        variables = network.trainable_variables
+        gradients = tape.gradient(
+            loss, variables, output_gradients=ops.convert_to_tensor(1.0 / replicas, loss.dtype)
+        )
+        optimizer.apply(gradients, variables)
+
+    def _update_trackers(self, d_loss, g_loss, real_logits, fake_logits):
+        to_output = ops.sigmoid if self.adversarial_loss.probability else (lambda x: x)
+        self.d_loss_tracker.update_state(d_loss)
+        self.g_loss_tracker.update_state(g_loss)
+        self.d_real_tracker.update_state(ops.mean(to_output(ops.cast(real_logits, "float32"))))
+        self.d_fake_tracker.update_state(ops.mean(to_output(ops.cast(fake_logits, "float32"))))
+        return {m.name: m.result() for m in self.metrics}
+
+
+def _make_optimizer(optimizer, learning_rate, beta_1, beta_2, name):
+    if optimizer is None:
+        return keras.optimizers.Adam(learning_rate, beta_1=beta_1, beta_2=beta_2, name=name)
+    return keras.optimizers.get(optimizer)
+
+
+def _check_latent_dim(generator, latent_dim):
+    inputs = generator.inputs if hasattr(generator, "inputs") else None
+    if not inputs:
+        if latent_dim is None:
+            raise ValueError(
+                "latent_dim is required when the generator has no declared input "
+                "(a subclassed model): pass latent_dim=..."
+            )
+        return int(latent_dim)
+    shape = tuple(inputs[0].shape)
+    if len(shape) != 2:
+        raise ValueError(
+            f"The generator's first input must be latent vectors of shape (batch, latent_dim); "
+            f"it has shape {shape}."
+        )
+    if latent_dim is not None and int(latent_dim) != shape[-1]:
+        raise ValueError(
+            f"latent_dim={latent_dim} does not match the generator, which takes latent vectors of "
+            f"size {shape[-1]}. Pass latent_dim={shape[-1]} or rebuild the generator with "
+            f"latent_dim={latent_dim}."
+        )
+    return int(shape[-1])
+
+
+def _check_networks_fit(generator, discriminator):
+    if not (getattr(generator, "outputs", None) and getattr(discriminator, "inputs", None)):
+        return
+    made, judged = tuple(generator.outputs[0].shape[1:]), tuple(discriminator.inputs[0].shape[1:])
+    if made != judged:
+        raise ValueError(
+            f"The generator makes samples of shape {made} but the discriminator takes {judged}. "
+            "Build both networks for the same sample shape."
+        )
+
+
+def _check_batch(samples, discriminator):
+    """Fails at trace time, before any step runs, on batches the networks cannot take."""
+    if not samples.dtype.is_floating:
+        raise ValueError(
+            f"Real samples must be floating point scaled to the generator's range ([-1, 1] for "
+            f"images), got dtype {samples.dtype.name}. kgan.data pipelines scale for you; for "
+            "uint8 arrays use images / 127.5 - 1."
+        )
+    inputs = getattr(discriminator, "inputs", None)
+    if not inputs:
+        return
+    expected = tuple(inputs[0].shape[1:])
+    got = tuple(samples.shape[1:])
+    if len(got) != len(expected) or any(
+        e is not None and g is not None and e != g for e, g in zip(expected, got)
+    ):
+        raise ValueError(
+            f"The data's samples have shape {got} but the networks were built for {expected}. "
+            f"Build the GAN for the data (e.g. kgan.DCGAN(image_shape={got})) or resize the "
+            "data (e.g. kgan.data.image_folder(path, image_size=...))."
+        )

@@ -1,0 +1,38 @@
+"""Installs kgan: GANs that are Keras models, trained with `fit`, exported as SavedModels."""
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+setup(
+    name="kgan",
+    version="0.1.0",
+    description="GAN toolkit for TensorFlow/Keras: GANs as keras.Model, trained with fit, "
+    "exported as SavedModels.",
+    long_description=Path(__file__).with_name("README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.10",
+    packages=find_packages(include=["kgan", "kgan.*"]),
+    package_data={"kgan.data": ["resources/*"]},
+    install_requires=[
+        "tensorflow>=2.16",
+        "keras>=3.0",
+        "numpy",
+    ],
+    extras_require={
+        "tfds": ["tensorflow-datasets>=4.9", "importlib_resources"],
+        "examples": ["matplotlib"],
+        "test": [
+            "pytest>=7",
+            "tensorflow-datasets>=4.9",
+            "importlib_resources",
+            "matplotlib",
+            "tensorboard",
+        ],
+    },
+    entry_points={"console_scripts": ["kgan=kgan.cli:main"]},
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+    ],
+)

@@ -1,0 +1,45 @@
+"""Shared fixtures: the real local datasets and tiny, fast GANs."""
+import os
+import pathlib
+
+import numpy as np
+import pytest
+
+SHARED_DATA = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data():
+    """../shared/data beside the repository: MNIST, Fashion-MNIST, CIFAR-10 subset, digits."""
+    if not SHARED_DATA.is_dir():
+        raise RuntimeError(
+            f"The tests read real data from {SHARED_DATA}; place the shared data folder there."
+        )
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def mnist_dir(shared_data):
+    return str(shared_data / "mnist")
+
+
+@pytest.fixture
+def digits_dataset():
+    import kgan
+
+    return kgan.data.load("digits", batch_size=32, seed=0, limit=256)
+
+
+def tiny_dcgan(seed=0, image_shape=(8, 8, 1), **kwargs):
+    import kgan
+
+    return kgan.DCGAN(image_shape=image_shape, latent_dim=8, width=8, seed=seed, **kwargs)
+
+
+def weights_of(model):
+    return [np.asarray(v) for v in model.weights]
+
+
+@pytest.fixture(autouse=True)
+def _quiet_tf():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

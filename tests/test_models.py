@@ -1,0 +1,247 @@
+"""The GAN step, trained for real with `fit` on tiny networks and real (digits) data."""
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import kgan
+from tests.conftest import tiny_dcgan, weights_of
+
+
+def _changed(before, after):
+    return [not np.array_equal(a, b) for a, b in zip(before, after)]
+
+
+def test_fit_trains_both_networks_and_logs_stable_names(digits_dataset):
+    gan = tiny_dcgan()
+    gan.compile()
+    g_before, d_before = weights_of(gan.generator), weights_of(gan.discriminator)
+    history = gan.fit(digits_dataset, epochs=2, verbose=0)
+    assert set(history.history) == {"d_loss", "g_loss", "d_real", "d_fake"}
+    for values in history.history.values():
+        assert len(values) == 2 and all(np.isfinite(values))
+    assert 0.0 < history.history["d_real"][-1] < 1.0  # probabilities for the cross-entropy loss
+    assert all(_changed(g_before, weights_of(gan.generator)))
+    assert any(_changed(d_before, weights_of(gan.discriminator)))
+    steps = 2 * int(digits_dataset.cardinality())
+    assert int(gan.g_optimizer.iterations) == steps and int(gan.d_optimizer.iterations) == steps
+
+
+def test_generator_step_leaves_discriminator_alone(digits_dataset):
+    # A zero learning rate for D isolates the generator's update: D's weights must not move.
+    gan = tiny_dcgan()
+    gan.compile(d_learning_rate=0.0)
+    d_before = weights_of(gan.discriminator)
+    gan.fit(digits_dataset, epochs=1, verbose=0)
+    assert not any(_changed(d_before, weights_of(gan.discriminator)))
+    # And the converse: with a zero learning rate for G, its trainable weights stay put.
+    gan = tiny_dcgan()
+    gan.compile(g_learning_rate=0.0)
+    g_before = [np.asarray(v) for v in gan.generator.trainable_variables]
+    gan.fit(digits_dataset, epochs=1, verbose=0)
+    assert not any(_changed(g_before, [np.asarray(v) for v in gan.generator.trainable_variables]))
+
+
+def test_d_steps_runs_several_discriminator_updates_per_generator_update(digits_dataset):
+    gan = tiny_dcgan()
+    gan.compile(d_steps=3)
+    gan.fit(digits_dataset, epochs=1, verbose=0)
+    steps = int(digits_dataset.cardinality())
+    assert int(gan.g_optimizer.iterations) == steps
+    assert int(gan.d_optimizer.iterations) == 3 * steps
+
+
+@pytest.mark.parametrize("loss", ["non_saturating", "minimax", "least_squares", "hinge", "wasserstein"])
+def test_every_named_loss_trains(loss, digits_dataset):
+    gan = tiny_dcgan()
+    gan.compile(loss=loss)
+    history = gan.fit(digits_dataset, epochs=1, verbose=0).history
+    assert all(np.isfinite(v[-1]) for v in history.values())
+    assert gan.get_compile_config()["loss"] == loss
+
+
+def test_custom_loss_pair_is_used(digits_dataset):
+    calls = []
+
+    def d_loss(real_logits, fake_logits, real_label=1.0):
+        calls.append("d")
+        return kgan.losses.hinge_discriminator_loss(real_logits, fake_logits)
+
+    def g_loss(fake_logits):
+        calls.append("g")
+        return kgan.losses.score_generator_loss(fake_logits)
+
+    gan = tiny_dcgan()
+    gan.compile(loss=(d_loss, g_loss), run_eagerly=True)
+    gan.fit(digits_dataset.take(2), epochs=1, verbose=0)
+    assert calls.count("d") == 2 and calls.count("g") == 2
+
+
+def test_label_smoothing_changes_the_discriminator_target():
+    gan = tiny_dcgan()
+    real, fake = np.full((4, 1), 3.0, np.float32), np.full((4, 1), -3.0, np.float32)
+    gan.compile()
+    sharp = float(gan.discriminator_loss(real, fake))
+    gan.compile(label_smoothing=0.1)
+    smooth = float(gan.discriminator_loss(real, fake))
+    expected = float(kgan.losses.cross_entropy_discriminator_loss(real, fake, real_label=0.9))
+    assert smooth == pytest.approx(expected) and smooth > sharp
+    with pytest.raises(ValueError, match="no targets to smooth"):
+        gan.compile(loss="hinge", label_smoothing=0.1)
+
+
+def test_instance_noise_decays_linearly_and_is_logged(digits_dataset):
+    gan = tiny_dcgan()
+    steps = int(digits_dataset.cardinality())
+    gan.compile(instance_noise=0.5, instance_noise_decay_steps=2 * steps)
+    history = gan.fit(digits_dataset, epochs=1, verbose=0).history
+    assert float(gan.instance_noise_stddev()) == pytest.approx(0.25)
+    assert history["instance_noise"][-1] == pytest.approx(0.5 * (1 - (steps - 1) / (2 * steps)))
+    gan.fit(digits_dataset, epochs=2, verbose=0)
+    assert float(gan.instance_noise_stddev()) == 0.0
+
+
+def test_evaluate_reports_the_same_names_without_training(digits_dataset):
+    gan = tiny_dcgan()
+    gan.compile()
+    before = weights_of(gan)
+    results = gan.evaluate(digits_dataset, return_dict=True, verbose=0)
+    assert set(results) == {"d_loss", "g_loss", "d_real", "d_fake"}
+    assert all(np.isfinite(v) for v in results.values())
+    after = weights_of(gan)
+    trainable = {id(v) for v in gan.trainable_variables}
+    for variable, a, b in zip(gan.weights, before, after):
+        if id(variable) in trainable:
+            assert np.array_equal(a, b), variable.path
+
+
+def test_same_seed_gives_identical_weights_different_seed_does_not():
+    def run(seed):
+        ds = kgan.data.load("digits", batch_size=32, seed=seed, limit=256)
+        gan = tiny_dcgan(seed=seed)
+        gan.compile()
+        gan.fit(ds, epochs=2, verbose=0)
+        return weights_of(gan)
+
+    first, second, other = run(7), run(7), run(8)
+    assert len(first) == len(second)
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+    assert any(_changed(first, other))
+
+
+def test_keras_round_trip_continues_training_exactly(tmp_path):
+    def data():
+        return kgan.data.load("digits", batch_size=32, shuffle=False, limit=128)
+
+    gan = tiny_dcgan(seed=3)
+    gan.compile(loss="least_squares", d_learning_rate=3e-4, label_smoothing=0.1, d_steps=2)
+    gan.fit(data(), epochs=1, verbose=0)
+    path = str(tmp_path / "gan.keras")
+    gan.save(path)
+    loaded = keras.saving.load_model(path)  # safe_mode: nothing kgan writes is a pickle
+    assert isinstance(loaded, kgan.DCGAN)
+    assert loaded.get_config() == gan.get_config()
+    assert loaded.get_compile_config() == gan.get_compile_config()
+    assert int(loaded.d_optimizer.iterations) == int(gan.d_optimizer.iterations)
+    for a, b in zip(weights_of(gan), weights_of(loaded)):
+        np.testing.assert_array_equal(a, b)
+    gan.fit(data(), epochs=1, verbose=0)
+    loaded.fit(data(), epochs=1, verbose=0)
+    for a, b in zip(weights_of(gan), weights_of(loaded)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_base_gan_round_trip_with_its_own_networks(tmp_path):
+    generator = kgan.architectures.mlp.build_generator(latent_dim=4, output_dim=2, seed=1)
+    discriminator = kgan.architectures.mlp.build_discriminator(input_dim=2, seed=1)
+    gan = kgan.GAN(generator, discriminator, seed=1)
+    gan.compile(loss="hinge")
+    gan.fit(kgan.data.ring_2d(512, batch_size=64, seed=0), epochs=1, verbose=0)
+    path = str(tmp_path / "gan.keras")
+    gan.save(path)
+    loaded = keras.saving.load_model(path)
+    assert type(loaded) is kgan.GAN and loaded.latent_dim == 4
+    np.testing.assert_array_equal(loaded.generate(latent=np.ones((3, 4))), gan.generate(latent=np.ones((3, 4))))
+
+
+def test_generate_shapes_seeds_and_range():
+    gan = tiny_dcgan()
+    images = gan.generate(5, seed=1)
+    assert images.shape == (5, 8, 8, 1) and images.dtype == np.float32
+    assert images.min() >= -1.0 and images.max() <= 1.0
+    np.testing.assert_array_equal(images, gan.generate(5, seed=1))
+    assert not np.array_equal(images, gan.generate(5, seed=2))
+    assert gan.generate(600, seed=0, batch_size=256).shape[0] == 600
+
+
+@pytest.mark.parametrize("shape", [(28, 28, 1), (32, 32, 3), (64, 64, 3), (48, 48, 3)])
+def test_dcgan_builds_for_common_image_sizes(shape):
+    gan = kgan.DCGAN(image_shape=shape, latent_dim=16, width=8)
+    assert gan.generate(2, seed=0).shape == (2, *shape)
+    assert tuple(gan.discriminator(np.zeros((2, *shape), np.float32)).shape) == (2, 1)
+
+
+def test_gan_learns_a_1d_gaussian():
+    # Box-Muller samples of N(4, 0.5^2); the generator starts near 0 and must move there.
+    data = kgan.data.gaussian_1d(8192, mean=4.0, std=0.5, batch_size=128, seed=0)
+    generator = kgan.architectures.mlp.build_generator(latent_dim=4, output_dim=1, hidden_units=(32, 32), seed=0)
+    discriminator = kgan.architectures.mlp.build_discriminator(input_dim=1, hidden_units=(32, 32), seed=0)
+    gan = kgan.GAN(generator, discriminator, seed=0)
+    gan.compile(d_learning_rate=2e-3, g_learning_rate=2e-3)
+    assert abs(float(gan.generate(4000, seed=1).mean()) - 4.0) > 2.0
+    gan.fit(data, epochs=12, verbose=0)
+    samples = gan.generate(4000, seed=1)
+    assert abs(float(samples.mean()) - 4.0) < 0.25
+    assert 0.3 < float(samples.std()) < 0.8
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+
+def test_images_of_the_wrong_shape_are_rejected_with_the_fix(digits_dataset):
+    gan = kgan.DCGAN(image_shape=(28, 28, 1), latent_dim=8, width=8)
+    gan.compile()
+    with pytest.raises(ValueError, match=r"shape \(8, 8, 1\) but the networks were built for \(28, 28, 1\)"):
+        gan.fit(digits_dataset, epochs=1, verbose=0)
+
+
+def test_uint8_images_are_rejected_with_the_fix():
+    gan = tiny_dcgan()
+    gan.compile()
+    raw = tf.data.Dataset.from_tensor_slices(np.zeros((64, 8, 8, 1), np.uint8)).batch(32)
+    with pytest.raises(ValueError, match="images / 127.5 - 1"):
+        gan.fit(raw, epochs=1, verbose=0)
+
+
+def test_wrong_latent_size_is_rejected():
+    generator = kgan.architectures.mlp.build_generator(latent_dim=4, output_dim=2)
+    discriminator = kgan.architectures.mlp.build_discriminator(input_dim=2)
+    with pytest.raises(ValueError, match="latent_dim=16 does not match the generator.*size 4"):
+        kgan.GAN(generator, discriminator, latent_dim=16)
+    gan = kgan.GAN(generator, discriminator)
+    with pytest.raises(ValueError, match=r"shape \(n, 4\)"):
+        gan.generate(latent=np.zeros((2, 5), np.float32))
+
+
+def test_networks_that_do_not_fit_together_are_rejected():
+    generator = kgan.architectures.mlp.build_generator(latent_dim=4, output_dim=2)
+    discriminator = kgan.architectures.mlp.build_discriminator(input_dim=3)
+    with pytest.raises(ValueError, match=r"makes samples of shape \(2,\) but the discriminator takes \(3,\)"):
+        kgan.GAN(generator, discriminator)
+
+
+@pytest.mark.parametrize("shape", [(27, 27, 1), (100, 100, 3), (28, 28)])
+def test_dcgan_rejects_sizes_it_cannot_build(shape):
+    with pytest.raises(ValueError, match="image"):
+        kgan.DCGAN(image_shape=shape)
+
+
+def test_compile_rejects_bad_settings():
+    gan = tiny_dcgan()
+    with pytest.raises(ValueError, match="d_steps"):
+        gan.compile(d_steps=0)
+    with pytest.raises(ValueError, match="instance_noise"):
+        gan.compile(instance_noise=-1.0)
+    with pytest.raises(ValueError, match="label_smoothing"):
+        gan.compile(label_smoothing=1.5)
