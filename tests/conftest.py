@@ -37,7 +37,7 @@ def tiny_dcgan(seed=0, image_shape=(8, 8, 1), **kwargs):
 
 
 def weights_of(model):
-    return [np.asarray(v) for v in model.weights]
+    return [v.numpy() for v in model.weights]
 
 
 @pytest.fixture(autouse=True)

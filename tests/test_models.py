@@ -37,9 +37,9 @@ def test_generator_step_leaves_discriminator_alone(digits_dataset):
     # And the converse: with a zero learning rate for G, its trainable weights stay put.
     gan = tiny_dcgan()
     gan.compile(g_learning_rate=0.0)
-    g_before = [np.asarray(v) for v in gan.generator.trainable_variables]
+    g_before = [v.numpy() for v in gan.generator.trainable_variables]
     gan.fit(digits_dataset, epochs=1, verbose=0)
-    assert not any(_changed(g_before, [np.asarray(v) for v in gan.generator.trainable_variables]))
+    assert not any(_changed(g_before, [v.numpy() for v in gan.generator.trainable_variables]))
 
 
 def test_d_steps_runs_several_discriminator_updates_per_generator_update(digits_dataset):

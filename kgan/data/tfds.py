@@ -54,8 +54,10 @@ def from_tfds(
         builder.download_and_prepare(download_config=download_config)
         ds = builder.as_dataset(split=split, shuffle_files=shuffle)
     except Exception as error:  # TFDS raises many kinds (network, registry, checksum): one message.
+        # TFDS messages can run to hundreds of lines (every dataset it knows); the first says why.
+        reason = (str(error).strip().splitlines() or [""])[0][:300]
         raise RuntimeError(
-            f"TFDS could not provide {name!r} split {split!r}: {type(error).__name__}: {error}. "
+            f"TFDS could not provide {name!r} split {split!r} ({type(error).__name__}: {reason}). "
             f"{OFFLINE_ALTERNATIVES}"
         ) from error
     if "image" not in builder.info.features:

@@ -1,0 +1,114 @@
+"""The `kgan` command line, run as a user runs it: a real process writing real files."""
+import json
+import os
+import subprocess
+import sys
+
+import keras
+import pytest
+import tensorflow as tf
+
+import kgan
+
+TINY = ["--dataset", "digits", "--batch-size", "32", "--limit", "256", "--width", "8",
+        "--latent-dim", "8", "--verbose", "0"]
+
+
+def run_kgan(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "kgan", *args], capture_output=True, text=True, cwd=cwd,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory):
+    run_dir = tmp_path_factory.mktemp("cli") / "run"
+    result = run_kgan("train", *TINY, "--epochs", "2", "--run-dir", str(run_dir))
+    assert result.returncode == 0, result.stderr
+    return run_dir, result
+
+
+def test_train_writes_the_whole_run_folder(trained_run):
+    run_dir, result = trained_run
+    assert sorted(os.listdir(run_dir / "samples")) == ["epoch_0001.png", "epoch_0002.png"]
+    assert sorted(os.listdir(run_dir / "checkpoints")) == ["epoch_0001.keras", "epoch_0002.keras"]
+    assert os.path.isfile(run_dir / "generator" / "saved_model.pb")
+    assert any(f.startswith("events.out") for f in os.listdir(run_dir / "logs" / "train"))
+    assert any(f.startswith("events.out") for f in os.listdir(run_dir / "logs" / "images"))
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["dataset"] == "digits" and config["epochs"] == 2
+    assert "generator:" in result.stdout and "tensorboard --logdir" in result.stdout
+    gan = keras.saving.load_model(str(run_dir / "checkpoints" / "epoch_0002.keras"))
+    assert isinstance(gan, kgan.DCGAN) and gan.image_shape == (8, 8, 1)
+    assert int(gan.g_optimizer.iterations) == 2 * (256 // 32)
+
+
+@pytest.mark.parametrize("source", ["checkpoints/epoch_0002.keras", "generator"])
+def test_sample_from_checkpoint_or_export(trained_run, tmp_path, source):
+    run_dir, _ = trained_run
+    out = tmp_path / "grid.png"
+    result = run_kgan("sample", "--model", str(run_dir / source), "--num", "16", "--columns", "8", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    grid = tf.io.decode_png(tf.io.read_file(str(out))).numpy()
+    assert grid.shape == (2 * 9 + 1, 8 * 9 + 1, 1)
+    assert grid.std() > 0  # real samples, not a blank picture
+
+
+def test_export_command(trained_run, tmp_path):
+    run_dir, _ = trained_run
+    out = tmp_path / "exported"
+    result = run_kgan("export", "--model", str(run_dir / "checkpoints" / "epoch_0001.keras"), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    loaded = tf.saved_model.load(str(out))
+    images = loaded.signatures["serving_default"](latent=tf.zeros((3, 8)))["images"]
+    assert images.shape == (3, 8, 8, 1)
+
+
+def test_train_killed_mid_run_resumes_from_its_last_epoch(tmp_path):
+    """kill -9 during epoch 3, then the same command again: it continues at epoch 3, losing and
+    repeating nothing."""
+    command = [sys.executable, "-m", "kgan", "train", "--dataset", "digits", "--batch-size", "8",
+               "--width", "8", "--latent-dim", "8", "--epochs", "4", "--no-export",
+               "--run-dir", str(tmp_path / "run")]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    for line in process.stdout:
+        if line.startswith("Epoch 3/4"):
+            process.kill()  # SIGKILL: no chance to clean up
+            break
+    process.wait(timeout=60)
+    assert process.returncode == -9
+    assert sorted(os.listdir(tmp_path / "run" / "samples")) == ["epoch_0001.png", "epoch_0002.png"]
+    resumed = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "Epoch 3/4" in resumed.stdout and "Epoch 1/4" not in resumed.stdout
+    assert sorted(os.listdir(tmp_path / "run" / "samples")) == [f"epoch_000{i}.png" for i in range(1, 5)]
+    gan = keras.saving.load_model(str(tmp_path / "run" / "checkpoints" / "epoch_0004.keras"))
+    assert int(gan.g_optimizer.iterations) == 4 * (1797 // 8)
+    assert not os.path.exists(tmp_path / "run" / "backup" / "training_metadata.json")
+
+
+def test_help_explains_every_option():
+    for command, options in {
+        "train": ["--dataset", "--data-dir", "--image-folder", "--epochs", "--batch-size", "--loss",
+                  "--d-lr", "--g-lr", "--d-steps", "--label-smoothing", "--instance-noise", "--run-dir"],
+        "sample": ["--model", "--num", "--seed", "--out"],
+        "export": ["--model", "--out"],
+    }.items():
+        result = run_kgan(command, "--help")
+        assert result.returncode == 0
+        for option in options:
+            assert option in result.stdout, (command, option)
+    assert "samples/" in run_kgan("train", "--help").stdout  # the run folder is described
+
+
+def test_bad_input_gets_a_clear_error_and_exit_code_2(tmp_path):
+    result = run_kgan("train", "--dataset", "mnist", "--data-dir", str(tmp_path / "nowhere"), "--run-dir", str(tmp_path / "r"))
+    assert result.returncode == 2 and "does not exist" in result.stderr and "Traceback" not in result.stderr
+    result = run_kgan("sample", "--model", str(tmp_path / "missing.keras"))
+    assert result.returncode == 2 and "No model at" in result.stderr
+    result = run_kgan("train", "--image-folder", str(tmp_path), "--run-dir", str(tmp_path / "r"))
+    assert result.returncode == 2 and "No images in" in result.stderr
+    result = run_kgan("train", "--epochs", "0")
+    assert result.returncode == 2 and "expected an integer >= 1" in result.stderr
