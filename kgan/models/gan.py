@@ -178,7 +178,7 @@ class GAN(keras.Model):
     def save_own_variables(self, store):
         super().save_own_variables(store)
         for i, state in enumerate(self._seed_states()):
-            store[f"{_SEED_STATE_KEY}{i}"] = state
+            store[f"{_SEED_STATE_KEY}{i}"] = state.numpy()
 
     def load_own_variables(self, store):
         own = {k: store[k] for k in store.keys() if not k.startswith(_SEED_STATE_KEY)}
