@@ -5,7 +5,7 @@ import os
 
 import tensorflow as tf
 
-from kgan.data.pipeline import scale_images
+from kgan.data.pipeline import batch_and_scale
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
@@ -108,11 +108,6 @@ def image_folder(
         lambda file, label: (_decode(tf.io.read_file(file), image_size, channels), label),
         num_parallel_calls=tf.data.AUTOTUNE,
     )
-    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
-    if labels:
-        ds = ds.map(lambda x, y: (scale_images(x), y), num_parallel_calls=tf.data.AUTOTUNE)
-    else:
-        ds = ds.map(lambda x, y: scale_images(x), num_parallel_calls=tf.data.AUTOTUNE)
-    ds = ds.prefetch(tf.data.AUTOTUNE)
+    ds = batch_and_scale(ds, batch_size, drop_remainder, labels=labels)
     ds.class_names = class_names
     return ds

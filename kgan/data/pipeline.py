@@ -10,6 +10,26 @@ def scale_images(images):
     return tf.cast(images, tf.float32) / 127.5 - 1.0
 
 
+def batch_and_scale(ds, batch_size, drop_remainder=True, labels=False, scale=True):
+    """The last stage of every kgan pipeline: batch, scale to [-1, 1], keep or drop labels, prefetch.
+
+    Args:
+        ds: a dataset of single samples, or of `(sample, label)` pairs.
+        batch_size: samples per batch.
+        drop_remainder: drop the last partial batch.
+        labels: keep the labels of `(sample, label)` pairs; when False only samples are yielded.
+        scale: map uint8 [0, 255] to float32 [-1, 1].
+    """
+
+    def finish(samples, sample_labels=None):
+        # Scaling after batching is one vectorised op per batch instead of one per sample.
+        samples = scale_images(samples) if scale else samples
+        return (samples, sample_labels) if labels else samples
+
+    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
+    return ds.map(finish, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+
 def from_arrays(
     images,
     labels=None,
@@ -65,11 +85,4 @@ def from_arrays(
         ds = tf.data.Dataset.from_tensor_slices(images)
     if shuffle:
         ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
-    if scale:
-        # Scaling after batching is one vectorised op per batch instead of one per image.
-        if labels is not None:
-            ds = ds.map(lambda x, y: (scale_images(x), y), num_parallel_calls=tf.data.AUTOTUNE)
-        else:
-            ds = ds.map(scale_images, num_parallel_calls=tf.data.AUTOTUNE)
-    return ds.prefetch(tf.data.AUTOTUNE)
+    return batch_and_scale(ds, batch_size, drop_remainder, labels=labels is not None, scale=scale)

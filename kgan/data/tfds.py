@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from kgan.data.pipeline import scale_images
+from kgan.data.pipeline import batch_and_scale
 
 OFFLINE_ALTERNATIVES = (
     "Offline alternatives: kgan.data.load(name, data_dir=FOLDER) with the original files "
@@ -66,9 +66,5 @@ def from_tfds(
         raise ValueError(f"TFDS dataset {name!r} has no 'label' feature; use labels=False.")
     if shuffle:
         ds = ds.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
-    if labels:
-        ds = ds.map(lambda e: (scale_images(e["image"]), e["label"]), num_parallel_calls=tf.data.AUTOTUNE)
-    else:
-        ds = ds.map(lambda e: scale_images(e["image"]), num_parallel_calls=tf.data.AUTOTUNE)
-    return ds.prefetch(tf.data.AUTOTUNE)
+    ds = ds.map(lambda e: (e["image"], e.get("label", 0)), num_parallel_calls=tf.data.AUTOTUNE)
+    return batch_and_scale(ds, batch_size, drop_remainder, labels=labels)
