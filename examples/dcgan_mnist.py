@@ -10,7 +10,6 @@ from $KGAN_DATA_DIR/mnist or, failing that, TensorFlow Datasets.
 import argparse
 import os
 
-import keras
 import tensorflow as tf
 
 import kgan
@@ -34,7 +33,7 @@ def main():
         epochs=args.epochs,
         callbacks=[
             kgan.callbacks.ImageGrid(log_dir=log_dir),
-            keras.callbacks.TensorBoard(log_dir, update_freq=50),
+            kgan.callbacks.TensorBoard(log_dir, update_freq=50),
         ],
     )
     gan.save(os.path.join(args.out, "gan.keras"))

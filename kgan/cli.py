@@ -198,7 +198,7 @@ def train_command(args):
     )
     callbacks = [
         keras.callbacks.BackupAndRestore(os.path.join(run, "backup")),
-        keras.callbacks.TensorBoard(os.path.join(run, "logs"), update_freq=50),
+        kgan.callbacks.TensorBoard(os.path.join(run, "logs"), update_freq=50),
         grid,
         keras.callbacks.ModelCheckpoint(os.path.join(run, "checkpoints", "epoch_{epoch:04d}.keras")),
         keras.callbacks.TerminateOnNaN(),

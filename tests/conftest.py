@@ -36,6 +36,29 @@ def tiny_dcgan(seed=0, image_shape=(8, 8, 1), **kwargs):
     return kgan.DCGAN(image_shape=image_shape, latent_dim=8, width=8, seed=seed, **kwargs)
 
 
+def summaries(log_dir):
+    """`(tag, step, plugin, value)` of every summary in a TensorBoard folder's event files.
+
+    Scalars come back as floats, images as decoded uint8 arrays.
+    """
+    import glob
+
+    import tensorflow as tf
+
+    found = []
+    for path in sorted(glob.glob(os.path.join(str(log_dir), "events.out.tfevents.*"))):
+        for event in tf.compat.v1.train.summary_iterator(path):
+            for value in event.summary.value:
+                plugin = value.metadata.plugin_data.plugin_name
+                array = tf.make_ndarray(value.tensor)
+                if plugin == "images":
+                    array = tf.io.decode_png(array[2]).numpy()  # [width, height, png, ...]
+                else:
+                    array = float(array)
+                found.append((value.tag, event.step, plugin, array))
+    return found
+
+
 def weights_of(model):
     return [v.numpy() for v in model.weights]
 

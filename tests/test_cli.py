@@ -9,6 +9,7 @@ import pytest
 import tensorflow as tf
 
 import kgan
+from tests.conftest import summaries
 
 TINY = ["--dataset", "digits", "--batch-size", "32", "--limit", "256", "--width", "8",
         "--latent-dim", "8", "--verbose", "0"]
@@ -34,8 +35,9 @@ def test_train_writes_the_whole_run_folder(trained_run):
     assert sorted(os.listdir(run_dir / "samples")) == ["epoch_0001.png", "epoch_0002.png"]
     assert sorted(os.listdir(run_dir / "checkpoints")) == ["epoch_0001.keras", "epoch_0002.keras"]
     assert os.path.isfile(run_dir / "generator" / "saved_model.pb")
-    assert any(f.startswith("events.out") for f in os.listdir(run_dir / "logs" / "train"))
-    assert any(f.startswith("events.out") for f in os.listdir(run_dir / "logs" / "images"))
+    epoch_losses = [v for tag, _, _, v in summaries(run_dir / "logs" / "train") if tag == "epoch_d_loss"]
+    assert len(epoch_losses) == 2
+    assert [step for tag, step, _, _ in summaries(run_dir / "logs" / "images")] == [1, 2]
     config = json.loads((run_dir / "config.json").read_text())
     assert config["dataset"] == "digits" and config["epochs"] == 2
     assert "generator:" in result.stdout and "tensorboard --logdir" in result.stdout

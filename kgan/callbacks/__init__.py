@@ -1,2 +1,5 @@
+"""Keras callbacks for GAN training."""
 from kgan.callbacks.image_grid import ImageGrid
-__all__ = ["ImageGrid"]
+from kgan.callbacks.tensorboard import TensorBoard
+
+__all__ = ["ImageGrid", "TensorBoard"]

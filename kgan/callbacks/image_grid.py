@@ -67,7 +67,9 @@ class ImageGrid(keras.callbacks.Callback):
         self.last_grid_path = os.path.join(self.png_dir, f"epoch_{epoch + 1:04d}.png")
         grid = images_lib.save_grid(self.last_grid_path, samples, self.columns)
         if self._writer is not None:
-            with self._writer.as_default():
+            # record_if(True): Keras' TensorBoard callback with an integer update_freq mutes every
+            # summary written off its batch schedule, ours included (tensorflow/tensorflow#49109).
+            with self._writer.as_default(), tf.summary.record_if(True):
                 tf.summary.image("samples", grid[None], step=epoch + 1)
             self._writer.flush()
 
