@@ -6,6 +6,8 @@ import json
 import os
 import sys
 
+from kgan.losses import LOSSES as LOSS_NAMES
+
 RUN_LAYOUT = """\
 A run folder holds:
   logs/          TensorBoard: loss curves (logs/train) and sample grids (logs/images)
@@ -81,7 +83,7 @@ def build_parser():
     training.add_argument(
         "--loss",
         default="non_saturating",
-        choices=["non_saturating", "minimax", "least_squares", "hinge", "wasserstein"],
+        choices=sorted(LOSS_NAMES),
         help="adversarial loss (default: non_saturating)",
     )
     training.add_argument("--d-lr", type=float, default=2e-4, help="discriminator learning rate")

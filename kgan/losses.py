@@ -3,14 +3,16 @@
 Each loss is a pair of small pure functions on the discriminator's raw outputs (logits or scores):
 
 * `discriminator(real_logits, fake_logits, real_label=1.0)` -> scalar, what D minimises;
-* `generator(fake_logits)` -> scalar, what G minimises.
+* `generator(fake_logits)` -> scalar, what G minimises; relativistic losses compare fakes with real
+  images, so their generator side is `generator(fake_logits, real_logits)`.
 
 `real_label` below 1 is one-sided label smoothing (Salimans et al., 2016); it only has a meaning for
 losses with a target, so `AdversarialLoss.supports_label_smoothing` says whether it applies.
 All arithmetic happens in float32 so that mixed-precision networks give the same losses.
 
-`get(name)` resolves the names `non_saturating`, `minimax`, `least_squares`, `hinge` and
-`wasserstein`; a `(discriminator_fn, generator_fn)` tuple makes a custom pair.
+`get(name)` resolves the names `non_saturating`, `minimax`, `least_squares`, `hinge`,
+`wasserstein` and `relativistic_average`; a `(discriminator_fn, generator_fn)` tuple makes a
+custom pair.
 """
 from __future__ import annotations
 
@@ -93,6 +95,29 @@ def score_generator_loss(fake_logits):
     return -ops.mean(_f32(fake_logits))
 
 
+# --- relativistic average (Jolicoeur-Martineau, 2019) ---------------------------------------
+# D estimates how much more realistic a real image is than the average fake, and the reverse.
+
+
+def _relativistic(real_logits, fake_logits):
+    real, fake = _f32(real_logits), _f32(fake_logits)
+    return real - ops.mean(fake), fake - ops.mean(real)
+
+
+@keras.saving.register_keras_serializable(package="kgan")
+def relativistic_average_discriminator_loss(real_logits, fake_logits, real_label=1.0):
+    """RaSGAN discriminator: BCE(real_label, D(x) - E[D(G(z))]) + BCE(0, D(G(z)) - E[D(x)])."""
+    real_vs_fake, fake_vs_real = _relativistic(real_logits, fake_logits)
+    return _bce_with_logits(real_label, real_vs_fake) + _bce_with_logits(0.0, fake_vs_real)
+
+
+@keras.saving.register_keras_serializable(package="kgan")
+def relativistic_average_generator_loss(fake_logits, real_logits):
+    """RaSGAN generator, the mirror image: BCE(1, D(G(z)) - E[D(x)]) + BCE(0, D(x) - E[D(G(z))])."""
+    real_vs_fake, fake_vs_real = _relativistic(real_logits, fake_logits)
+    return _bce_with_logits(1.0, fake_vs_real) + _bce_with_logits(0.0, real_vs_fake)
+
+
 @dataclasses.dataclass(frozen=True)
 class AdversarialLoss:
     """A discriminator loss and a generator loss that play one game.
@@ -100,10 +125,12 @@ class AdversarialLoss:
     Args:
         name: the name the pair is known by (used in configs and logs).
         discriminator: `fn(real_logits, fake_logits, real_label=1.0) -> scalar`.
-        generator: `fn(fake_logits) -> scalar`.
+        generator: `fn(fake_logits) -> scalar`, or `fn(fake_logits, real_logits)` when
+            `relativistic`.
         probability: True when D's output is a logit of "real", so `d_real`/`d_fake` are logged as
             mean sigmoid probabilities; False when it is an unbounded score, logged as is.
         supports_label_smoothing: whether `real_label` changes the discriminator loss.
+        relativistic: the generator loss also needs D's output on real samples.
     """
 
     name: str
@@ -111,6 +138,7 @@ class AdversarialLoss:
     generator: Callable
     probability: bool = False
     supports_label_smoothing: bool = False
+    relativistic: bool = False
 
 
 LOSSES = {
@@ -133,6 +161,13 @@ LOSSES = {
         least_squares_discriminator_loss,
         least_squares_generator_loss,
         supports_label_smoothing=True,
+    ),
+    "relativistic_average": AdversarialLoss(
+        "relativistic_average",
+        relativistic_average_discriminator_loss,
+        relativistic_average_generator_loss,
+        supports_label_smoothing=True,
+        relativistic=True,
     ),
     "hinge": AdversarialLoss("hinge", hinge_discriminator_loss, score_generator_loss),
     "wasserstein": AdversarialLoss(

@@ -87,3 +87,12 @@ def test_serialize_round_trip():
     back = losses.deserialize(losses.serialize(custom))
     assert back.discriminator is losses.hinge_discriminator_loss
     assert back.generator is losses.least_squares_generator_loss
+
+
+def test_relativistic_average():
+    real_mean, fake_mean = mean([2.0, -1.0]), mean([0.5, -3.0])
+    d = mean([bce(1, 2.0 - fake_mean), bce(1, -1.0 - fake_mean)]) + mean([bce(0, 0.5 - real_mean), bce(0, -3.0 - real_mean)])
+    g = mean([bce(1, 0.5 - real_mean), bce(1, -3.0 - real_mean)]) + mean([bce(0, 2.0 - fake_mean), bce(0, -1.0 - fake_mean)])
+    assert value(losses.relativistic_average_discriminator_loss(REAL, FAKE)) == pytest.approx(d, rel=1e-6)
+    assert value(losses.relativistic_average_generator_loss(FAKE, REAL)) == pytest.approx(g, rel=1e-6)
+    assert losses.get("relativistic_average").relativistic

@@ -7,6 +7,7 @@ import tensorflow as tf
 from keras import ops
 
 from kgan import losses as losses_module
+from kgan import regularizers as regularizers_module
 
 _DEFAULT_LEARNING_RATE = 2e-4
 _SEED_STATE_KEY = "seed_state_"
@@ -70,6 +71,7 @@ class GAN(keras.Model):
         beta_1=0.5,
         beta_2=0.999,
         d_steps=1,
+        regularizers=(),
         label_smoothing=0.0,
         instance_noise=0.0,
         instance_noise_decay_steps=None,
@@ -91,6 +93,8 @@ class GAN(keras.Model):
             beta_1: Adam's first-moment decay for the default optimizers.
             beta_2: Adam's second-moment decay for the default optimizers.
             d_steps: discriminator updates per generator update ("n_critic").
+            regularizers: penalties added to D's loss and logged under their names, e.g.
+                `[kgan.regularizers.GradientPenalty(10.0)]` or `[kgan.regularizers.R1(10.0, every=16)]`.
             label_smoothing: one-sided label smoothing: D's target for real images becomes
                 `1 - label_smoothing` (0.1 gives 0.9; Salimans et al., 2016). Losses with targets
                 only (non_saturating, minimax, least_squares).
@@ -121,9 +125,21 @@ class GAN(keras.Model):
             )
         if not isinstance(d_steps, int) or d_steps < 1:
             raise ValueError(f"d_steps must be an int >= 1, got {d_steps!r}.")
+        regularizers = list(regularizers)
+        for regularizer in regularizers:
+            if not isinstance(regularizer, regularizers_module.Regularizer):
+                raise ValueError(
+                    f"regularizers must be kgan.regularizers objects (GradientPenalty, R1, R2, "
+                    f"Drift, or a Regularizer subclass), got {regularizer!r}."
+                )
+        names = [r.name for r in regularizers]
+        if len(set(names)) != len(names):
+            raise ValueError(f"Each regularizer may appear once; got {names}.")
         self.d_optimizer = _make_optimizer(d_optimizer, d_learning_rate, beta_1, beta_2, "d_optimizer")
         self.g_optimizer = _make_optimizer(g_optimizer, g_learning_rate, beta_1, beta_2, "g_optimizer")
         self.d_steps = d_steps
+        self.regularizers = regularizers
+        self.regularizer_trackers = [keras.metrics.Mean(name=r.name) for r in regularizers]
         self.label_smoothing = float(label_smoothing)
         self.instance_noise = float(instance_noise)
         self.instance_noise_decay_steps = instance_noise_decay_steps
@@ -141,6 +157,7 @@ class GAN(keras.Model):
             "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
             "loss": losses_module.serialize(self.adversarial_loss),
             "d_steps": d_steps,
+            "regularizers": [regularizers_module.serialize(r) for r in regularizers],
             "label_smoothing": self.label_smoothing,
             "instance_noise": self.instance_noise,
             "instance_noise_decay_steps": instance_noise_decay_steps,
@@ -156,6 +173,7 @@ class GAN(keras.Model):
         config["loss"] = losses_module.deserialize(config["loss"])
         for key in ("d_optimizer", "g_optimizer"):
             config[key] = keras.optimizers.deserialize(config[key])
+        config["regularizers"] = [regularizers_module.deserialize(r) for r in config["regularizers"]]
         self.compile(**config)
 
     def get_config(self):
@@ -200,7 +218,8 @@ class GAN(keras.Model):
 
     @property
     def metrics(self):
-        return [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
+        trackers = [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
+        return trackers + list(getattr(self, "regularizer_trackers", []))
 
     # --- sampling -----------------------------------------------------------------------------
 
@@ -253,14 +272,19 @@ class GAN(keras.Model):
         for _ in range(self.d_steps):
             fake = self.generator(self.sample_latent(batch_size), training=True)
             with tf.GradientTape() as tape:
-                real_logits, fake_logits = self._discriminate(real, fake)
+                real_inputs, fake_inputs = self.discriminator_inputs(real), self.discriminator_inputs(fake)
+                real_logits = self.discriminator(real_inputs, training=True)
+                fake_logits = self.discriminator(fake_inputs, training=True)
                 d_loss = self.discriminator_loss(real_logits, fake_logits)
-            self._apply(self.d_optimizer, tape, d_loss, self.discriminator)
+                d_total = d_loss + self._regularize(real_inputs, fake_inputs, real_logits)
+            self._apply(self.d_optimizer, tape, d_total, self.discriminator)
         with tf.GradientTape() as tape:
             fake = self.generator(self.sample_latent(batch_size), training=True)
-            g_loss = self.generator_loss(
-                self.discriminator(self.discriminator_inputs(fake), training=True)
-            )
+            g_fake_logits = self.discriminator(self.discriminator_inputs(fake), training=True)
+            g_real_logits = None
+            if self.adversarial_loss.relativistic:
+                g_real_logits = self.discriminator(self.discriminator_inputs(real), training=True)
+            g_loss = self.generator_loss(g_fake_logits, g_real_logits)
         self._apply(self.g_optimizer, tape, g_loss, self.generator)
         logs = self._update_trackers(d_loss, g_loss, real_logits, fake_logits)
         if self.instance_noise:
@@ -273,7 +297,7 @@ class GAN(keras.Model):
         real_logits = self.discriminator(real, training=False)
         fake_logits = self.discriminator(fake, training=False)
         d_loss = self.discriminator_loss(real_logits, fake_logits)
-        g_loss = self.generator_loss(fake_logits)
+        g_loss = self.generator_loss(fake_logits, real_logits)
         return self._update_trackers(d_loss, g_loss, real_logits, fake_logits)
 
     # --- hooks: what families override instead of writing another loop ----------------------
@@ -305,18 +329,36 @@ class GAN(keras.Model):
             real_logits, fake_logits, real_label=1.0 - self.label_smoothing
         )
 
-    def generator_loss(self, fake_logits):
-        """G's loss given D's output on its samples."""
+    def generator_loss(self, fake_logits, real_logits=None):
+        """G's loss given D's output on its samples (and on real ones, for relativistic losses)."""
+        if self.adversarial_loss.relativistic:
+            return self.adversarial_loss.generator(fake_logits, real_logits)
         return self.adversarial_loss.generator(fake_logits)
 
     # --- internals ----------------------------------------------------------------------------
 
-    def _discriminate(self, real, fake):
-        real_logits = self.discriminator(self.discriminator_inputs(real), training=True)
-        fake_logits = self.discriminator(self.discriminator_inputs(fake), training=True)
-        return real_logits, fake_logits
+    def _regularize(self, real, fake, real_logits):
+        """The weighted sum of the regularizers due at this D step; logs each one it computes."""
+        total = ops.convert_to_tensor(0.0, "float32")
+        for regularizer, tracker in zip(self.regularizers, self.regularizer_trackers):
+
+            def penalty(regularizer=regularizer):
+                return ops.cast(
+                    regularizer(self.discriminator, real, fake, real_logits, self.seed_generator),
+                    "float32",
+                )
+
+            if regularizer.every == 1:
+                value, due = penalty(), 1.0
+            else:
+                due = ops.cast(ops.equal(self.d_optimizer.iterations % regularizer.every, 0), "float32")
+                value = ops.cond(due > 0, penalty, lambda: ops.convert_to_tensor(0.0, "float32"))
+            tracker.update_state(value, sample_weight=due)
+            total = total + regularizer.weight * regularizer.every * value
+        return total
 
     def _apply(self, optimizer, tape, loss, network):
+        """One update of `network` from `loss`, which must have been computed under `tape`."""
         # Keras optimizers sum gradients over replicas, so each replica's loss is divided by the
         # replica count: an update is then the same whatever the number of devices.
         replicas = tf.distribute.get_strategy().num_replicas_in_sync

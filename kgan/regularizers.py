@@ -1,0 +1,154 @@
+"""Penalties on the discriminator that keep GAN training stable.
+
+Each regularizer is a small object: its `__call__(discriminator, real, fake, real_logits, seed)`
+returns the unweighted penalty (a float32 scalar); `weight` scales it into D's loss, `name` is
+its log name, and `every` > 1 applies it lazily, every `every` discriminator steps with its
+weight multiplied by `every` so that its average strength is unchanged (Karras et al., 2020).
+
+Pass them to `GAN.compile(regularizers=[...])`; the training step adds them to the
+discriminator's loss and logs each one under its name.
+"""
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+
+def _input_gradients(discriminator, samples):
+    """Gradient of D's summed output with respect to its inputs, one row per sample."""
+    samples = ops.cast(samples, "float32")
+    with tf.GradientTape() as tape:
+        tape.watch(samples)
+        outputs = ops.cast(discriminator(samples, training=True), "float32")
+    gradients = tape.gradient(outputs, samples)  # a non-scalar target is summed: d(sum D)/dx
+    return ops.reshape(gradients, (ops.shape(gradients)[0], -1))
+
+
+class Regularizer:
+    """Base class: a weighted, optionally lazy penalty on the discriminator.
+
+    Args:
+        weight: multiplies the penalty in D's loss.
+        every: apply every this many D steps (lazy regularization), scaled by `every`.
+    """
+
+    name = "regularizer"
+
+    def __init__(self, weight, every=1):
+        if weight < 0:
+            raise ValueError(f"{type(self).__name__} weight must be >= 0, got {weight}.")
+        if not isinstance(every, int) or every < 1:
+            raise ValueError(f"{type(self).__name__} every must be an int >= 1, got {every!r}.")
+        self.weight = float(weight)
+        self.every = every
+
+    def __call__(self, discriminator, real, fake, real_logits=None, seed=None):
+        raise NotImplementedError
+
+    def get_config(self):
+        return {"weight": self.weight, "every": self.every}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        config = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({config})"
+
+
+@keras.saving.register_keras_serializable(package="kgan")
+class GradientPenalty(Regularizer):
+    """WGAN-GP: pushes the norm of D's gradient at points between real and fake samples to 1.
+
+    The points are `real + u * (fake - real)` with `u ~ U[0, 1]` drawn per sample, and the
+    penalty is `E[(||grad D(x_hat)|| - target)^2]` (Gulrajani et al., 2017), or with
+    `one_sided=True` only the excess `E[max(0, ||grad|| - target)^2]` (Petzka et al., 2018).
+
+    Args:
+        weight: lambda, 10 in the paper.
+        target: the gradient norm aimed at.
+        one_sided: penalise only norms above the target.
+        every: lazy application interval.
+    """
+
+    name = "gp"
+
+    def __init__(self, weight=10.0, target=1.0, one_sided=False, every=1):
+        super().__init__(weight, every)
+        self.target = float(target)
+        self.one_sided = bool(one_sided)
+
+    def __call__(self, discriminator, real, fake, real_logits=None, seed=None):
+        real, fake = ops.cast(real, "float32"), ops.cast(fake, "float32")
+        shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
+        u = keras.random.uniform(shape, 0.0, 1.0, seed=seed)
+        between = real + u * (fake - real)
+        norms = ops.sqrt(ops.sum(ops.square(_input_gradients(discriminator, between)), axis=1) + 1e-12)
+        excess = norms - self.target
+        if self.one_sided:
+            excess = ops.relu(excess)
+        return ops.mean(ops.square(excess))
+
+    def get_config(self):
+        return {**super().get_config(), "target": self.target, "one_sided": self.one_sided}
+
+
+@keras.saving.register_keras_serializable(package="kgan")
+class R1(Regularizer):
+    """R1: penalises D's gradient on real samples, `gamma / 2 * E[||grad D(x)||^2]` (Mescheder et al., 2018).
+
+    Args:
+        gamma: the weight gamma (10 is common for images; smaller for low-dimensional data).
+        every: lazy application interval (16 in StyleGAN2).
+    """
+
+    name = "r1"
+    _on_real = True
+
+    def __init__(self, gamma=10.0, every=1):
+        super().__init__(gamma, every)
+
+    def __call__(self, discriminator, real, fake, real_logits=None, seed=None):
+        samples = real if self._on_real else fake
+        return 0.5 * ops.mean(ops.sum(ops.square(_input_gradients(discriminator, samples)), axis=1))
+
+    def get_config(self):
+        return {"gamma": self.weight, "every": self.every}
+
+
+@keras.saving.register_keras_serializable(package="kgan")
+class R2(R1):
+    """R2: the same penalty on fake samples, `gamma / 2 * E[||grad D(G(z))||^2]`."""
+
+    name = "r2"
+    _on_real = False
+
+
+@keras.saving.register_keras_serializable(package="kgan")
+class Drift(Regularizer):
+    """Keeps a Wasserstein critic's outputs near 0: `E[D(x)^2]` (Karras et al., 2018, epsilon 1e-3).
+
+    Args:
+        weight: epsilon.
+        every: lazy application interval.
+    """
+
+    name = "drift"
+
+    def __init__(self, weight=1e-3, every=1):
+        super().__init__(weight, every)
+
+    def __call__(self, discriminator, real, fake, real_logits=None, seed=None):
+        if real_logits is None:
+            real_logits = discriminator(real, training=True)
+        return ops.mean(ops.square(ops.cast(real_logits, "float32")))
+
+
+def serialize(regularizer):
+    return keras.saving.serialize_keras_object(regularizer)
+
+
+def deserialize(config):
+    return keras.saving.deserialize_keras_object(config)
