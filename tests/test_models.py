@@ -245,3 +245,48 @@ def test_compile_rejects_bad_settings():
         gan.compile(instance_noise=-1.0)
     with pytest.raises(ValueError, match="label_smoothing"):
         gan.compile(label_smoothing=1.5)
+
+
+# --- exponential moving average of the generator ------------------------------------------------
+
+
+def test_ema_is_the_exponential_average_of_the_generator(digits_dataset):
+    gan = tiny_dcgan(ema_decay=0.9)
+    gan.compile()
+    before = [v.numpy() for v in gan.generator.weights]
+    np.testing.assert_array_equal(before[0], gan.ema_generator.weights[0].numpy())
+    gan.fit(digits_dataset.take(1), epochs=1, verbose=0)
+    for original, now, average in zip(before, gan.generator.weights, gan.ema_generator.weights):
+        if now.trainable:
+            np.testing.assert_allclose(average.numpy(), 0.9 * original + 0.1 * now.numpy(), rtol=1e-5, atol=1e-7)
+        else:
+            np.testing.assert_array_equal(average.numpy(), now.numpy())
+    assert any(not np.array_equal(a.numpy(), g.numpy()) for a, g in zip(gan.ema_generator.weights, gan.generator.weights))
+
+
+def test_ema_copies_until_its_start_step(digits_dataset):
+    gan = tiny_dcgan(ema_decay=0.99, ema_start=100)
+    gan.compile()
+    gan.fit(digits_dataset, epochs=1, verbose=0)
+    for average, current in zip(gan.ema_generator.weights, gan.generator.weights):
+        np.testing.assert_array_equal(average.numpy(), current.numpy())
+
+
+def test_ema_makes_the_samples_and_survives_a_round_trip(digits_dataset, tmp_path):
+    gan = tiny_dcgan(ema_decay=0.5)
+    gan.compile()
+    gan.fit(digits_dataset, epochs=1, verbose=0)
+    latent = gan.sample_latent(4, seed=0)
+    np.testing.assert_array_equal(gan.generate(latent=latent), gan.ema_generator(latent, training=False).numpy())
+    assert not np.allclose(gan.generate(latent=latent), gan.generator(latent, training=False).numpy())
+    gan.save(str(tmp_path / "g.keras"))
+    loaded = keras.saving.load_model(str(tmp_path / "g.keras"))
+    assert loaded.ema_decay == 0.5
+    np.testing.assert_array_equal(loaded.generate(latent=latent), gan.generate(latent=latent))
+
+
+def test_ema_settings_are_checked():
+    with pytest.raises(ValueError, match=r"ema_decay must be in \(0, 1\)"):
+        tiny_dcgan(ema_decay=1.5)
+    with pytest.raises(ValueError, match="ema_start"):
+        tiny_dcgan(ema_decay=0.9, ema_start=-1)

@@ -23,6 +23,7 @@ class DCGAN(GAN):
         kernel_size: convolution kernel size.
         dropout: dropout rate in the discriminator.
         seed: seeds the initial weights and every random draw, so two runs match weight for weight.
+        **kwargs: `kgan.GAN` arguments, e.g. `ema_decay=0.999`.
 
     Example:
 
@@ -57,16 +58,14 @@ class DCGAN(GAN):
         self.dropout = dropout
 
     def get_config(self):
-        config = keras.Model.get_config(self)
-        config.update(
-            image_shape=self.image_shape,
-            latent_dim=self.latent_dim,
-            width=self.width,
-            kernel_size=self.kernel_size,
-            dropout=self.dropout,
-            seed=self.seed,
-        )
-        return config
+        return {
+            **keras.Model.get_config(self),
+            **self.training_config(),
+            "image_shape": self.image_shape,
+            "width": self.width,
+            "kernel_size": self.kernel_size,
+            "dropout": self.dropout,
+        }
 
     @classmethod
     def from_config(cls, config):

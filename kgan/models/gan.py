@@ -33,6 +33,12 @@ class GAN(keras.Model):
         latent_dim: size of the latent vector; read from `generator` when omitted and checked
             against it when given.
         seed: an int makes every random draw of the model (noise, instance noise) repeatable.
+        ema_decay: when set (e.g. 0.999), keep an exponential moving average of the generator's
+            weights in `ema_generator` (Yazici et al., 2019; Karras et al., 2018) and use it for
+            `generate`, image grids and export. Its non-trainable state (batch-norm statistics)
+            is copied from the generator.
+        ema_start: training steps before averaging starts; until then the average copies the
+            generator, so early, poor weights do not linger in it.
 
     Example:
 
@@ -44,13 +50,18 @@ class GAN(keras.Model):
     ```
     """
 
-    def __init__(self, generator, discriminator, latent_dim=None, seed=None, **kwargs):
+    def __init__(
+        self, generator, discriminator, latent_dim=None, seed=None, ema_decay=None, ema_start=0, **kwargs
+    ):
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = _check_latent_dim(generator, latent_dim)
         self.seed = seed
         _check_networks_fit(generator, discriminator)
+        self.ema_decay = ema_decay
+        self.ema_start = int(ema_start)
+        self.ema_generator = _make_ema_generator(generator, ema_decay, ema_start)
         self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
@@ -177,14 +188,21 @@ class GAN(keras.Model):
         self.compile(**config)
 
     def get_config(self):
-        config = super().get_config()
-        config.update(
-            generator=keras.saving.serialize_keras_object(self.generator),
-            discriminator=keras.saving.serialize_keras_object(self.discriminator),
-            latent_dim=self.latent_dim,
-            seed=self.seed,
-        )
-        return config
+        return {
+            **super().get_config(),
+            **self.training_config(),
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+        }
+
+    def training_config(self):
+        """The constructor arguments every GAN family shares, for `get_config`."""
+        return {
+            "latent_dim": self.latent_dim,
+            "seed": self.seed,
+            "ema_decay": self.ema_decay,
+            "ema_start": self.ema_start,
+        }
 
     @classmethod
     def from_config(cls, config):
@@ -225,8 +243,8 @@ class GAN(keras.Model):
 
     @property
     def inference_generator(self):
-        """The network that makes samples for users (grids, `generate`, export)."""
-        return self.generator
+        """The network that makes samples for users (grids, `generate`, export): the EMA when kept."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
 
     def sample_latent(self, num, seed=None):
         """Draws `num` latent vectors from N(0, I): from the model's seed generator, or from `seed`."""
@@ -286,6 +304,8 @@ class GAN(keras.Model):
                 g_real_logits = self.discriminator(self.discriminator_inputs(real), training=True)
             g_loss = self.generator_loss(g_fake_logits, g_real_logits)
         self._apply(self.g_optimizer, tape, g_loss, self.generator)
+        if self.ema_generator is not None:
+            self._update_ema()
         logs = self._update_trackers(d_loss, g_loss, real_logits, fake_logits)
         if self.instance_noise:
             logs["instance_noise"] = noise_stddev
@@ -368,6 +388,16 @@ class GAN(keras.Model):
         )
         optimizer.apply(gradients, variables)
 
+    def _update_ema(self):
+        started = ops.cast(self.g_optimizer.iterations > self.ema_start, "float32")
+        decay = self.ema_decay * started  # 0 before ema_start: copy the generator
+        # A clone lists its weights in its original's order; the original says which are trained.
+        for average, current in zip(self.ema_generator.weights, self.generator.weights):
+            if current.trainable:
+                average.assign(decay * average + (1.0 - decay) * ops.cast(current, average.dtype))
+            else:
+                average.assign(current)
+
     def _update_trackers(self, d_loss, g_loss, real_logits, fake_logits):
         to_output = ops.sigmoid if self.adversarial_loss.probability else (lambda x: x)
         self.d_loss_tracker.update_state(d_loss)
@@ -375,6 +405,25 @@ class GAN(keras.Model):
         self.d_real_tracker.update_state(ops.mean(to_output(ops.cast(real_logits, "float32"))))
         self.d_fake_tracker.update_state(ops.mean(to_output(ops.cast(fake_logits, "float32"))))
         return {m.name: m.result() for m in self.metrics}
+
+
+def _make_ema_generator(generator, ema_decay, ema_start):
+    if ema_decay is None:
+        return None
+    if not 0.0 < ema_decay < 1.0:
+        raise ValueError(f"ema_decay must be in (0, 1), e.g. 0.999, or None; got {ema_decay}.")
+    if ema_start < 0:
+        raise ValueError(f"ema_start must be a number of steps >= 0, got {ema_start}.")
+    try:
+        ema = keras.models.clone_model(generator)
+    except Exception as error:  # clone_model raises several types for networks it cannot rebuild
+        raise ValueError(
+            "ema_decay needs a generator that keras.models.clone_model can copy (a Functional or "
+            f"Sequential model, or a subclass with get_config): {error}"
+        ) from error
+    ema.set_weights(generator.get_weights())
+    ema.trainable = False
+    return ema
 
 
 def _make_optimizer(optimizer, learning_rate, beta_1, beta_2, name):
