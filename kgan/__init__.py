@@ -1,16 +1,21 @@
 """kgan: GANs that are Keras models. Build, `fit`, watch in TensorBoard, export the generator."""
-from kgan import architectures, callbacks, data, losses
+from kgan import architectures, callbacks, data, layers, losses, regularizers
 from kgan.export import export_generator
-from kgan.models import DCGAN, GAN
+from kgan.models import DCGAN, GAN, LSGAN, SNGAN, WGANGP
 
 __version__ = "0.1.0"
 
 __all__ = [
     "GAN",
     "DCGAN",
+    "WGANGP",
+    "LSGAN",
+    "SNGAN",
     "architectures",
     "callbacks",
     "data",
     "export_generator",
+    "layers",
     "losses",
+    "regularizers",
 ]

@@ -98,7 +98,13 @@ def build_generator(
 
 
 def build_discriminator(
-    image_shape=(28, 28, 1), width=64, kernel_size=5, dropout=0.3, seed=None, name="discriminator"
+    image_shape=(28, 28, 1),
+    width=64,
+    kernel_size=5,
+    dropout=0.3,
+    spectral_norm=False,
+    seed=None,
+    name="discriminator",
 ):
     """Builds the DCGAN discriminator: image in [-1, 1] -> one logit ("real") per image.
 
@@ -110,6 +116,8 @@ def build_discriminator(
         width: filters of the first convolution; later ones have width * 2**i.
         kernel_size: convolution kernel size.
         dropout: dropout rate after each convolution (0 disables it).
+        spectral_norm: wrap every convolution and the output layer in
+            `keras.layers.SpectralNormalization` (Miyato et al., 2018).
         seed: seeds the initial weights and dropout.
         name: the model's name.
     """
@@ -117,12 +125,29 @@ def build_discriminator(
     images = keras.Input(image_shape, name="images")
     x = images
     for i in range(k):
-        x = layers.Conv2D(
+        conv = layers.Conv2D(
             width * 2**i, kernel_size, strides=2, padding="same", kernel_initializer=_init(seed, 50 + i)
-        )(x)
+        )
+        x = maybe_spectral_norm(conv, spectral_norm)(x)
         x = layers.LeakyReLU(0.2)(x)
         if dropout:
             x = layers.Dropout(dropout, seed=None if seed is None else seed * 1000 + 90 + i)(x)
     x = layers.Flatten()(x)
-    logits = layers.Dense(1, dtype="float32", kernel_initializer=_init(seed, 99), name="logits")(x)
+    output = layers.Dense(
+        1, dtype="float32", kernel_initializer=_init(seed, 99), name=None if spectral_norm else "logits"
+    )
+    logits = maybe_spectral_norm(output, spectral_norm, name="logits")(x)
     return keras.Model(images, logits, name=name)
+
+
+def maybe_spectral_norm(layer, enabled, name=None):
+    """`layer` wrapped in `keras.layers.SpectralNormalization` (named `name`) when `enabled`.
+
+    Keras' wrapper runs one power iteration per training call and writes the normalised kernel
+    back into the layer, so the gradient does not flow through the spectral norm itself (as in
+    TF-Addons; Miyato et al. backpropagate through it). Either way the kernel the layer uses
+    has a largest singular value of about 1.
+    """
+    if not enabled:
+        return layer
+    return layers.SpectralNormalization(layer, power_iterations=1, name=name)

@@ -22,6 +22,7 @@ class DCGAN(GAN):
         width: the networks' base number of filters.
         kernel_size: convolution kernel size.
         dropout: dropout rate in the discriminator.
+        spectral_norm: spectral normalization on the discriminator's layers.
         seed: seeds the initial weights and every random draw, so two runs match weight for weight.
         **kwargs: `kgan.GAN` arguments, e.g. `ema_decay=0.999`.
 
@@ -41,6 +42,7 @@ class DCGAN(GAN):
         width=64,
         kernel_size=5,
         dropout=0.3,
+        spectral_norm=False,
         seed=None,
         **kwargs,
     ):
@@ -49,13 +51,19 @@ class DCGAN(GAN):
             image_shape, latent_dim, width=width, kernel_size=kernel_size, seed=seed
         )
         discriminator = dcgan_networks.build_discriminator(
-            image_shape, width=width, kernel_size=kernel_size, dropout=dropout, seed=seed
+            image_shape,
+            width=width,
+            kernel_size=kernel_size,
+            dropout=dropout,
+            spectral_norm=spectral_norm,
+            seed=seed,
         )
         super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, **kwargs)
         self.image_shape = image_shape
         self.width = width
         self.kernel_size = kernel_size
         self.dropout = dropout
+        self.spectral_norm = spectral_norm
 
     def get_config(self):
         return {
@@ -65,6 +73,7 @@ class DCGAN(GAN):
             "width": self.width,
             "kernel_size": self.kernel_size,
             "dropout": self.dropout,
+            "spectral_norm": self.spectral_norm,
         }
 
     @classmethod
