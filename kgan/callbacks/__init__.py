@@ -1,5 +1,6 @@
 """Keras callbacks for GAN training."""
 from kgan.callbacks.image_grid import ImageGrid
+from kgan.callbacks.sample_metrics import SampleMetrics
 from kgan.callbacks.tensorboard import TensorBoard
 
-__all__ = ["ImageGrid", "TensorBoard"]
+__all__ = ["ImageGrid", "SampleMetrics", "TensorBoard"]

@@ -7,6 +7,7 @@ import tensorflow as tf
 from keras import ops
 
 from kgan import losses as losses_module
+from kgan import metrics as metrics_module
 from kgan import regularizers as regularizers_module
 
 _DEFAULT_LEARNING_RATE = 2e-4
@@ -83,6 +84,7 @@ class GAN(keras.Model):
         beta_2=0.999,
         d_steps=1,
         regularizers=(),
+        sample_metrics=(),
         label_smoothing=0.0,
         instance_noise=0.0,
         instance_noise_decay_steps=None,
@@ -106,6 +108,8 @@ class GAN(keras.Model):
             d_steps: discriminator updates per generator update ("n_critic").
             regularizers: penalties added to D's loss and logged under their names, e.g.
                 `[kgan.regularizers.GradientPenalty(10.0)]` or `[kgan.regularizers.R1(10.0, every=16)]`.
+            sample_metrics: metrics of generated samples that `evaluate()` updates with each
+                batch's fakes (and reals), e.g. `[kgan.metrics.ModeCoverage(centers, std)]`.
             label_smoothing: one-sided label smoothing: D's target for real images becomes
                 `1 - label_smoothing` (0.1 gives 0.9; Salimans et al., 2016). Losses with targets
                 only (non_saturating, minimax, least_squares).
@@ -151,6 +155,7 @@ class GAN(keras.Model):
         self.d_steps = d_steps
         self.regularizers = regularizers
         self.regularizer_trackers = [keras.metrics.Mean(name=r.name) for r in regularizers]
+        self.sample_metrics = list(sample_metrics)
         self.label_smoothing = float(label_smoothing)
         self.instance_noise = float(instance_noise)
         self.instance_noise_decay_steps = instance_noise_decay_steps
@@ -169,6 +174,7 @@ class GAN(keras.Model):
             "loss": losses_module.serialize(self.adversarial_loss),
             "d_steps": d_steps,
             "regularizers": [regularizers_module.serialize(r) for r in regularizers],
+            "sample_metrics": [keras.saving.serialize_keras_object(m) for m in self.sample_metrics],
             "label_smoothing": self.label_smoothing,
             "instance_noise": self.instance_noise,
             "instance_noise_decay_steps": instance_noise_decay_steps,
@@ -185,6 +191,7 @@ class GAN(keras.Model):
         for key in ("d_optimizer", "g_optimizer"):
             config[key] = keras.optimizers.deserialize(config[key])
         config["regularizers"] = [regularizers_module.deserialize(r) for r in config["regularizers"]]
+        config["sample_metrics"] = [keras.saving.deserialize_keras_object(m) for m in config["sample_metrics"]]
         self.compile(**config)
 
     def get_config(self):
@@ -237,7 +244,7 @@ class GAN(keras.Model):
     @property
     def metrics(self):
         trackers = [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
-        return trackers + list(getattr(self, "regularizer_trackers", []))
+        return trackers + getattr(self, "regularizer_trackers", []) + getattr(self, "sample_metrics", [])
 
     # --- sampling -----------------------------------------------------------------------------
 
@@ -313,11 +320,17 @@ class GAN(keras.Model):
 
     def test_step(self, data):
         real = self.real_samples(data)
-        fake = self.generator(self.sample_latent(ops.shape(real)[0]), training=False)
+        latent = self.sample_latent(ops.shape(real)[0])
+        fake = self.generator(latent, training=False)
         real_logits = self.discriminator(real, training=False)
         fake_logits = self.discriminator(fake, training=False)
         d_loss = self.discriminator_loss(real_logits, fake_logits)
         g_loss = self.generator_loss(fake_logits, real_logits)
+        if self.sample_metrics:
+            # Metrics judge the samples users get: the EMA generator's when there is one.
+            samples = fake if self.ema_generator is None else self.ema_generator(latent, training=False)
+            for metric in self.sample_metrics:
+                metric.update_state(samples, real)
         return self._update_trackers(d_loss, g_loss, real_logits, fake_logits)
 
     # --- hooks: what families override instead of writing another loop ----------------------
@@ -404,7 +417,7 @@ class GAN(keras.Model):
         self.g_loss_tracker.update_state(g_loss)
         self.d_real_tracker.update_state(ops.mean(to_output(ops.cast(real_logits, "float32"))))
         self.d_fake_tracker.update_state(ops.mean(to_output(ops.cast(fake_logits, "float32"))))
-        return {m.name: m.result() for m in self.metrics}
+        return metrics_module.results_of(self.metrics)
 
 
 def _make_ema_generator(generator, ema_decay, ema_start):

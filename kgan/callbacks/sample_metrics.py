@@ -1,0 +1,48 @@
+"""Metrics of freshly generated samples, computed every few epochs into the logs."""
+from __future__ import annotations
+
+import keras
+
+from kgan.metrics import results_of
+
+
+class SampleMetrics(keras.callbacks.Callback):
+    """Generates `num_samples` at the end of every `every` epochs and logs the given metrics.
+
+    The results join the epoch's logs, so `History`, `kgan.callbacks.TensorBoard` and
+    `ModelCheckpoint(monitor=...)` placed after this callback see them. The samples come from the
+    GAN's `inference_generator` (the EMA when kept), drawn with seed `seed + epoch`.
+
+    Args:
+        metrics: sample metrics, e.g. `[kgan.metrics.ModeCoverage(centers, std)]`.
+        num_samples: samples per evaluation.
+        every: evaluate every this many epochs (and after the last).
+        seed: base seed of the latent draws.
+    """
+
+    def __init__(self, metrics, num_samples=2500, every=1, seed=0):
+        super().__init__()
+        if not metrics:
+            raise ValueError("SampleMetrics needs at least one metric.")
+        if num_samples < 1 or every < 1:
+            raise ValueError(f"num_samples and every must be >= 1, got {num_samples} and {every}.")
+        self.sample_metrics = list(metrics)
+        self.num_samples = num_samples
+        self.every = every
+        self.seed = seed
+        self._epochs = None
+
+    def on_train_begin(self, logs=None):
+        self._epochs = self.params.get("epochs") if self.params else None
+
+    def on_epoch_end(self, epoch, logs=None):
+        last = self._epochs is not None and epoch + 1 == self._epochs
+        if (epoch + 1) % self.every and not last:
+            return
+        samples = self.model.generate(self.num_samples, seed=self.seed + epoch)
+        for metric in self.sample_metrics:
+            metric.reset_state()
+            metric.update_state(samples)
+        if logs is not None:
+            results = results_of(self.sample_metrics)
+            logs.update({name: float(keras.ops.convert_to_numpy(v)) for name, v in results.items()})
