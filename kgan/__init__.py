@@ -1,5 +1,5 @@
 """kgan: GANs that are Keras models. Build, `fit`, watch in TensorBoard, export the generator."""
-from kgan import architectures, callbacks, data, layers, losses, regularizers
+from kgan import architectures, augment, callbacks, data, layers, losses, metrics, regularizers
 from kgan.export import export_generator
 from kgan.models import DCGAN, GAN, LSGAN, SNGAN, WGANGP
 
@@ -12,10 +12,12 @@ __all__ = [
     "LSGAN",
     "SNGAN",
     "architectures",
+    "augment",
     "callbacks",
     "data",
     "export_generator",
     "layers",
     "losses",
+    "metrics",
     "regularizers",
 ]

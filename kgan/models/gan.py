@@ -9,6 +9,7 @@ from keras import ops
 from kgan import losses as losses_module
 from kgan import metrics as metrics_module
 from kgan import regularizers as regularizers_module
+from kgan.augment import DiffAugment
 
 _DEFAULT_LEARNING_RATE = 2e-4
 _SEED_STATE_KEY = "seed_state_"
@@ -85,6 +86,7 @@ class GAN(keras.Model):
         d_steps=1,
         regularizers=(),
         sample_metrics=(),
+        augment=None,
         label_smoothing=0.0,
         instance_noise=0.0,
         instance_noise_decay_steps=None,
@@ -108,6 +110,8 @@ class GAN(keras.Model):
             d_steps: discriminator updates per generator update ("n_critic").
             regularizers: penalties added to D's loss and logged under their names, e.g.
                 `[kgan.regularizers.GradientPenalty(10.0)]` or `[kgan.regularizers.R1(10.0, every=16)]`.
+            augment: a `kgan.augment.DiffAugment` or `AdaptiveAugment` applied to every batch D
+                sees, real and fake, in both steps (differentiably, so G learns through it).
             sample_metrics: metrics of generated samples that `evaluate()` updates with each
                 batch's fakes (and reals), e.g. `[kgan.metrics.ModeCoverage(centers, std)]`.
             label_smoothing: one-sided label smoothing: D's target for real images becomes
@@ -156,6 +160,11 @@ class GAN(keras.Model):
         self.regularizers = regularizers
         self.regularizer_trackers = [keras.metrics.Mean(name=r.name) for r in regularizers]
         self.sample_metrics = list(sample_metrics)
+        if augment is not None and not isinstance(augment, DiffAugment):
+            raise ValueError(
+                f"augment must be a kgan.augment.DiffAugment or AdaptiveAugment, got {augment!r}."
+            )
+        self.augment = augment
         self.label_smoothing = float(label_smoothing)
         self.instance_noise = float(instance_noise)
         self.instance_noise_decay_steps = instance_noise_decay_steps
@@ -175,6 +184,7 @@ class GAN(keras.Model):
             "d_steps": d_steps,
             "regularizers": [regularizers_module.serialize(r) for r in regularizers],
             "sample_metrics": [keras.saving.serialize_keras_object(m) for m in self.sample_metrics],
+            "augment": keras.saving.serialize_keras_object(augment),
             "label_smoothing": self.label_smoothing,
             "instance_noise": self.instance_noise,
             "instance_noise_decay_steps": instance_noise_decay_steps,
@@ -192,6 +202,7 @@ class GAN(keras.Model):
             config[key] = keras.optimizers.deserialize(config[key])
         config["regularizers"] = [regularizers_module.deserialize(r) for r in config["regularizers"]]
         config["sample_metrics"] = [keras.saving.deserialize_keras_object(m) for m in config["sample_metrics"]]
+        config["augment"] = keras.saving.deserialize_keras_object(config["augment"])
         self.compile(**config)
 
     def get_config(self):
@@ -301,6 +312,8 @@ class GAN(keras.Model):
                 real_logits = self.discriminator(real_inputs, training=True)
                 fake_logits = self.discriminator(fake_inputs, training=True)
                 d_loss = self.discriminator_loss(real_logits, fake_logits)
+                if self.augment is not None:
+                    self.augment.observe(real_logits)
                 d_total = d_loss + self._regularize(real_inputs, fake_inputs, real_logits)
             self._apply(self.d_optimizer, tape, d_total, self.discriminator)
         with tf.GradientTape() as tape:
@@ -316,6 +329,8 @@ class GAN(keras.Model):
         logs = self._update_trackers(d_loss, g_loss, real_logits, fake_logits)
         if self.instance_noise:
             logs["instance_noise"] = noise_stddev
+        if self.augment is not None:
+            logs.update(self.augment.logs())
         return logs
 
     def test_step(self, data):
@@ -343,7 +358,9 @@ class GAN(keras.Model):
         return data
 
     def discriminator_inputs(self, samples):
-        """What D sees of a batch of samples: here, the samples plus decaying instance noise."""
+        """What D sees of a batch of samples: augmented (if set), plus instance noise (if set)."""
+        if self.augment is not None:
+            samples = self.augment(samples)
         if not self.instance_noise:
             return samples
         noise = keras.random.normal(ops.shape(samples), seed=self.seed_generator)
