@@ -7,6 +7,9 @@ import os
 import sys
 
 from kgan.losses import LOSSES as LOSS_NAMES
+from kgan.models import DCGAN, LSGAN, SNGAN, WGANGP
+
+RECIPES = {"dcgan": DCGAN, "wgangp": WGANGP, "lsgan": LSGAN, "sngan": SNGAN}
 
 RUN_LAYOUT = """\
 A run folder holds:
@@ -81,15 +84,27 @@ def build_parser():
         "--width", type=_positive_int, default=64, help="the networks' base filters (default: 64)"
     )
     training.add_argument(
-        "--loss",
-        default="non_saturating",
-        choices=sorted(LOSS_NAMES),
-        help="adversarial loss (default: non_saturating)",
+        "--recipe",
+        default="dcgan",
+        choices=sorted(RECIPES),
+        help="the GAN recipe (default: dcgan). wgangp: Wasserstein loss, gradient penalty, 5 critic "
+        "steps, Adam(1e-4, 0, 0.9); lsgan: least-squares loss; sngan: ResNet networks (generator "
+        "2 x --width filters, discriminator --width) with spectral normalization, hinge loss, 5 D "
+        "steps, Adam(2e-4, 0, 0.9). The options below override a recipe's defaults.",
     )
-    training.add_argument("--d-lr", type=float, default=2e-4, help="discriminator learning rate")
-    training.add_argument("--g-lr", type=float, default=2e-4, help="generator learning rate")
     training.add_argument(
-        "--d-steps", type=_positive_int, default=1, help="D updates per G update (default: 1)"
+        "--loss", choices=sorted(LOSS_NAMES), help="adversarial loss (default: the recipe's)"
+    )
+    training.add_argument("--d-lr", type=float, help="discriminator learning rate (default: the recipe's)")
+    training.add_argument("--g-lr", type=float, help="generator learning rate (default: the recipe's)")
+    training.add_argument(
+        "--d-steps", type=_positive_int, help="D updates per G update (default: the recipe's)"
+    )
+    training.add_argument(
+        "--ema-decay",
+        type=float,
+        help="keep an exponential moving average of the generator with this decay (e.g. 0.999) "
+        "for samples and export",
     )
     training.add_argument(
         "--label-smoothing",
@@ -171,6 +186,17 @@ def _training_data(args):
     return dataset, kgan.data.IMAGE_SHAPES[args.dataset]
 
 
+def _build_recipe(args, image_shape):
+    import kgan
+
+    shared = dict(latent_dim=args.latent_dim, seed=args.seed, ema_decay=args.ema_decay)
+    if args.recipe == "sngan":
+        return kgan.SNGAN(
+            image_shape, generator_width=2 * args.width, discriminator_width=args.width, **shared
+        )
+    return RECIPES[args.recipe](image_shape, width=args.width, **shared)
+
+
 def train_command(args):
     import keras
 
@@ -183,13 +209,16 @@ def train_command(args):
     with open(os.path.join(run, "config.json"), "w") as f:
         json.dump({k: v for k, v in vars(args).items() if k != "handler"}, f, indent=2)
 
-    gan = kgan.DCGAN(image_shape, latent_dim=args.latent_dim, width=args.width, seed=args.seed)
+    gan = _build_recipe(args, image_shape)
     decay_steps = args.epochs * steps_per_epoch if steps_per_epoch > 0 else None
+    overrides = {
+        "loss": args.loss,
+        "d_learning_rate": args.d_lr,
+        "g_learning_rate": args.g_lr,
+        "d_steps": args.d_steps,
+    }
     gan.compile(
-        loss=args.loss,
-        d_learning_rate=args.d_lr,
-        g_learning_rate=args.g_lr,
-        d_steps=args.d_steps,
+        **{name: value for name, value in overrides.items() if value is not None},
         label_smoothing=args.label_smoothing,
         instance_noise=args.instance_noise,
         instance_noise_decay_steps=decay_steps if args.instance_noise else None,

@@ -114,3 +114,15 @@ def test_bad_input_gets_a_clear_error_and_exit_code_2(tmp_path):
     assert result.returncode == 2 and "No images in" in result.stderr
     result = run_kgan("train", "--epochs", "0")
     assert result.returncode == 2 and "expected an integer >= 1" in result.stderr
+
+
+@pytest.mark.parametrize("recipe, model_class, loss", [("wgangp", kgan.WGANGP, "wasserstein"), ("sngan", kgan.SNGAN, "hinge")])
+def test_train_with_a_recipe_and_an_override(recipe, model_class, loss, tmp_path):
+    result = run_kgan("train", *TINY, "--recipe", recipe, "--d-steps", "2", "--ema-decay", "0.9",
+                      "--epochs", "1", "--no-export", "--run-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    gan = keras.saving.load_model(str(tmp_path / "checkpoints" / "epoch_0001.keras"))
+    assert type(gan) is model_class and gan.ema_decay == 0.9
+    config = gan.get_compile_config()
+    assert config["loss"] == loss and config["d_steps"] == 2  # the recipe's loss, our d_steps
+    assert int(gan.d_optimizer.iterations) == 2 * int(gan.g_optimizer.iterations)
