@@ -144,11 +144,3 @@ class Drift(Regularizer):
         if real_logits is None:
             real_logits = discriminator(real, training=True)
         return ops.mean(ops.square(ops.cast(real_logits, "float32")))
-
-
-def serialize(regularizer):
-    return keras.saving.serialize_keras_object(regularizer)
-
-
-def deserialize(config):
-    return keras.saving.deserialize_keras_object(config)

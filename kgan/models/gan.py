@@ -127,43 +127,22 @@ class GAN(keras.Model):
             run_eagerly: run the step eagerly, for debugging.
         """
         self.adversarial_loss = losses_module.get(loss)
-        if label_smoothing and not self.adversarial_loss.supports_label_smoothing:
-            raise ValueError(
-                f"label_smoothing={label_smoothing} has no effect with loss "
-                f"{self.adversarial_loss.name!r}, which has no targets to smooth. Use it with "
-                "'non_saturating', 'minimax' or 'least_squares', or set label_smoothing=0."
-            )
-        if not 0.0 <= label_smoothing < 1.0:
-            raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}.")
-        if instance_noise < 0:
-            raise ValueError(f"instance_noise is a standard deviation >= 0, got {instance_noise}.")
-        if instance_noise_decay_steps is not None and instance_noise_decay_steps <= 0:
-            raise ValueError(
-                f"instance_noise_decay_steps must be a positive number of steps or None, got "
-                f"{instance_noise_decay_steps}."
-            )
-        if not isinstance(d_steps, int) or d_steps < 1:
-            raise ValueError(f"d_steps must be an int >= 1, got {d_steps!r}.")
         regularizers = list(regularizers)
-        for regularizer in regularizers:
-            if not isinstance(regularizer, regularizers_module.Regularizer):
-                raise ValueError(
-                    f"regularizers must be kgan.regularizers objects (GradientPenalty, R1, R2, "
-                    f"Drift, or a Regularizer subclass), got {regularizer!r}."
-                )
-        names = [r.name for r in regularizers]
-        if len(set(names)) != len(names):
-            raise ValueError(f"Each regularizer may appear once; got {names}.")
+        _check_compile_settings(
+            self.adversarial_loss,
+            d_steps,
+            regularizers,
+            augment,
+            label_smoothing,
+            instance_noise,
+            instance_noise_decay_steps,
+        )
         self.d_optimizer = _make_optimizer(d_optimizer, d_learning_rate, beta_1, beta_2, "d_optimizer")
         self.g_optimizer = _make_optimizer(g_optimizer, g_learning_rate, beta_1, beta_2, "g_optimizer")
         self.d_steps = d_steps
         self.regularizers = regularizers
         self.regularizer_trackers = [keras.metrics.Mean(name=r.name) for r in regularizers]
         self.sample_metrics = list(sample_metrics)
-        if augment is not None and not isinstance(augment, DiffAugment):
-            raise ValueError(
-                f"augment must be a kgan.augment.DiffAugment or AdaptiveAugment, got {augment!r}."
-            )
         self.augment = augment
         self.label_smoothing = float(label_smoothing)
         self.instance_noise = float(instance_noise)
@@ -182,7 +161,7 @@ class GAN(keras.Model):
             "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
             "loss": losses_module.serialize(self.adversarial_loss),
             "d_steps": d_steps,
-            "regularizers": [regularizers_module.serialize(r) for r in regularizers],
+            "regularizers": [keras.saving.serialize_keras_object(r) for r in regularizers],
             "sample_metrics": [keras.saving.serialize_keras_object(m) for m in self.sample_metrics],
             "augment": keras.saving.serialize_keras_object(augment),
             "label_smoothing": self.label_smoothing,
@@ -200,7 +179,7 @@ class GAN(keras.Model):
         config["loss"] = losses_module.deserialize(config["loss"])
         for key in ("d_optimizer", "g_optimizer"):
             config[key] = keras.optimizers.deserialize(config[key])
-        config["regularizers"] = [regularizers_module.deserialize(r) for r in config["regularizers"]]
+        config["regularizers"] = [keras.saving.deserialize_keras_object(r) for r in config["regularizers"]]
         config["sample_metrics"] = [keras.saving.deserialize_keras_object(m) for m in config["sample_metrics"]]
         config["augment"] = keras.saving.deserialize_keras_object(config["augment"])
         self.compile(**config)
@@ -435,6 +414,41 @@ class GAN(keras.Model):
         self.d_real_tracker.update_state(ops.mean(to_output(ops.cast(real_logits, "float32"))))
         self.d_fake_tracker.update_state(ops.mean(to_output(ops.cast(fake_logits, "float32"))))
         return metrics_module.results_of(self.metrics)
+
+
+def _check_compile_settings(
+    adversarial_loss, d_steps, regularizers, augment, label_smoothing, instance_noise, instance_noise_decay_steps
+):
+    if label_smoothing and not adversarial_loss.supports_label_smoothing:
+        raise ValueError(
+            f"label_smoothing={label_smoothing} has no effect with loss "
+            f"{adversarial_loss.name!r}, which has no targets to smooth. Use it with "
+            "'non_saturating', 'minimax' or 'least_squares', or set label_smoothing=0."
+        )
+    if not 0.0 <= label_smoothing < 1.0:
+        raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}.")
+    if instance_noise < 0:
+        raise ValueError(f"instance_noise is a standard deviation >= 0, got {instance_noise}.")
+    if instance_noise_decay_steps is not None and instance_noise_decay_steps <= 0:
+        raise ValueError(
+            f"instance_noise_decay_steps must be a positive number of steps or None, got "
+            f"{instance_noise_decay_steps}."
+        )
+    if not isinstance(d_steps, int) or d_steps < 1:
+        raise ValueError(f"d_steps must be an int >= 1, got {d_steps!r}.")
+    for regularizer in regularizers:
+        if not isinstance(regularizer, regularizers_module.Regularizer):
+            raise ValueError(
+                f"regularizers must be kgan.regularizers objects (GradientPenalty, R1, R2, "
+                f"Drift, or a Regularizer subclass), got {regularizer!r}."
+            )
+    names = [r.name for r in regularizers]
+    if len(set(names)) != len(names):
+        raise ValueError(f"Each regularizer may appear once; got {names}.")
+    if augment is not None and not isinstance(augment, DiffAugment):
+        raise ValueError(
+            f"augment must be a kgan.augment.DiffAugment or AdaptiveAugment, got {augment!r}."
+        )
 
 
 def _make_ema_generator(generator, ema_decay, ema_start):
