@@ -209,22 +209,20 @@ def get(identifier) -> AdversarialLoss:
 
 
 def serialize(loss: AdversarialLoss):
-    """A config value for `loss`: its name when built in, else the two serialized functions."""
+    """A config value for `loss`: its name when built in, else all its fields."""
     if LOSSES.get(loss.name) == loss:
         return loss.name
-    return {
-        "discriminator": keras.saving.serialize_keras_object(loss.discriminator),
-        "generator": keras.saving.serialize_keras_object(loss.generator),
-    }
+    config = dataclasses.asdict(loss)
+    for side in ("discriminator", "generator"):
+        config[side] = keras.saving.serialize_keras_object(config[side])
+    return config
 
 
 def deserialize(config) -> AdversarialLoss:
     """Inverse of `serialize`."""
     if isinstance(config, dict):
-        return get(
-            (
-                keras.saving.deserialize_keras_object(config["discriminator"]),
-                keras.saving.deserialize_keras_object(config["generator"]),
-            )
-        )
+        config = dict(config)
+        for side in ("discriminator", "generator"):
+            config[side] = keras.saving.deserialize_keras_object(config[side])
+        return AdversarialLoss(**config)
     return get(config)

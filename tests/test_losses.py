@@ -87,6 +87,14 @@ def test_serialize_round_trip():
     back = losses.deserialize(losses.serialize(custom))
     assert back.discriminator is losses.hinge_discriminator_loss
     assert back.generator is losses.least_squares_generator_loss
+    relativistic = losses.AdversarialLoss(
+        "my_relativistic",
+        losses.relativistic_average_discriminator_loss,
+        losses.relativistic_average_generator_loss,
+        supports_label_smoothing=True,
+        relativistic=True,
+    )
+    assert losses.deserialize(losses.serialize(relativistic)) == relativistic
 
 
 def test_relativistic_average():

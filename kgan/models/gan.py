@@ -422,8 +422,9 @@ def _check_compile_settings(
     if label_smoothing and not adversarial_loss.supports_label_smoothing:
         raise ValueError(
             f"label_smoothing={label_smoothing} has no effect with loss "
-            f"{adversarial_loss.name!r}, which has no targets to smooth. Use it with "
-            "'non_saturating', 'minimax' or 'least_squares', or set label_smoothing=0."
+            f"{adversarial_loss.name!r}, which has no targets to smooth. Use it with one of "
+            f"{sorted(n for n, l in losses_module.LOSSES.items() if l.supports_label_smoothing)}, "
+            "or set label_smoothing=0."
         )
     if not 0.0 <= label_smoothing < 1.0:
         raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}.")
