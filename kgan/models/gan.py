@@ -58,7 +58,7 @@ class GAN(keras.Model):
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
-        self.latent_dim = _check_latent_dim(generator, latent_dim)
+        self.latent_dim = _check_latent_dim(generator, latent_dim) if self.uses_latent else None
         self.seed = seed
         _check_networks_fit(generator, discriminator)
         self.ema_decay = ema_decay
@@ -70,7 +70,20 @@ class GAN(keras.Model):
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
         self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
         self.adversarial_loss = losses_module.get("non_saturating")
+        self.extra_loss_weights = {}
+        self.extra_loss_trackers = {}
         self.built = True
+
+    #: Whether G takes latent vectors; image-to-image families set False and have no latent_dim.
+    uses_latent = True
+
+    def declare_extra_losses(self, **weights):
+        """Declares the named loss terms a family adds (`l1=100.0`): their weights and log trackers."""
+        for name, weight in weights.items():
+            if weight < 0:
+                raise ValueError(f"The weight of the {name!r} loss must be >= 0, got {weight}.")
+            self.extra_loss_weights[name] = float(weight)
+            self.extra_loss_trackers[name] = keras.metrics.Mean(name=name)
 
     # --- configuration ------------------------------------------------------------------------
 
@@ -154,8 +167,8 @@ class GAN(keras.Model):
             run_eagerly=run_eagerly,
         )
         # Build the optimizers' slots now, so checkpoints restore into them before the first step.
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
+        self.d_optimizer.build(self.discriminator_variables)
+        self.g_optimizer.build(self.generator_variables)
         self._kgan_compile_config = {
             "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
             "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
@@ -234,6 +247,7 @@ class GAN(keras.Model):
     @property
     def metrics(self):
         trackers = [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
+        trackers += list(getattr(self, "extra_loss_trackers", {}).values())
         return trackers + getattr(self, "regularizer_trackers", []) + getattr(self, "sample_metrics", [])
 
     # --- sampling -----------------------------------------------------------------------------
@@ -245,6 +259,8 @@ class GAN(keras.Model):
 
     def sample_latent(self, num, seed=None):
         """Draws `num` latent vectors from N(0, I): from the model's seed generator, or from `seed`."""
+        if self.latent_dim is None:
+            raise ValueError(f"{type(self).__name__} takes no latent vectors; it translates images.")
         if seed is None:
             return keras.random.normal((num, self.latent_dim), seed=self.seed_generator)
         return keras.random.normal((num, self.latent_dim), seed=int(seed))
@@ -281,31 +297,37 @@ class GAN(keras.Model):
     # --- the training step --------------------------------------------------------------------
 
     def train_step(self, data):
-        real = self.real_samples(data)
-        batch_size = ops.shape(real)[0]
+        real, condition = self.unpack(data)
         noise_stddev = self.instance_noise_stddev()  # what this step uses, logged below
         for _ in range(self.d_steps):
-            fake = self.generator(self.sample_latent(batch_size), training=True)
+            fake = self.make_fakes(real, condition, training=True)
             with tf.GradientTape() as tape:
                 real_inputs, fake_inputs = self.discriminator_inputs(real), self.discriminator_inputs(fake)
-                real_logits = self.discriminator(real_inputs, training=True)
-                fake_logits = self.discriminator(fake_inputs, training=True)
-                d_loss = self.discriminator_loss(real_logits, fake_logits)
+                real_output = self.discriminate(real_inputs, condition)
+                fake_output = self.discriminate(fake_inputs, condition)
+                d_loss = self.discriminator_loss(real_output, fake_output)
+                d_extra = self.extra_discriminator_losses(real_output, fake_output, condition)
                 if self.augment is not None:
-                    self.augment.observe(real_logits)
-                d_total = d_loss + self._regularize(real_inputs, fake_inputs, real_logits)
-            self._apply(self.d_optimizer, tape, d_total, self.discriminator)
+                    self.augment.observe(self.adversarial_logits(real_output))
+                d_total = (
+                    d_loss
+                    + self._weighted_sum(d_extra)
+                    + self._regularize(real_inputs, fake_inputs, real_output, condition)
+                )
+            self._apply(self.d_optimizer, tape, d_total, self.discriminator_variables)
         with tf.GradientTape() as tape:
-            fake = self.generator(self.sample_latent(batch_size), training=True)
-            g_fake_logits = self.discriminator(self.discriminator_inputs(fake), training=True)
-            g_real_logits = None
+            fake = self.make_fakes(real, condition, training=True)
+            g_fake_output = self.discriminate(self.discriminator_inputs(fake), condition)
+            g_real_output = None
             if self.adversarial_loss.relativistic:
-                g_real_logits = self.discriminator(self.discriminator_inputs(real), training=True)
-            g_loss = self.generator_loss(g_fake_logits, g_real_logits)
-        self._apply(self.g_optimizer, tape, g_loss, self.generator)
+                g_real_output = self.discriminate(self.discriminator_inputs(real), condition)
+            g_loss = self.generator_loss(g_fake_output, g_real_output)
+            g_extra = self.extra_generator_losses(fake, real, condition, g_fake_output)
+            g_total = g_loss + self._weighted_sum(g_extra)
+        self._apply(self.g_optimizer, tape, g_total, self.generator_variables)
         if self.ema_generator is not None:
             self._update_ema()
-        logs = self._update_trackers(d_loss, g_loss, real_logits, fake_logits)
+        logs = self._update_trackers(d_loss, g_loss, real_output, fake_output, {**d_extra, **g_extra})
         if self.instance_noise:
             logs["instance_noise"] = noise_stddev
         if self.augment is not None:
@@ -313,37 +335,61 @@ class GAN(keras.Model):
         return logs
 
     def test_step(self, data):
-        real = self.real_samples(data)
-        latent = self.sample_latent(ops.shape(real)[0])
-        fake = self.generator(latent, training=False)
-        real_logits = self.discriminator(real, training=False)
-        fake_logits = self.discriminator(fake, training=False)
-        d_loss = self.discriminator_loss(real_logits, fake_logits)
-        g_loss = self.generator_loss(fake_logits, real_logits)
+        real, condition = self.unpack(data)
+        inputs = self.generator_inputs(real, condition)
+        fake = self.generator(inputs, training=False)
+        real_output = self.discriminate(real, condition, training=False)
+        fake_output = self.discriminate(fake, condition, training=False)
+        d_loss = self.discriminator_loss(real_output, fake_output)
+        g_loss = self.generator_loss(fake_output, real_output)
+        extra = {
+            **self.extra_discriminator_losses(real_output, fake_output, condition),
+            **self.extra_generator_losses(fake, real, condition, fake_output),
+        }
         if self.sample_metrics:
             # Metrics judge the samples users get: the EMA generator's when there is one.
-            samples = fake if self.ema_generator is None else self.ema_generator(latent, training=False)
+            samples = fake if self.ema_generator is None else self.ema_generator(inputs, training=False)
             for metric in self.sample_metrics:
                 metric.update_state(samples, real)
-        return self._update_trackers(d_loss, g_loss, real_logits, fake_logits)
+        return self._update_trackers(d_loss, g_loss, real_output, fake_output, extra)
 
     # --- hooks: what families override instead of writing another loop ----------------------
+    #
+    # A batch is unpacked into the real samples D learns to accept and a condition (None here;
+    # class labels, a source image, a mask ... in other families). G makes fakes from
+    # `generator_inputs(real, condition)`; D judges samples given the same condition. Families
+    # add named loss terms with `extra_discriminator_losses` / `extra_generator_losses`, each
+    # weighted by `extra_loss_weights[name]` and logged under its name.
 
-    def real_samples(self, data):
-        """Extracts the real samples from a batch: `images` or `(images, labels)`."""
+    def unpack(self, data):
+        """Splits a batch into `(real, condition)`: here `images` or `(images, labels)` -> (images, None)."""
         if isinstance(data, (tuple, list)):
             data = data[0]
         _check_batch(data, self.discriminator)
-        return data
+        return data, None
+
+    def generator_inputs(self, real, condition):
+        """What G takes to make one fake per real sample: here fresh latent vectors."""
+        return self.sample_latent(ops.shape(tf.nest.flatten(real)[0])[0])
+
+    def make_fakes(self, real, condition, training=True):
+        """G's samples for this batch."""
+        return self.generator(self.generator_inputs(real, condition), training=training)
 
     def discriminator_inputs(self, samples):
-        """What D sees of a batch of samples: augmented (if set), plus instance noise (if set)."""
-        if self.augment is not None:
-            samples = self.augment(samples)
-        if not self.instance_noise:
-            return samples
-        noise = keras.random.normal(ops.shape(samples), seed=self.seed_generator)
-        return samples + ops.cast(self.instance_noise_stddev(), samples.dtype) * noise
+        """What D sees of a batch of samples: augmented (if set), plus instance noise (if set).
+
+        Nested samples (CycleGAN's two domains) are treated one tensor at a time.
+        """
+        return tf.nest.map_structure(self._perturb, samples)
+
+    def discriminate(self, inputs, condition, training=True):
+        """D's raw output on prepared inputs under a condition (here: no condition)."""
+        return self.discriminator(inputs, training=training)
+
+    def adversarial_logits(self, output):
+        """The real-vs-fake logits (or scores) within D's output; ACGAN's D also outputs classes."""
+        return output
 
     def instance_noise_stddev(self):
         """The instance noise's standard deviation at the current step."""
@@ -352,30 +398,68 @@ class GAN(keras.Model):
         progress = ops.cast(self.g_optimizer.iterations, "float32") / self.instance_noise_decay_steps
         return self.instance_noise * ops.maximum(0.0, 1.0 - progress)
 
-    def discriminator_loss(self, real_logits, fake_logits):
-        """D's loss on a real and a fake batch (label smoothing applied)."""
+    def discriminator_loss(self, real_output, fake_output):
+        """D's adversarial loss on a real and a fake batch (label smoothing applied); logged `d_loss`."""
         return self.adversarial_loss.discriminator(
-            real_logits, fake_logits, real_label=1.0 - self.label_smoothing
+            self.adversarial_logits(real_output),
+            self.adversarial_logits(fake_output),
+            real_label=1.0 - self.label_smoothing,
         )
 
-    def generator_loss(self, fake_logits, real_logits=None):
-        """G's loss given D's output on its samples (and on real ones, for relativistic losses)."""
+    def generator_loss(self, fake_output, real_output=None):
+        """G's adversarial loss given D's output on its samples (and on real ones, for relativistic
+        losses); logged `g_loss`."""
+        fake_logits = self.adversarial_logits(fake_output)
         if self.adversarial_loss.relativistic:
-            return self.adversarial_loss.generator(fake_logits, real_logits)
+            return self.adversarial_loss.generator(fake_logits, self.adversarial_logits(real_output))
         return self.adversarial_loss.generator(fake_logits)
+
+    def extra_discriminator_losses(self, real_output, fake_output, condition):
+        """Named, unweighted loss terms added to D's loss, e.g. ACGAN's classification loss."""
+        return {}
+
+    def extra_generator_losses(self, fake, real, condition, fake_output):
+        """Named, unweighted loss terms added to G's loss, e.g. Pix2Pix's L1 or CycleGAN's cycle loss."""
+        return {}
+
+    @property
+    def generator_variables(self):
+        """The variables G's optimizer trains."""
+        return self.generator.trainable_variables
+
+    @property
+    def discriminator_variables(self):
+        """The variables D's optimizer trains."""
+        return self.discriminator.trainable_variables
 
     # --- internals ----------------------------------------------------------------------------
 
-    def _regularize(self, real, fake, real_logits):
+    def _perturb(self, samples):
+        if self.augment is not None:
+            samples = self.augment(samples)
+        if not self.instance_noise:
+            return samples
+        noise = keras.random.normal(ops.shape(samples), seed=self.seed_generator)
+        return samples + ops.cast(self.instance_noise_stddev(), samples.dtype) * noise
+
+    def _weighted_sum(self, terms):
+        total = ops.convert_to_tensor(0.0, "float32")
+        for name, value in terms.items():
+            total = total + self.extra_loss_weights[name] * ops.cast(value, "float32")
+        return total
+
+    def _regularize(self, real, fake, real_output, condition):
         """The weighted sum of the regularizers due at this D step; logs each one it computes."""
         total = ops.convert_to_tensor(0.0, "float32")
+        real_logits = self.adversarial_logits(real_output)
+
+        def critic(samples, training=True):
+            return self.adversarial_logits(self.discriminate(samples, condition, training=training))
+
         for regularizer, tracker in zip(self.regularizers, self.regularizer_trackers):
 
             def penalty(regularizer=regularizer):
-                return ops.cast(
-                    regularizer(self.discriminator, real, fake, real_logits, self.seed_generator),
-                    "float32",
-                )
+                return ops.cast(regularizer(critic, real, fake, real_logits, self.seed_generator), "float32")
 
             if regularizer.every == 1:
                 value, due = penalty(), 1.0
@@ -386,12 +470,11 @@ class GAN(keras.Model):
             total = total + regularizer.weight * regularizer.every * value
         return total
 
-    def _apply(self, optimizer, tape, loss, network):
-        """One update of `network` from `loss`, which must have been computed under `tape`."""
+    def _apply(self, optimizer, tape, loss, variables):
+        """One update of `variables` from `loss`, which must have been computed under `tape`."""
         # Keras optimizers sum gradients over replicas, so each replica's loss is divided by the
         # replica count: an update is then the same whatever the number of devices.
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        variables = network.trainable_variables
         gradients = tape.gradient(
             loss, variables, output_gradients=ops.convert_to_tensor(1.0 / replicas, loss.dtype)
         )
@@ -407,12 +490,15 @@ class GAN(keras.Model):
             else:
                 average.assign(current)
 
-    def _update_trackers(self, d_loss, g_loss, real_logits, fake_logits):
+    def _update_trackers(self, d_loss, g_loss, real_output, fake_output, extra_losses):
         to_output = ops.sigmoid if self.adversarial_loss.probability else (lambda x: x)
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
-        self.d_real_tracker.update_state(ops.mean(to_output(ops.cast(real_logits, "float32"))))
-        self.d_fake_tracker.update_state(ops.mean(to_output(ops.cast(fake_logits, "float32"))))
+        for output, tracker in ((real_output, self.d_real_tracker), (fake_output, self.d_fake_tracker)):
+            logits = ops.cast(self.adversarial_logits(output), "float32")
+            tracker.update_state(ops.mean(to_output(logits)))
+        for name, value in extra_losses.items():
+            self.extra_loss_trackers[name].update_state(value)
         return metrics_module.results_of(self.metrics)
 
 
