@@ -1,7 +1,22 @@
 """kgan: GANs that are Keras models. Build, `fit`, watch in TensorBoard, export the generator."""
 from kgan import architectures, augment, callbacks, data, layers, losses, metrics, regularizers
 from kgan.export import export_generator
-from kgan.models import DCGAN, GAN, LSGAN, SNGAN, WGANGP
+from kgan.models import (
+    ACGAN,
+    CGAN,
+    DCGAN,
+    GAN,
+    LSGAN,
+    SNGAN,
+    SRGAN,
+    WGANGP,
+    ConditionalGAN,
+    CycleGAN,
+    Inpainting,
+    Pix2Pix,
+    ProjectionGAN,
+    TranslationGAN,
+)
 
 __version__ = "0.1.0"
 
@@ -11,6 +26,15 @@ __all__ = [
     "WGANGP",
     "LSGAN",
     "SNGAN",
+    "ConditionalGAN",
+    "CGAN",
+    "ACGAN",
+    "ProjectionGAN",
+    "TranslationGAN",
+    "Pix2Pix",
+    "SRGAN",
+    "Inpainting",
+    "CycleGAN",
     "architectures",
     "augment",
     "callbacks",

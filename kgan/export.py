@@ -11,12 +11,15 @@ SAMPLE_SIGNATURE = "sample"
 def export_generator(gan, path, generator=None):
     """Exports a GAN's generator as a SavedModel that needs no kgan to load.
 
-    Two signatures (see docs/export.md):
+    The signatures take what the model takes (see docs/export.md). For unconditional GANs:
 
     * `serving_default(latent: float32 [n, latent_dim]) -> {"images": float32 [n, ...] in [-1, 1]}`
     * `sample(count: int32 [], seed: int64 []) -> {"images": uint8 [count, ...]}`: draws `count`
       latent vectors from N(0, I) with a stateless generator (the same seed gives the same
       images) and returns pixels ready to encode as PNG.
+
+    Conditional GANs add `labels`, image-to-image models take source images (and masks); each
+    family's `export_endpoints` lists its signatures.
 
     Args:
         gan: a trained `kgan.GAN` (its `inference_generator` is exported), or None with
@@ -32,7 +35,38 @@ def export_generator(gan, path, generator=None):
     pixels = loaded.signatures["sample"](count=tf.constant(16), seed=tf.constant(0, tf.int64))["images"]
     ```
     """
+    if gan is None and generator is None:
+        raise ValueError("export_generator needs a GAN or a generator network to export.")
     network = generator if generator is not None else gan.inference_generator
+    endpoints = latent_endpoints(network) if gan is None else gan.export_endpoints(network)
+    archive = keras.export.ExportArchive()
+    archive.track(network)
+    for name, function, specs in endpoints:
+        archive.add_endpoint(name, function, specs)
+    archive.write_out(path, verbose=False)
+    return path
+
+
+def to_pixels(images):
+    """Generator output in [-1, 1] -> uint8 pixels, inside a SavedModel."""
+    pixels = tf.round((tf.cast(images, tf.float32) + 1.0) * 127.5)
+    return tf.cast(tf.clip_by_value(pixels, 0.0, 255.0), tf.uint8)
+
+
+def from_pixels(pixels):
+    """uint8 pixels -> float32 in [-1, 1], inside a SavedModel."""
+    return tf.cast(pixels, tf.float32) / 127.5 - 1.0
+
+
+def stateless_latent(count, latent_dim, seed):
+    """`count` latent vectors from N(0, I), the same for the same int64 `seed`."""
+    return tf.random.stateless_normal(
+        tf.stack([count, latent_dim]), seed=tf.stack([seed, tf.constant(0, tf.int64)])
+    )
+
+
+def latent_endpoints(network):
+    """`serving_default(latent)` and `sample(count, seed)` for a generator of latent vectors."""
     latent_shape = tuple(network.inputs[0].shape)
     if len(latent_shape) != 2 or latent_shape[-1] is None:
         raise ValueError(
@@ -40,28 +74,93 @@ def export_generator(gan, path, generator=None):
         )
     latent_dim = latent_shape[-1]
 
-    def images(latent):
-        return tf.cast(network(latent, training=False), tf.float32)
-
     def serve(latent):
-        return {"images": images(latent)}
+        return {"images": tf.cast(network(latent, training=False), tf.float32)}
 
     def sample(count, seed):
-        latent = tf.random.stateless_normal(
-            tf.stack([count, latent_dim]), seed=tf.stack([seed, tf.constant(0, tf.int64)])
-        )
-        pixels = tf.round((images(latent) + 1.0) * 127.5)
-        return {"images": tf.cast(tf.clip_by_value(pixels, 0.0, 255.0), tf.uint8)}
+        return {"images": to_pixels(network(stateless_latent(count, latent_dim, seed), training=False))}
 
-    archive = keras.export.ExportArchive()
-    archive.track(network)
-    archive.add_endpoint(
-        SERVING_SIGNATURE, serve, [tf.TensorSpec([None, latent_dim], tf.float32, name="latent")]
-    )
-    archive.add_endpoint(
-        SAMPLE_SIGNATURE,
-        sample,
-        [tf.TensorSpec([], tf.int32, name="count"), tf.TensorSpec([], tf.int64, name="seed")],
-    )
-    archive.write_out(path, verbose=False)
-    return path
+    return [
+        (SERVING_SIGNATURE, serve, [tf.TensorSpec([None, latent_dim], tf.float32, name="latent")]),
+        (
+            SAMPLE_SIGNATURE,
+            sample,
+            [tf.TensorSpec([], tf.int32, name="count"), tf.TensorSpec([], tf.int64, name="seed")],
+        ),
+    ]
+
+
+def conditional_endpoints(network, num_classes):
+    """`serving_default(latent, labels)` and `sample(labels, seed)` for a class-conditional generator."""
+    latent_dim = network.inputs[0].shape[-1]
+
+    def checked(labels):
+        message = f"labels must be class indices in [0, {num_classes})"
+        labels = tf.cast(labels, tf.int32)
+        tf.debugging.assert_non_negative(labels, message=message)
+        tf.debugging.assert_less(labels, num_classes, message=message)
+        return labels
+
+    def serve(latent, labels):
+        return {"images": tf.cast(network([latent, checked(labels)], training=False), tf.float32)}
+
+    def sample(labels, seed):
+        latent = stateless_latent(tf.shape(labels)[0], latent_dim, seed)
+        return {"images": to_pixels(network([latent, checked(labels)], training=False))}
+
+    return [
+        (
+            SERVING_SIGNATURE,
+            serve,
+            [
+                tf.TensorSpec([None, latent_dim], tf.float32, name="latent"),
+                tf.TensorSpec([None], tf.int32, name="labels"),
+            ],
+        ),
+        (
+            SAMPLE_SIGNATURE,
+            sample,
+            [tf.TensorSpec([None], tf.int32, name="labels"), tf.TensorSpec([], tf.int64, name="seed")],
+        ),
+    ]
+
+
+def _float_spec(tensor, name):
+    return tf.TensorSpec([None, *tensor.shape[1:]], tf.float32, name=name)
+
+
+def image_endpoints(network, prefix=""):
+    """Signatures for an image-to-image generator, named by its Keras inputs:
+
+    * `serving_default(<inputs>: float32 in [-1, 1]) -> {"images": float32}`
+    * `pixels(<first input>: uint8, <other inputs>: float32) -> {"images": uint8}`
+
+    With `prefix` ("a_to_b_"), they are `a_to_b` and `a_to_b_pixels` (no `serving_default`).
+    """
+    names = [tensor.name.split(":")[0] for tensor in network.inputs]
+    specs = [_float_spec(tensor, name) for tensor, name in zip(network.inputs, names)]
+    pixel_specs = [tf.TensorSpec(specs[0].shape, tf.uint8, name=names[0])] + specs[1:]
+
+    def run(inputs):
+        return network(inputs if len(inputs) > 1 else inputs[0], training=False)
+
+    if len(specs) == 1:
+
+        def serve(images):
+            return {"images": tf.cast(run([images]), tf.float32)}
+
+        def pixels(images):
+            return {"images": to_pixels(run([from_pixels(images)]))}
+
+    elif len(specs) == 2:
+
+        def serve(images, extra):
+            return {"images": tf.cast(run([images, extra]), tf.float32)}
+
+        def pixels(images, extra):
+            return {"images": to_pixels(run([from_pixels(images), extra]))}
+
+    else:
+        raise ValueError(f"Export supports generators with one or two inputs, this one has {len(specs)}.")
+    serving_name = prefix.rstrip("_") if prefix else SERVING_SIGNATURE
+    return [(serving_name, serve, specs), (f"{prefix}pixels", pixels, pixel_specs)]

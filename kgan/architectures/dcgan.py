@@ -65,20 +65,27 @@ def build_generator(
         seed: seeds the initial weights, so the same seed builds the same network.
         name: the model's name.
     """
+    z = keras.Input((latent_dim,), name="latent")
+    images = generator_body(z, image_shape, width, kernel_size, seed, lambda x: layers.BatchNormalization()(x))
+    return keras.Model(z, images, name=name)
+
+
+def generator_body(x, image_shape, width, kernel_size, seed, normalize):
+    """The DCGAN generator from an input vector `x` to images, with `normalize(x)` after each layer.
+
+    Conditional generators reuse it with class-conditional batch normalization as `normalize`.
+    """
     base_h, base_w, k = upsampling_plan(image_shape)
     channels = image_shape[-1]
     filters = width * 2**k
-    z = keras.Input((latent_dim,), name="latent")
-    x = layers.Dense(base_h * base_w * filters, use_bias=False, kernel_initializer=_init(seed, 0))(z)
-    x = layers.BatchNormalization()(x)
-    x = layers.LeakyReLU(0.2)(x)
+    x = layers.Dense(base_h * base_w * filters, use_bias=False, kernel_initializer=_init(seed, 0))(x)
+    x = layers.LeakyReLU(0.2)(normalize(x))
     x = layers.Reshape((base_h, base_w, filters))(x)
     x = layers.Conv2DTranspose(
         filters // 2, kernel_size, padding="same", use_bias=False, kernel_initializer=_init(seed, 1)
     )(x)
     for i in range(k - 1):
-        x = layers.BatchNormalization()(x)
-        x = layers.LeakyReLU(0.2)(x)
+        x = layers.LeakyReLU(0.2)(normalize(x))
         x = layers.Conv2DTranspose(
             width * 2 ** (k - 2 - i),
             kernel_size,
@@ -87,14 +94,12 @@ def build_generator(
             use_bias=False,
             kernel_initializer=_init(seed, 2 + i),
         )(x)
-    x = layers.BatchNormalization()(x)
-    x = layers.LeakyReLU(0.2)(x)
+    x = layers.LeakyReLU(0.2)(normalize(x))
     x = layers.Conv2DTranspose(
         channels, kernel_size, strides=2, padding="same", kernel_initializer=_init(seed, 1 + k)
     )(x)
     # tanh in float32 so mixed-precision generators still emit exact [-1, 1] images.
-    images = layers.Activation("tanh", dtype="float32", name="images")(x)
-    return keras.Model(z, images, name=name)
+    return layers.Activation("tanh", dtype="float32", name="images")(x)
 
 
 def build_discriminator(
@@ -121,9 +126,15 @@ def build_discriminator(
         seed: seeds the initial weights and dropout.
         name: the model's name.
     """
-    _, _, k = upsampling_plan(image_shape)
     images = keras.Input(image_shape, name="images")
-    x = images
+    features = discriminator_body(images, image_shape, width, kernel_size, dropout, spectral_norm, seed)
+    logits = dense_output(features, 1, spectral_norm, seed, name="logits")
+    return keras.Model(images, logits, name=name)
+
+
+def discriminator_body(x, image_shape, width, kernel_size, dropout, spectral_norm, seed):
+    """The DCGAN discriminator's convolutions from images `x` to a flat feature vector."""
+    _, _, k = upsampling_plan(image_shape)
     for i in range(k):
         conv = layers.Conv2D(
             width * 2**i, kernel_size, strides=2, padding="same", kernel_initializer=_init(seed, 50 + i)
@@ -132,12 +143,15 @@ def build_discriminator(
         x = layers.LeakyReLU(0.2)(x)
         if dropout:
             x = layers.Dropout(dropout, seed=None if seed is None else seed * 1000 + 90 + i)(x)
-    x = layers.Flatten()(x)
+    return layers.Flatten()(x)
+
+
+def dense_output(features, units, spectral_norm, seed, name, index=99):
+    """A float32 dense output layer named `name` (spectrally normalised when asked)."""
     output = layers.Dense(
-        1, dtype="float32", kernel_initializer=_init(seed, 99), name=None if spectral_norm else "logits"
+        units, dtype="float32", kernel_initializer=_init(seed, index), name=None if spectral_norm else name
     )
-    logits = maybe_spectral_norm(output, spectral_norm, name="logits")(x)
-    return keras.Model(images, logits, name=name)
+    return maybe_spectral_norm(output, spectral_norm, name=name)(features)
 
 
 def maybe_spectral_norm(layer, enabled, name=None):

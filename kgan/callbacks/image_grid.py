@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from kgan import images as images_lib
@@ -27,6 +26,10 @@ class ImageGrid(keras.callbacks.Callback):
         columns: grid columns; square-ish when None.
         seed: seeds the fixed latent batch.
         every: render every this many epochs (the last epoch of a `fit` is always rendered).
+        examples: a batch of data to translate, for image-to-image models (Pix2Pix, CycleGAN,
+            SRGAN, Inpainting), whose grids show inputs, outputs and targets side by side.
+
+    Conditional GANs show one row per class (the same latent vectors in every row).
 
     Example:
 
@@ -35,7 +38,9 @@ class ImageGrid(keras.callbacks.Callback):
     ```
     """
 
-    def __init__(self, log_dir=None, png_dir=None, num_images=64, columns=None, seed=0, every=1):
+    def __init__(
+        self, log_dir=None, png_dir=None, num_images=64, columns=None, seed=0, every=1, examples=None
+    ):
         super().__init__()
         if log_dir is None and png_dir is None:
             raise ValueError("ImageGrid needs log_dir (TensorBoard) or png_dir (PNG files), or both.")
@@ -47,14 +52,14 @@ class ImageGrid(keras.callbacks.Callback):
         self.columns = columns
         self.seed = seed
         self.every = every
+        self.examples = examples
         self._writer = None
-        self._latent = None
+        self._grid_inputs = None
         self._epochs = None
         self.last_grid_path = None
 
     def on_train_begin(self, logs=None):
-        rng = np.random.default_rng(self.seed)
-        self._latent = rng.standard_normal((self.num_images, self.model.latent_dim)).astype(np.float32)
+        self._grid_inputs = self.model.grid_inputs(self.num_images, self.seed, self.examples)
         self._epochs = self.params.get("epochs") if self.params else None
         if self.log_dir is not None and self._writer is None:
             self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "images"))
@@ -63,9 +68,9 @@ class ImageGrid(keras.callbacks.Callback):
         last = self._epochs is not None and epoch + 1 == self._epochs
         if (epoch + 1) % self.every and not last:
             return
-        samples = self.model.generate(latent=self._latent)
+        samples, columns = self.model.grid_samples(self._grid_inputs)
         self.last_grid_path = os.path.join(self.png_dir, f"epoch_{epoch + 1:04d}.png")
-        grid = images_lib.save_grid(self.last_grid_path, samples, self.columns)
+        grid = images_lib.save_grid(self.last_grid_path, samples, self.columns or columns)
         if self._writer is not None:
             # record_if(True): Keras' TensorBoard callback with an integer update_freq mutes every
             # summary written off its batch schedule, ours included (tensorflow/tensorflow#49109).

@@ -1,7 +1,9 @@
 """tf.data input for GANs: local dataset files, TFDS, image folders and toy distributions.
 
 Every loader returns a `tf.data.Dataset` of float32 batches in [-1, 1] (images) or of
-`(images, labels)` with `labels=True`, shuffled, batched and prefetched.
+`(images, labels)` with `labels=True`, shuffled, batched and prefetched. `paired` and `unpaired`
+(and their folder versions) make the `(source, target)` and `(images_a, images_b)` batches of
+image-to-image models; `edge_maps`, `low_resolution` and `inverted` make synthetic pairs.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import os
 
 from kgan.data.files import read_cifar10_npz, read_digits_csv, read_idx, read_mnist_format
 from kgan.data.folder import image_folder
+from kgan.data.paired import edge_maps, inverted, low_resolution, paired, paired_folders, unpaired, unpaired_folders
 from kgan.data.pipeline import from_arrays, scale_images
 from kgan.data.tfds import OFFLINE_ALTERNATIVES, from_tfds
 from kgan.data.toy import gaussian_1d, grid_2d, grid_centers, ring_2d, ring_centers
@@ -131,6 +134,13 @@ def load(
 
 __all__ = [
     "DATASETS",
+    "edge_maps",
+    "inverted",
+    "low_resolution",
+    "paired",
+    "paired_folders",
+    "unpaired",
+    "unpaired_folders",
     "IMAGE_SHAPES",
     "from_arrays",
     "from_tfds",

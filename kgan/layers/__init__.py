@@ -1,4 +1,5 @@
 """Layers Keras lacks that GAN networks use."""
+from kgan.layers.conditional_batch_norm import ConditionalBatchNormalization
 from kgan.layers.pooling import GlobalSumPooling2D
 
-__all__ = ["GlobalSumPooling2D"]
+__all__ = ["ConditionalBatchNormalization", "GlobalSumPooling2D"]

@@ -1,6 +1,24 @@
 """GAN models: `keras.Model` subclasses that share one training step."""
+from kgan.models.conditional import ACGAN, CGAN, ConditionalGAN, ProjectionGAN
+from kgan.models.cyclegan import CycleGAN
 from kgan.models.dcgan import DCGAN
 from kgan.models.gan import GAN
 from kgan.models.recipes import LSGAN, SNGAN, WGANGP
+from kgan.models.translation import SRGAN, Inpainting, Pix2Pix, TranslationGAN
 
-__all__ = ["GAN", "DCGAN", "WGANGP", "LSGAN", "SNGAN"]
+__all__ = [
+    "GAN",
+    "DCGAN",
+    "WGANGP",
+    "LSGAN",
+    "SNGAN",
+    "ConditionalGAN",
+    "CGAN",
+    "ACGAN",
+    "ProjectionGAN",
+    "TranslationGAN",
+    "Pix2Pix",
+    "SRGAN",
+    "Inpainting",
+    "CycleGAN",
+]

@@ -6,6 +6,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from kgan import export as export_module
 from kgan import losses as losses_module
 from kgan import metrics as metrics_module
 from kgan import regularizers as regularizers_module
@@ -274,6 +275,10 @@ class GAN(keras.Model):
             latent: explicit latent vectors `(n, latent_dim)` instead of `num`/`seed`.
             batch_size: samples per forward pass.
         """
+        return self.predict_in_batches(self.latent_for(num, seed, latent), batch_size)
+
+    def latent_for(self, num=None, seed=None, latent=None):
+        """`latent` checked against the generator, or `num` fresh latent vectors (from `seed`)."""
         if latent is None:
             if num is None or num < 1:
                 raise ValueError(f"generate() needs num >= 1 or latent vectors, got num={num!r}.")
@@ -284,12 +289,30 @@ class GAN(keras.Model):
                 f"latent vectors must have shape (n, {self.latent_dim}) for this generator, got "
                 f"{tuple(latent.shape)}. Draw them with gan.sample_latent(n)."
             )
-        generator = self.inference_generator
-        chunks = [
-            ops.convert_to_numpy(generator(latent[i : i + batch_size], training=False))
-            for i in range(0, latent.shape[0], batch_size)
-        ]
+        return latent
+
+    def predict_in_batches(self, inputs, batch_size=256):
+        """Runs `inference_generator` on `inputs` (a tensor or a list of them) in chunks -> NumPy."""
+        flat = tf.nest.flatten(inputs)
+        total = int(flat[0].shape[0])
+        chunks = []
+        for i in range(0, total, batch_size):
+            chunk = tf.nest.map_structure(lambda x: x[i : i + batch_size], inputs)
+            chunks.append(ops.convert_to_numpy(self.inference_generator(chunk, training=False)))
         return np.concatenate(chunks, axis=0)
+
+    def grid_inputs(self, num_images, seed, examples=None):
+        """The fixed inputs `kgan.callbacks.ImageGrid` renders every epoch: here latent vectors."""
+        rng = np.random.default_rng(seed)
+        return rng.standard_normal((num_images, self.latent_dim)).astype(np.float32)
+
+    def grid_samples(self, grid_inputs):
+        """`(images, columns)` for an image grid from `grid_inputs` (columns None: square-ish)."""
+        return self.generate(latent=grid_inputs), None
+
+    def export_endpoints(self, network):
+        """The SavedModel signatures of this family: `[(name, function, input_specs), ...]`."""
+        return export_module.latent_endpoints(network)
 
     def call(self, latent, training=False):
         return self.inference_generator(latent, training=training)

@@ -1,0 +1,137 @@
+"""Paired and unpaired image datasets for image-to-image models, and synthetic pairs made from
+any image dataset (edge maps, low-resolution copies, colour inversion) for tests and examples."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from kgan.data.folder import image_folder, list_images
+from kgan.data.pipeline import from_arrays, scale_images
+
+
+def paired(sources, targets, batch_size=64, shuffle=True, seed=None, drop_remainder=True):
+    """`(source, target)` batches in [-1, 1] from two uint8 arrays of matching images.
+
+    Args:
+        sources: uint8 `(n, h, w, c)` inputs, e.g. edge maps or low-resolution images.
+        targets: uint8 `(n, H, W, C)` outputs; `targets[i]` belongs with `sources[i]`.
+        batch_size, shuffle, seed, drop_remainder: as for `kgan.data.from_arrays`.
+    """
+    sources, targets = np.asarray(sources), np.asarray(targets)
+    for name, images in (("sources", sources), ("targets", targets)):
+        if images.ndim != 4 or images.dtype != np.uint8:
+            raise ValueError(
+                f"{name} must be uint8 images of shape (n, height, width, channels), got "
+                f"{images.dtype} {images.shape}."
+            )
+    if len(sources) != len(targets):
+        raise ValueError(
+            f"Paired data needs one target per source: got {len(sources)} sources and {len(targets)} targets."
+        )
+    pairs = tf.data.Dataset.from_tensor_slices((sources, targets))
+    return _shuffle_batch_scale(pairs, len(sources), batch_size, shuffle, seed, drop_remainder)
+
+
+def _shuffle_batch_scale(pairs, count, batch_size, shuffle, seed, drop_remainder=True):
+    if drop_remainder and count < batch_size:
+        raise ValueError(
+            f"Only {count} pairs, fewer than one batch of {batch_size}; use a smaller batch_size."
+        )
+    if shuffle:
+        pairs = pairs.shuffle(count, seed=seed, reshuffle_each_iteration=True)
+    pairs = pairs.batch(batch_size, drop_remainder=drop_remainder)
+    pairs = pairs.map(lambda s, t: (scale_images(s), scale_images(t)), num_parallel_calls=tf.data.AUTOTUNE)
+    return pairs.prefetch(tf.data.AUTOTUNE)
+
+
+def paired_folders(
+    source_dir, target_dir, image_size, batch_size=64, source_channels=3, target_channels=3, shuffle=True, seed=None
+):
+    """`(source, target)` batches streamed from two folders whose files pair up by name.
+
+    `source_dir/a/1.png` pairs with `target_dir/a/1.png` (any image extension on either side).
+
+    Args:
+        source_dir, target_dir: the folders.
+        image_size: `(height, width)` both sides are resized to.
+        batch_size: pairs per batch.
+        source_channels, target_channels: 1 (grayscale) or 3 (RGB).
+        shuffle: reshuffle the pairs every epoch.
+        seed: makes the order repeatable.
+    """
+    def by_stem(folder):
+        files, _, _ = list_images(folder)
+        return {os.path.splitext(os.path.relpath(f, folder))[0]: f for f in files}
+
+    source_files, target_files = by_stem(source_dir), by_stem(target_dir)
+    unmatched = sorted(set(source_files) ^ set(target_files))
+    if unmatched:
+        raise ValueError(
+            f"{len(unmatched)} images have no partner with the same name in the other folder, e.g. "
+            f"{unmatched[:3]}. Every file in {source_dir} needs one in {target_dir} and vice versa."
+        )
+    names = sorted(source_files)
+    files = tf.data.Dataset.from_tensor_slices(([source_files[n] for n in names], [target_files[n] for n in names]))
+    size = tuple(int(s) for s in image_size)
+
+    def decode(file, channels):
+        image = tf.io.decode_image(tf.io.read_file(file), channels=channels, expand_animations=False)
+        return tf.cast(tf.clip_by_value(tf.round(tf.image.resize(image, size, antialias=True)), 0, 255), tf.uint8)
+
+    if len(names) < batch_size:
+        raise ValueError(f"Only {len(names)} pairs, fewer than one batch of {batch_size}; use a smaller batch_size.")
+    if shuffle:  # shuffle file names, not decoded images: the folders may be larger than memory
+        files = files.shuffle(len(names), seed=seed, reshuffle_each_iteration=True)
+    pairs = files.map(
+        lambda s, t: (decode(s, source_channels), decode(t, target_channels)), num_parallel_calls=tf.data.AUTOTUNE
+    )
+    return _shuffle_batch_scale(pairs, len(names), batch_size, shuffle=False, seed=None)
+
+
+def unpaired(images_a, images_b, batch_size=64, seed=None):
+    """`(images_a, images_b)` batches in [-1, 1] from two uint8 arrays, shuffled independently
+    (no image of A belongs with any image of B). An epoch lasts as long as the smaller domain."""
+    seed_b = None if seed is None else seed + 1
+    return tf.data.Dataset.zip(
+        (from_arrays(images_a, batch_size=batch_size, seed=seed), from_arrays(images_b, batch_size=batch_size, seed=seed_b))
+    )
+
+
+def unpaired_folders(folder_a, folder_b, image_size, batch_size=64, channels=3, seed=None):
+    """`(images_a, images_b)` batches streamed from two folders of unrelated images."""
+    seed_b = None if seed is None else seed + 1
+    return tf.data.Dataset.zip(
+        (
+            image_folder(folder_a, image_size, batch_size, channels, seed=seed),
+            image_folder(folder_b, image_size, batch_size, channels, seed=seed_b),
+        )
+    )
+
+
+# --- synthetic pairs from any images (uint8 in, uint8 out) ---------------------------------------
+
+
+def edge_maps(images):
+    """Sobel edge magnitude of uint8 images, normalised per image to [0, 255] (sketch-like inputs)."""
+    gray = tf.image.rgb_to_grayscale(images) if images.shape[-1] == 3 else images
+    sobel = tf.image.sobel_edges(tf.cast(gray, tf.float32))
+    magnitude = tf.sqrt(tf.reduce_sum(tf.square(sobel), axis=-1))
+    peak = tf.reduce_max(magnitude, axis=[1, 2, 3], keepdims=True)
+    return tf.cast(tf.round(255.0 * magnitude / tf.maximum(peak, 1e-6)), tf.uint8).numpy()
+
+
+def low_resolution(images, scale):
+    """uint8 images area-downscaled by an integer factor (super-resolution inputs)."""
+    images = np.asarray(images)
+    if images.shape[1] % scale or images.shape[2] % scale:
+        raise ValueError(f"Image size {images.shape[1]}x{images.shape[2]} is not divisible by scale={scale}.")
+    size = (images.shape[1] // scale, images.shape[2] // scale)
+    small = tf.image.resize(tf.cast(images, tf.float32), size, method="area")
+    return tf.cast(tf.clip_by_value(tf.round(small), 0, 255), tf.uint8).numpy()
+
+
+def inverted(images):
+    """Colour-inverted uint8 images (255 - x): a second domain for unpaired translation."""
+    return (255 - np.asarray(images, np.uint8)).astype(np.uint8)

@@ -1,0 +1,271 @@
+"""Class-conditional GANs: generate a requested class."""
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from kgan import export as export_module
+from kgan.architectures import conditional as conditional_networks
+from kgan.models.gan import GAN, _check_batch
+from kgan.models.recipes import _RecipeCompile
+
+
+@keras.saving.register_keras_serializable(package="kgan")
+class ConditionalGAN(GAN):
+    """A GAN that generates a requested class, trained on `(images, labels)` batches.
+
+    The generator takes `[latent, labels]`. The discriminator either takes `[images, labels]`
+    and outputs one logit (conditioning by concatenation or projection), or takes images only
+    and outputs `[logits, class_logits]`: an auxiliary classifier (ACGAN), which then adds a
+    cross-entropy loss on the class to D (on real and fake images, logged `d_class`) and to G
+    (on its fakes, `g_class`), weighted by `class_weight`. G draws the labels of each real batch,
+    so fakes follow the data's class frequencies.
+
+    Args:
+        generator: a `keras.Model` taking `[latent (batch, latent_dim), labels (batch,)]`.
+        discriminator: a `keras.Model` taking `[images, labels]`, or images with two outputs.
+        num_classes: the number of classes; labels must lie in [0, num_classes).
+        class_weight: weight of the auxiliary classifier's losses (ACGAN only).
+        **kwargs: `kgan.GAN` arguments (`latent_dim`, `seed`, `ema_decay`, ...).
+
+    Example:
+
+    ```python
+    gan = kgan.CGAN(image_shape=(28, 28, 1), num_classes=10)
+    gan.compile()
+    gan.fit(kgan.data.load("mnist", labels=True), epochs=5)
+    sevens = gan.generate(16, labels=7)
+    ```
+    """
+
+    def __init__(self, generator, discriminator, num_classes, class_weight=1.0, **kwargs):
+        super().__init__(generator, discriminator, **kwargs)
+        if not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
+            raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}.")
+        self.num_classes = int(num_classes)
+        self.class_weight = float(class_weight)
+        self.auxiliary_classifier = len(discriminator.outputs) == 2
+        if self.auxiliary_classifier:
+            self.declare_extra_losses(d_class=class_weight, g_class=class_weight)
+
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes, "class_weight": self.class_weight}
+
+    # --- hooks --------------------------------------------------------------------------------
+
+    def unpack(self, data):
+        if not (isinstance(data, (tuple, list)) and len(data) == 2):
+            raise ValueError(
+                f"{type(self).__name__} trains on (images, labels) batches, got a batch of "
+                f"{type(data).__name__}. Load data with labels, e.g. kgan.data.load('mnist', "
+                "labels=True) or kgan.data.from_arrays(images, labels)."
+            )
+        images, labels = data
+        _check_batch(images, self.discriminator)
+        return images, self.check_labels(labels)
+
+    def check_labels(self, labels):
+        """Labels as int32 `(batch,)`, with a clear error when one is outside [0, num_classes)."""
+        labels = ops.reshape(ops.cast(labels, "int32"), (-1,))
+        message = (
+            f"labels must be class indices in [0, {self.num_classes}) for num_classes="
+            f"{self.num_classes}; a label outside that range was given."
+        )
+        tf.debugging.assert_non_negative(labels, message=message)
+        tf.debugging.assert_less(labels, self.num_classes, message=message)
+        return labels
+
+    def generator_inputs(self, real, labels):
+        return [self.sample_latent(ops.shape(real)[0]), labels]
+
+    def discriminate(self, inputs, labels, training=True):
+        if self.auxiliary_classifier:
+            return self.discriminator(inputs, training=training)
+        return self.discriminator([inputs, labels], training=training)
+
+    def adversarial_logits(self, output):
+        return output[0] if self.auxiliary_classifier else output
+
+    def extra_discriminator_losses(self, real_output, fake_output, labels):
+        if not self.auxiliary_classifier:
+            return {}
+        return {"d_class": _class_loss(labels, real_output[1]) + _class_loss(labels, fake_output[1])}
+
+    def extra_generator_losses(self, fake, real, labels, fake_output):
+        if not self.auxiliary_classifier:
+            return {}
+        return {"g_class": _class_loss(labels, fake_output[1])}
+
+    # --- sampling -----------------------------------------------------------------------------
+
+    def generate(self, num=None, labels=None, seed=None, latent=None, batch_size=256):
+        """Makes samples of the requested classes in [-1, 1] as a NumPy array.
+
+        Args:
+            num: how many samples (or give `latent`).
+            labels: one class for all samples (an int), one per sample (an array), or None
+                for classes 0, 1, ..., num_classes - 1, 0, 1, ... in turn.
+            seed: makes the noise repeatable.
+            latent: explicit latent vectors `(n, latent_dim)`.
+            batch_size: samples per forward pass.
+        """
+        latent = self.latent_for(num, seed, latent)
+        count = int(latent.shape[0])
+        if labels is None:
+            labels = np.arange(count) % self.num_classes
+        labels = np.asarray(labels)
+        if labels.ndim == 0:
+            labels = np.full(count, labels)
+        if labels.shape != (count,) or not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(
+                f"labels must be one int or {count} ints (one per sample), got an array of shape "
+                f"{labels.shape} and dtype {labels.dtype}."
+            )
+        if labels.min() < 0 or labels.max() >= self.num_classes:
+            raise ValueError(
+                f"labels must be in [0, {self.num_classes}), got values from {labels.min()} to "
+                f"{labels.max()}."
+            )
+        return self.predict_in_batches([latent, ops.convert_to_tensor(labels, "int32")], batch_size)
+
+    def grid_inputs(self, num_images, seed, examples=None):
+        """One row per class, the same latent vectors in every row."""
+        per_class = max(1, num_images // self.num_classes)
+        latent = super().grid_inputs(per_class, seed)
+        return np.tile(latent, (self.num_classes, 1)), np.repeat(np.arange(self.num_classes), per_class)
+
+    def grid_samples(self, grid_inputs):
+        latent, labels = grid_inputs
+        return self.generate(latent=latent, labels=labels), len(latent) // self.num_classes
+
+    def export_endpoints(self, network):
+        return export_module.conditional_endpoints(network, self.num_classes)
+
+    def call(self, inputs, training=False):
+        return self.inference_generator(inputs, training=training)
+
+
+def _class_loss(labels, class_logits):
+    return ops.mean(
+        keras.losses.sparse_categorical_crossentropy(labels, ops.cast(class_logits, "float32"), from_logits=True)
+    )
+
+
+class _ConditionalDCGAN(_RecipeCompile, ConditionalGAN):
+    """DCGAN networks conditioned as the subclass says (`generator_conditioning`, `discriminator_conditioning`)."""
+
+    generator_conditioning = "concat"
+    discriminator_conditioning = "concat"
+    default_spectral_norm = False
+
+    def __init__(
+        self,
+        image_shape=(28, 28, 1),
+        num_classes=10,
+        latent_dim=100,
+        width=64,
+        kernel_size=5,
+        dropout=0.3,
+        spectral_norm=None,
+        embedding_dim=50,
+        seed=None,
+        **kwargs,
+    ):
+        image_shape = tuple(image_shape)
+        spectral_norm = self.default_spectral_norm if spectral_norm is None else spectral_norm
+        generator = conditional_networks.build_generator(
+            image_shape,
+            latent_dim,
+            num_classes,
+            width=width,
+            kernel_size=kernel_size,
+            conditioning=self.generator_conditioning,
+            embedding_dim=embedding_dim,
+            seed=seed,
+        )
+        discriminator = conditional_networks.build_discriminator(
+            image_shape,
+            num_classes,
+            width=width,
+            kernel_size=kernel_size,
+            dropout=dropout,
+            conditioning=self.discriminator_conditioning,
+            spectral_norm=spectral_norm,
+            seed=seed,
+        )
+        super().__init__(generator, discriminator, num_classes, latent_dim=latent_dim, seed=seed, **kwargs)
+        self.image_shape = image_shape
+        self.width = width
+        self.kernel_size = kernel_size
+        self.dropout = dropout
+        self.spectral_norm = spectral_norm
+        self.embedding_dim = embedding_dim
+
+    def get_config(self):
+        return {
+            **keras.Model.get_config(self),
+            **self.training_config(),
+            "num_classes": self.num_classes,
+            "class_weight": self.class_weight,
+            "image_shape": self.image_shape,
+            "width": self.width,
+            "kernel_size": self.kernel_size,
+            "dropout": self.dropout,
+            "spectral_norm": self.spectral_norm,
+            "embedding_dim": self.embedding_dim,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+@keras.saving.register_keras_serializable(package="kgan")
+class CGAN(_ConditionalDCGAN):
+    """Conditional GAN by concatenation (Mirza & Osindero, 2014) with DCGAN networks.
+
+    G takes `[z, embed(y)]`; D sees the image with a learned per-class map as an extra channel.
+
+    Args:
+        image_shape, latent_dim, width, kernel_size, dropout, spectral_norm, seed: as for `kgan.DCGAN`.
+        num_classes: the number of classes.
+        embedding_dim: size of G's label embedding.
+        **kwargs: `kgan.GAN` arguments such as `ema_decay`.
+    """
+
+
+@keras.saving.register_keras_serializable(package="kgan")
+class ACGAN(_ConditionalDCGAN):
+    """Auxiliary classifier GAN (Odena et al., ICML 2017) with DCGAN networks.
+
+    D sees images only and also predicts their class; G is conditioned by concatenation. Logs
+    `d_class` and `g_class` (cross-entropies), weighted by `class_weight`.
+
+    Args:
+        as for `kgan.CGAN`, plus `class_weight` (default 1).
+    """
+
+    discriminator_conditioning = "auxiliary"
+
+
+@keras.saving.register_keras_serializable(package="kgan")
+class ProjectionGAN(_ConditionalDCGAN):
+    """Projection discriminator (Miyato & Koyama, ICLR 2018) and a generator with
+    class-conditional batch normalization: the SNGAN-projection / BigGAN conditioning, on DCGAN
+    networks.
+
+    D's logit is `psi(phi(x)) + <embed(y), phi(x)>`, with spectral normalization on its layers;
+    `compile()` defaults to the hinge loss, as in the paper.
+
+    Args:
+        as for `kgan.CGAN` (`spectral_norm` defaults to True; `embedding_dim` is unused).
+    """
+
+    generator_conditioning = "batch_norm"
+    discriminator_conditioning = "projection"
+    default_spectral_norm = True
+
+    def compile_defaults(self):
+        return dict(loss="hinge")
