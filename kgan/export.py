@@ -97,9 +97,12 @@ def conditional_endpoints(network, num_classes):
     def checked(labels):
         message = f"labels must be class indices in [0, {num_classes})"
         labels = tf.cast(labels, tf.int32)
-        tf.debugging.assert_non_negative(labels, message=message)
-        tf.debugging.assert_less(labels, num_classes, message=message)
-        return labels
+        checks = [
+            tf.debugging.assert_non_negative(labels, message=message),
+            tf.debugging.assert_less(labels, num_classes, message=message),
+        ]
+        with tf.control_dependencies(checks):
+            return tf.identity(labels)
 
     def serve(latent, labels):
         return {"images": tf.cast(network([latent, checked(labels)], training=False), tf.float32)}
@@ -129,15 +132,16 @@ def _float_spec(tensor, name):
     return tf.TensorSpec([None, *tensor.shape[1:]], tf.float32, name=name)
 
 
-def image_endpoints(network, prefix=""):
+def image_endpoints(network, prefix="", input_names=None):
     """Signatures for an image-to-image generator, named by its Keras inputs:
 
     * `serving_default(<inputs>: float32 in [-1, 1]) -> {"images": float32}`
     * `pixels(<first input>: uint8, <other inputs>: float32) -> {"images": uint8}`
 
-    With `prefix` ("a_to_b_"), they are `a_to_b` and `a_to_b_pixels` (no `serving_default`).
+    With `prefix` ("a_to_b_"), they are `a_to_b` and `a_to_b_pixels` (no `serving_default`);
+    `input_names` renames the inputs.
     """
-    names = [tensor.name.split(":")[0] for tensor in network.inputs]
+    names = input_names or [tensor.name.split(":")[0] for tensor in network.inputs]
     specs = [_float_spec(tensor, name) for tensor, name in zip(network.inputs, names)]
     pixel_specs = [tf.TensorSpec(specs[0].shape, tf.uint8, name=names[0])] + specs[1:]
 

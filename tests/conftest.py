@@ -66,3 +66,44 @@ def weights_of(model):
 @pytest.fixture(autouse=True)
 def _quiet_tf():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+_SAVEDMODEL_RUNNER = """
+import json, sys
+import numpy as np
+import tensorflow as tf
+path, signature, inputs_file, out_file = sys.argv[1:]
+loaded = tf.saved_model.load(path)
+inputs = dict(np.load(inputs_file))
+function = loaded.signatures[signature]
+outputs = function(**{k: tf.constant(v) for k, v in inputs.items()})
+np.savez(out_file, **{k: v.numpy() for k, v in outputs.items()})
+print(json.dumps({
+    "kgan_imported": "kgan" in sys.modules,
+    "signatures": {name: sorted(f.structured_input_signature[1]) for name, f in loaded.signatures.items()},
+}))
+"""
+
+
+def run_savedmodel_without_kgan(path, signature, inputs, tmp_path):
+    """Runs one signature of a SavedModel in a fresh Python that cannot import kgan.
+
+    Returns `(outputs, report)`: the signature's outputs as NumPy arrays and a dict with
+    `kgan_imported` and every signature's input names.
+    """
+    import json
+    import subprocess
+    import sys
+
+    script, inputs_file, out_file = tmp_path / "run_savedmodel.py", tmp_path / "inputs.npz", tmp_path / "out.npz"
+    script.write_text(_SAVEDMODEL_RUNNER)
+    np.savez(inputs_file, **inputs)
+    env = {**os.environ, "PYTHONPATH": "", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    result = subprocess.run(
+        [sys.executable, str(script), str(path), signature, str(inputs_file), str(out_file)],
+        capture_output=True, text=True, env=env, cwd=str(tmp_path),
+    )
+    if result.returncode != 0:
+        return result.stderr, None
+    outputs = dict(np.load(out_file))
+    return outputs, json.loads(result.stdout.strip().splitlines()[-1])

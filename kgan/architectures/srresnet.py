@@ -3,9 +3,12 @@
 Ledig et al., "Photo-Realistic Single Image Super-Resolution Using a Generative Adversarial
 Network", CVPR 2017: a 9x9 convolution, `num_blocks` residual blocks (conv-BN-PReLU-conv-BN), a
 long skip connection, one 2x upsampling stage per factor of 2 and a 9x9 output convolution.
-The upsampling is nearest-neighbour resize then convolution (Odena et al., 2016, "Deconvolution
-and Checkerboard Artifacts") instead of the paper's sub-pixel convolution; both learn the same
-mapping, and the resize avoids a custom layer in saved models.
+Two departures from the paper: the upsampling is nearest-neighbour resize then convolution
+(Odena et al., 2016, "Deconvolution and Checkerboard Artifacts") instead of sub-pixel
+convolution, which avoids a custom layer in saved models; and the network learns a residual
+on top of the bilinearly upsampled input (global residual learning, Kim et al., "VDSR", CVPR
+2016), clipped to [-1, 1], so it starts from an interpolation instead of from noise and needs
+no MSE pre-training to beat it.
 """
 from __future__ import annotations
 
@@ -46,6 +49,10 @@ def build_sr_generator(
         x = layers.UpSampling2D(2)(x)
         x = layers.Conv2D(width, 3, padding="same", kernel_initializer=_init(seed, 82 + i))(x)
         x = layers.PReLU(shared_axes=[1, 2])(x)
-    x = layers.Conv2D(low_res_shape[-1], 9, padding="same", kernel_initializer=_init(seed, 95))(x)
-    images = layers.Activation("tanh", dtype="float32", name="images")(x)
+    residual = layers.Conv2D(low_res_shape[-1], 9, padding="same", kernel_initializer=_init(seed, 95))(x)
+    upsampled = layers.UpSampling2D(scale, interpolation="bilinear")(low_res)
+    x = layers.Add(dtype="float32")([upsampled, residual])
+    # Clip to [-1, 1] with standard layers (so saved models need nothing custom): relu6-style cap of x + 1.
+    x = layers.ReLU(max_value=2.0)(layers.Rescaling(1.0, offset=1.0)(x))
+    images = layers.Rescaling(1.0, offset=-1.0, dtype="float32", name="images")(x)
     return keras.Model(low_res, images, name=name)

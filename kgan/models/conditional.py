@@ -73,9 +73,12 @@ class ConditionalGAN(GAN):
             f"labels must be class indices in [0, {self.num_classes}) for num_classes="
             f"{self.num_classes}; a label outside that range was given."
         )
-        tf.debugging.assert_non_negative(labels, message=message)
-        tf.debugging.assert_less(labels, self.num_classes, message=message)
-        return labels
+        checks = [
+            tf.debugging.assert_non_negative(labels, message=message),
+            tf.debugging.assert_less(labels, self.num_classes, message=message),
+        ]
+        with tf.control_dependencies(checks):  # before any lookup by label can fail less clearly
+            return tf.identity(labels)
 
     def generator_inputs(self, real, labels):
         return [self.sample_latent(ops.shape(real)[0]), labels]

@@ -234,8 +234,8 @@ class CycleGAN(_RecipeCompile, GAN):
         return np.concatenate(rows, axis=0), len(a)
 
     def export_endpoints(self, network):
-        endpoints = export_module.image_endpoints(self.generator_ab, prefix="a_to_b_")
-        endpoints += export_module.image_endpoints(self.generator_ba, prefix="b_to_a_")
+        endpoints = export_module.image_endpoints(self.generator_ab, "a_to_b_", ["images_a"])
+        endpoints += export_module.image_endpoints(self.generator_ba, "b_to_a_", ["images_b"])
         serve = endpoints[0]
         return [(export_module.SERVING_SIGNATURE, serve[1], serve[2])] + endpoints
 

@@ -1,0 +1,208 @@
+"""Image-to-image GANs: Pix2Pix, SRGAN, Inpainting, CycleGAN and their data, grids, exports and errors."""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import kgan
+from tests.conftest import run_savedmodel_without_kgan
+
+
+@pytest.fixture(scope="module")
+def digits():
+    images, _ = kgan.data.load_arrays("digits")
+    return images[:128]  # uint8 (n, 8, 8, 1)
+
+
+def tiny_models():
+    return {
+        "pix2pix": kgan.Pix2Pix(source_shape=(8, 8, 1), width=4, seed=0),
+        "srgan": kgan.SRGAN(image_shape=(8, 8, 1), scale=2, width=4, num_blocks=1, seed=0),
+        "inpainting": kgan.Inpainting(image_shape=(8, 8, 1), width=4, discriminator_layers=2, seed=0),
+        "cyclegan": kgan.CycleGAN(image_shape_a=(8, 8, 1), width=4, discriminator_layers=2, seed=0),
+    }
+
+
+def data_for(name, digits):
+    if name == "pix2pix":
+        return kgan.data.paired(kgan.data.edge_maps(digits), digits, batch_size=16, seed=0)
+    if name == "srgan":
+        return kgan.data.paired(kgan.data.low_resolution(digits, 2), digits, batch_size=16, seed=0)
+    if name == "inpainting":
+        return kgan.data.from_arrays(digits, batch_size=16, seed=0)
+    return kgan.data.unpaired(digits, kgan.data.inverted(digits), batch_size=16, seed=0)
+
+
+EXTRA_LOGS = {"pix2pix": {"reconstruction"}, "srgan": {"reconstruction"}, "inpainting": {"reconstruction"},
+              "cyclegan": {"cycle", "identity"}}
+
+
+@pytest.mark.parametrize("name", ["pix2pix", "srgan", "inpainting", "cyclegan"])
+def test_translation_models_fit_render_and_round_trip(name, digits, tmp_path):
+    model = tiny_models()[name]
+    model.compile()
+    data = data_for(name, digits)
+    before = [w.copy() for w in model.generator.get_weights()]
+    grid = kgan.callbacks.ImageGrid(png_dir=str(tmp_path / "samples"), examples=next(iter(data)), num_images=24)
+    history = model.fit(data, epochs=2, verbose=0, callbacks=[grid]).history
+    assert EXTRA_LOGS[name] <= set(history) and all(np.isfinite(v[-1]) for v in history.values())
+    assert any(not np.array_equal(a, b) for a, b in zip(before, model.generator.get_weights()))
+    rows = 6 if name == "cyclegan" else 3
+    png = tf.io.decode_png(tf.io.read_file(grid.last_grid_path)).numpy()
+    assert png.shape[0] == rows * 9 + 1
+    path = str(tmp_path / "model.keras")
+    model.save(path)
+    restored = keras.models.load_model(path)
+    assert type(restored) is type(model)
+    for a, b in zip(restored.weights, model.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_pix2pix_discriminator_judges_the_pair_and_l1_is_weighted(digits):
+    model = kgan.Pix2Pix(source_shape=(8, 8, 1), width=4, l1_weight=7.0, seed=0)
+    assert [tuple(i.shape[1:]) for i in model.discriminator.inputs] == [(8, 8, 1), (8, 8, 1)]
+    assert model.extra_loss_weights == {"reconstruction": 7.0}
+    with pytest.raises(ValueError, match="translates images rather than sampling noise"):
+        model.generate(4)
+
+
+def test_pix2pix_makes_images_of_another_channel_count(digits):
+    model = kgan.Pix2Pix(source_shape=(8, 8, 1), target_channels=3, width=4, seed=0)
+    assert model.translate(np.zeros((2, 8, 8, 1))).shape == (2, 8, 8, 3)
+
+
+def test_inpainting_keeps_known_pixels_and_changes_only_the_hole(digits):
+    model = kgan.Inpainting(image_shape=(8, 8, 1), width=4, discriminator_layers=2, seed=0)
+    images = digits[:4].astype(np.float32) / 127.5 - 1.0
+    masks = kgan.models.translation.random_box_masks(4, (8, 8), 0.5, seed=3).numpy()
+    assert masks.sum(axis=(1, 2, 3)).tolist() == [16.0] * 4  # a 4x4 hole in each
+    filled = model.inpaint(images, masks)
+    known = masks == 0
+    np.testing.assert_allclose(filled[known], images[known], atol=1e-6)
+    corrupted = images * (1 - masks) + 0.7 * masks  # what is under the hole must not matter
+    np.testing.assert_allclose(model.inpaint(corrupted, masks), filled, atol=1e-6)
+
+
+def test_srgan_makes_low_resolution_inputs_from_plain_images(digits):
+    model = kgan.SRGAN(image_shape=(8, 8, 1), scale=2, width=4, num_blocks=1, seed=0)
+    batch = tf.constant(digits[:2].astype(np.float32) / 127.5 - 1.0)
+    target, low = model.unpack(batch)
+    assert tuple(low.shape) == (2, 4, 4, 1)
+    np.testing.assert_allclose(low[0, 0, 0, 0], tf.reduce_mean(batch[0, :2, :2, 0]), atol=1e-6)
+    assert model.translate(low.numpy()).shape == (2, 8, 8, 1)
+
+
+def test_cyclegan_translates_both_ways_and_checks_the_direction(digits):
+    model = kgan.CycleGAN(image_shape_a=(8, 8, 1), width=4, discriminator_layers=2, seed=0)
+    images = digits[:3].astype(np.float32) / 127.5 - 1.0
+    assert model.translate(images, direction="a_to_b").shape == (3, 8, 8, 1)
+    assert model.translate(images, direction="b_to_a").shape == (3, 8, 8, 1)
+    with pytest.raises(ValueError, match="direction must be one of"):
+        model.translate(images, direction="sideways")
+    with pytest.raises(ValueError, match="does not take regularizers"):
+        model.compile(regularizers=[kgan.regularizers.R1(1.0)])
+
+
+def test_paired_and_unpaired_data_from_folders(tmp_path, digits):
+    for side, images in (("edges", kgan.data.edge_maps(digits[:8])), ("digits", digits[:8])):
+        for i, image in enumerate(images):
+            kgan.images.save_png(str(tmp_path / side / f"{i}.png"), image)
+    pairs = kgan.data.paired_folders(str(tmp_path / "edges"), str(tmp_path / "digits"), (8, 8), batch_size=4,
+                                     source_channels=1, target_channels=1, shuffle=False)
+    source, target = next(iter(pairs))
+    np.testing.assert_allclose(target.numpy(), digits[:4] / 127.5 - 1.0, atol=1e-6)
+    np.testing.assert_allclose(source.numpy(), kgan.data.edge_maps(digits[:4]) / 127.5 - 1.0, atol=1e-6)
+    a, b = next(iter(kgan.data.unpaired_folders(str(tmp_path / "edges"), str(tmp_path / "digits"), (8, 8),
+                                                batch_size=4, channels=1)))
+    assert a.shape == b.shape == (4, 8, 8, 1)
+    os.remove(tmp_path / "digits" / "3.png")
+    with pytest.raises(ValueError, match=r"1 images have no partner.*\['3'\]"):
+        kgan.data.paired_folders(str(tmp_path / "edges"), str(tmp_path / "digits"), (8, 8), batch_size=4)
+
+
+def test_synthetic_pairs():
+    images = np.zeros((2, 8, 8, 1), np.uint8)
+    images[:, 2:6, 2:6] = 255
+    edges = kgan.data.edge_maps(images)
+    assert edges.dtype == np.uint8 and edges[0, 0, 0, 0] == 0 and edges.max() == 255 and edges[0, 4, 4, 0] == 0
+    np.testing.assert_array_equal(kgan.data.low_resolution(images, 2)[0, 1:3, 1:3, 0], 255)
+    np.testing.assert_array_equal(kgan.data.inverted(images), 255 - images)
+
+
+def test_bad_pairs_and_masks_get_clear_errors(digits):
+    with pytest.raises(ValueError, match="one target per source: got 5 sources and 4 targets"):
+        kgan.data.paired(digits[:5], digits[:4])
+    model = kgan.Pix2Pix(source_shape=(8, 8, 1), width=4, seed=0)
+    model.compile()
+    wrong_size = kgan.data.paired(np.zeros((16, 16, 16, 1), np.uint8), np.zeros((16, 8, 8, 1), np.uint8), batch_size=8)
+    with pytest.raises(ValueError, match=r"source images have shape \(16, 16, 1\) but the generator takes \(8, 8, 1\)"):
+        model.fit(wrong_size, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match=r"trains on \(source, target\) pairs"):
+        model.fit(kgan.data.from_arrays(digits, batch_size=16), epochs=1, verbose=0)
+    inpainting = kgan.Inpainting(image_shape=(8, 8, 1), width=4, discriminator_layers=2, seed=0)
+    images = np.zeros((2, 8, 8, 1), np.float32)
+    with pytest.raises(ValueError, match=r"masks have shape \(4, 4, 1\) but the inpainting generator takes \(8, 8, 1\)"):
+        inpainting.inpaint(images, np.ones((2, 4, 4, 1)))
+    with pytest.raises(ValueError, match="Got 2 images but 3 masks"):
+        inpainting.inpaint(images, np.ones((3, 8, 8, 1)))
+    with pytest.raises(ValueError, match="needs examples"):
+        kgan.callbacks.ImageGrid(png_dir="x").set_model(model) or model.grid_inputs(9, 0)
+
+
+@pytest.mark.parametrize("name", ["pix2pix", "inpainting", "cyclegan"])
+def test_exported_translators_load_without_kgan(name, digits, tmp_path):
+    model = tiny_models()[name]
+    path = kgan.export_generator(model, str(tmp_path / "generator"))
+    images = digits[:3].astype(np.float32) / 127.5 - 1.0
+    if name == "inpainting":
+        masks = kgan.models.translation.random_box_masks(3, (8, 8), 0.5, seed=0).numpy()
+        inputs, expected = {"images": images, "masks": masks}, model.inpaint(images, masks)
+        pixel_inputs = {"images": digits[:3], "masks": masks}
+    elif name == "cyclegan":
+        inputs, expected = {"images_a": images}, model.translate(images, "a_to_b")
+        pixel_inputs = {"images_a": digits[:3]}
+    else:
+        inputs, expected = {"source": images}, model.translate(images)
+        pixel_inputs = {"source": digits[:3]}
+    outputs, report = run_savedmodel_without_kgan(path, "serving_default", inputs, tmp_path)
+    assert report["kgan_imported"] is False
+    np.testing.assert_allclose(outputs["images"], expected, atol=1e-5)
+    pixels_signature = "a_to_b_pixels" if name == "cyclegan" else "pixels"
+    pixels, _ = run_savedmodel_without_kgan(path, pixels_signature, pixel_inputs, tmp_path)
+    assert pixels["images"].dtype == np.uint8
+    np.testing.assert_array_equal(pixels["images"], kgan.images.to_uint8(expected))
+    if name == "cyclegan":
+        assert set(report["signatures"]) == {"serving_default", "a_to_b", "b_to_a", "a_to_b_pixels", "b_to_a_pixels"}
+        assert report["signatures"]["b_to_a"] == ["images_b"]
+
+
+def run_translation_example(model, mnist_dir, tmp_path, *args):
+    example = pathlib.Path(__file__).resolve().parents[1] / "examples" / "image_translation.py"
+    result = subprocess.run(
+        [sys.executable, str(example), "--model", model, "--data-dir", mnist_dir, "--out", "run", *args],
+        capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert os.path.isdir(tmp_path / "run" / "generator")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_pix2pix_outputs_are_closer_to_the_targets_than_the_inputs(mnist_dir, tmp_path):
+    """PSNR and SSIM on 1,000 MNIST test images, after one epoch on 10,000 training images."""
+    report = run_translation_example("pix2pix", mnist_dir, tmp_path, "--epochs", "1", "--limit", "10000")
+    (out_psnr, out_ssim), (in_psnr, in_ssim) = report["output_psnr_ssim"], report["input_psnr_ssim"]
+    assert out_psnr > in_psnr + 1.0 and out_ssim > in_ssim + 0.05, report
+
+
+@pytest.mark.slow
+def test_cyclegan_learns_a_cycle_consistent_inversion(mnist_dir, tmp_path):
+    report = run_translation_example("cyclegan", mnist_dir, tmp_path, "--epochs", "1", "--limit", "10000")
+    assert report["round_trip_error_a"] < 0.5 * report["round_trip_error_a_untrained"], report
+    assert report["round_trip_error_a"] < 0.25 and report["round_trip_error_b"] < 0.25, report
