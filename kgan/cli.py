@@ -7,7 +7,7 @@ import os
 import sys
 
 from kgan.losses import LOSSES as LOSS_NAMES
-from kgan.models import DCGAN, LSGAN, SNGAN, WGANGP
+from kgan.models import DCGAN, LSGAN, SNGAN, WGANGP, ConditionalGAN
 
 RECIPES = {"dcgan": DCGAN, "wgangp": WGANGP, "lsgan": LSGAN, "sngan": SNGAN}
 
@@ -148,6 +148,12 @@ def build_parser():
     )
     sample.add_argument("--num", type=_positive_int, default=64, help="how many samples (default: 64)")
     sample.add_argument("--seed", type=int, default=0, help="seed of the latent vectors (default: 0)")
+    sample.add_argument(
+        "--labels",
+        type=_labels,
+        help="classes to draw from a conditional GAN: one (7) for all samples, or one per sample "
+        "(0,1,2,3); a saved conditional GAN cycles through its classes when omitted",
+    )
     sample.add_argument("--columns", type=_positive_int, help="grid columns (default: square-ish)")
     sample.add_argument("--out", default="samples.png", help="PNG file to write (default: samples.png)")
     sample.set_defaults(handler=sample_command)
@@ -245,19 +251,59 @@ def train_command(args):
     return 0
 
 
+def _labels(text):
+    try:
+        return [int(label) for label in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected class indices like 7 or 0,1,2, got {text!r}") from None
+
+
 def _load_sampler(path):
-    """Returns `draw(num, seed) -> images in [-1, 1] or uint8` for a .keras GAN or a SavedModel."""
+    """Returns `draw(num, seed, labels) -> images in [-1, 1] or uint8` for a .keras GAN or a SavedModel."""
     if os.path.isdir(path) and os.path.isfile(os.path.join(path, "saved_model.pb")):
+        import numpy as np
         import tensorflow as tf
 
         from kgan.export import SAMPLE_SIGNATURE
 
-        signature = tf.saved_model.load(path).signatures[SAMPLE_SIGNATURE]
-        return lambda num, seed: signature(
-            count=tf.constant(num, tf.int32), seed=tf.constant(seed, tf.int64)
-        )["images"].numpy()
+        signatures = tf.saved_model.load(path).signatures
+        if SAMPLE_SIGNATURE not in signatures:
+            raise ValueError(
+                f"The SavedModel at {path!r} has no '{SAMPLE_SIGNATURE}' signature: it translates images "
+                f"(signatures {sorted(signatures)}) rather than sampling noise. See docs/export.md."
+            )
+        signature = signatures[SAMPLE_SIGNATURE]
+        conditional = "labels" in signature.structured_input_signature[1]
+
+        def draw(num, seed, labels):
+            seed = tf.constant(seed, tf.int64)
+            if not conditional:
+                _check_no_labels(labels)
+                return signature(count=tf.constant(num, tf.int32), seed=seed)["images"].numpy()
+            if labels is None:
+                raise ValueError("This generator is conditional: pass --labels (e.g. --labels 7 or 0,1,2).")
+            labels = np.resize(np.asarray(labels, np.int32), num) if len(labels) == 1 else np.asarray(labels, np.int32)
+            try:
+                return signature(labels=tf.constant(labels), seed=seed)["images"].numpy()
+            except tf.errors.InvalidArgumentError as error:  # the signature's own label check
+                reason = [line for line in error.message.splitlines() if "labels must be" in line]
+                raise ValueError((reason or [error.message])[0].strip()) from None
+
+        return draw
     gan = _load_gan(path)
-    return lambda num, seed: gan.generate(num, seed=seed)
+
+    def draw(num, seed, labels):
+        if not isinstance(gan, ConditionalGAN):
+            _check_no_labels(labels)
+            return gan.generate(num, seed=seed)
+        return gan.generate(num, labels=labels if labels is None or len(labels) > 1 else labels[0], seed=seed)
+
+    return draw
+
+
+def _check_no_labels(labels):
+    if labels is not None:
+        raise ValueError("--labels is for conditional GANs; this generator takes no labels.")
 
 
 def _load_gan(path):
@@ -285,7 +331,7 @@ def sample_command(args):
 
     from kgan import images
 
-    pixels = _load_sampler(args.model)(args.num, args.seed)
+    pixels = _load_sampler(args.model)(args.num, args.seed, args.labels)
     grid = images.tile(pixels if pixels.dtype == np.uint8 else images.to_uint8(pixels), args.columns)
     images.save_png(args.out, grid)
     print(f"wrote {args.num} samples to {args.out}")

@@ -8,6 +8,7 @@ import sys
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 import kgan
 from tests.conftest import run_savedmodel_without_kgan
@@ -129,3 +130,18 @@ def test_acgan_on_mnist_draws_the_requested_digit(mnist_dir, tmp_path):
     assert report["classifier_test_accuracy"] > 0.97
     assert report["requested_class_recognised"] > 0.8, report
     assert os.path.isfile(tmp_path / "run" / "samples" / "epoch_0002.png")
+
+
+def test_cli_samples_the_requested_classes(labelled_digits, tmp_path):
+    from kgan import cli
+
+    gan = tiny(kgan.CGAN)
+    gan.compile()
+    gan.save(str(tmp_path / "gan.keras"))
+    exported = kgan.export_generator(gan, str(tmp_path / "generator"))
+    for model in (str(tmp_path / "gan.keras"), exported):
+        out = str(tmp_path / "grid.png")
+        assert cli.main(["sample", "--model", model, "--num", "4", "--labels", "0,1,2,3", "--columns", "4", "--out", out]) == 0
+        assert tf.io.decode_png(tf.io.read_file(out)).shape[:2] == (10, 37)
+    assert cli.main(["sample", "--model", exported, "--num", "4", "--out", out]) == 2  # labels required
+    assert cli.main(["sample", "--model", exported, "--num", "2", "--labels", "12", "--out", out]) == 2

