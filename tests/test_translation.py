@@ -195,7 +195,7 @@ def run_translation_example(model, mnist_dir, tmp_path, *args):
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "model, budget", [("pix2pix", ("--epochs", "1", "--limit", "10000")), ("srgan", ("--epochs", "3", "--limit", "10000"))]
+    "model, budget", [("pix2pix", ("--epochs", "3", "--limit", "10000")), ("srgan", ("--epochs", "3", "--limit", "10000"))]
 )
 def test_outputs_are_closer_to_the_targets_than_the_inputs(model, budget, mnist_dir, tmp_path):
     """PSNR and SSIM on 1,000 MNIST test images (for SRGAN the inputs are upsampled bicubically)."""

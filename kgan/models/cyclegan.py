@@ -226,11 +226,11 @@ class CycleGAN(_RecipeCompile, GAN):
 
     def grid_samples(self, grid_inputs):
         """Rows: A, G_AB(A), G_BA(G_AB(A)), then B, G_BA(B), G_AB(G_BA(B))."""
+        if self.image_shape_a != self.image_shape_b:
+            raise ValueError("CycleGAN image grids need both domains to have one shape.")
         a, b = grid_inputs
         ab, ba = self.translate(a, "a_to_b"), self.translate(b, "b_to_a")
         rows = [a, ab, self.translate(ab, "b_to_a"), b, ba, self.translate(ba, "a_to_b")]
-        if self.image_shape_a != self.image_shape_b:
-            raise ValueError("CycleGAN grids need both domains to have one shape.")
         return np.concatenate(rows, axis=0), len(a)
 
     def export_endpoints(self, network):
