@@ -93,8 +93,6 @@ def test_image_grid_shows_one_row_per_class(labelled_digits, tmp_path):
     gan.compile()
     grid = kgan.callbacks.ImageGrid(png_dir=str(tmp_path), num_images=30)
     gan.fit(labelled_digits, epochs=1, verbose=0, callbacks=[grid])
-    import tensorflow as tf
-
     image = tf.io.decode_png(tf.io.read_file(grid.last_grid_path)).numpy()
     assert image.shape[:2] == (10 * 9 + 1, 3 * 9 + 1)  # 10 rows of 3 samples, 8 px + 1 px padding
 
