@@ -1,5 +1,6 @@
 """kgan: GANs that are Keras models. Build, `fit`, watch in TensorBoard, export the generator."""
 from kgan import architectures, augment, callbacks, data, layers, losses, metrics, regularizers
+from kgan.evaluation import evaluate
 from kgan.export import export_generator
 from kgan.models import (
     ACGAN,
@@ -39,6 +40,7 @@ __all__ = [
     "augment",
     "callbacks",
     "data",
+    "evaluate",
     "export_generator",
     "layers",
     "losses",

@@ -1,9 +1,21 @@
-"""Metrics on generated samples, as streaming `keras.metrics.Metric` objects.
+"""Metrics on generated samples, as streaming `keras.metrics.Metric` objects: FID, KID, Inception
+Score, improved precision/recall, density/coverage (on the features of a pluggable extractor)
+and mode coverage of toy mixtures.
 
 A sample metric's `update_state(generated, real=None)` takes a batch of generated samples (and
 the real batch beside it, for metrics that compare). Use them in `GAN.compile(sample_metrics=[...])`
 so `evaluate` reports them, or in `kgan.callbacks.SampleMetrics` to log them every few epochs.
 """
+from kgan.metrics.extractors import domain_accuracies, domain_extractor, inception_v3
+from kgan.metrics.feature_metrics import (
+    DensityCoverage,
+    FrechetInceptionDistance,
+    InceptionScore,
+    KernelInceptionDistance,
+    PrecisionRecall,
+    frechet_distance,
+    reference_statistics,
+)
 from kgan.metrics.mode_coverage import ModeCoverage
 
 
@@ -16,4 +28,17 @@ def results_of(metrics):
     return results
 
 
-__all__ = ["ModeCoverage", "results_of"]
+__all__ = [
+    "DensityCoverage",
+    "FrechetInceptionDistance",
+    "InceptionScore",
+    "KernelInceptionDistance",
+    "ModeCoverage",
+    "PrecisionRecall",
+    "domain_accuracies",
+    "domain_extractor",
+    "frechet_distance",
+    "inception_v3",
+    "reference_statistics",
+    "results_of",
+]

@@ -170,14 +170,8 @@ class GAN(keras.Model):
         # Build the optimizers' slots now, so checkpoints restore into them before the first step.
         self.d_optimizer.build(self.discriminator_variables)
         self.g_optimizer.build(self.generator_variables)
-        self._kgan_compile_config = {
-            "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
-            "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
-            "loss": losses_module.serialize(self.adversarial_loss),
+        self._kgan_compile_settings = {
             "d_steps": d_steps,
-            "regularizers": [keras.saving.serialize_keras_object(r) for r in regularizers],
-            "sample_metrics": [keras.saving.serialize_keras_object(m) for m in self.sample_metrics],
-            "augment": keras.saving.serialize_keras_object(augment),
             "label_smoothing": self.label_smoothing,
             "instance_noise": self.instance_noise,
             "instance_noise_decay_steps": instance_noise_decay_steps,
@@ -186,7 +180,19 @@ class GAN(keras.Model):
         }
 
     def get_compile_config(self):
-        return getattr(self, "_kgan_compile_config", None)
+        if not hasattr(self, "_kgan_compile_settings"):
+            return None
+        # Serialized when saving, not at compile: a metric that cannot be saved fails the save
+        # with its own message instead of failing compile.
+        return {
+            **self._kgan_compile_settings,
+            "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
+            "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
+            "loss": losses_module.serialize(self.adversarial_loss),
+            "regularizers": [keras.saving.serialize_keras_object(r) for r in self.regularizers],
+            "sample_metrics": [keras.saving.serialize_keras_object(m) for m in self.sample_metrics],
+            "augment": keras.saving.serialize_keras_object(self.augment),
+        }
 
     def compile_from_config(self, config):
         config = dict(config)

@@ -1,0 +1,123 @@
+"""`kgan.evaluate`: sample metrics of a generator against real data, in one call."""
+from __future__ import annotations
+
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from kgan.metrics import results_of
+
+
+def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_size=250, seed=0):
+    """Computes sample metrics (FID, KID, IS, precision/recall, ...) of a generator.
+
+    Draws `num_samples` images from the generator and takes as many real images from
+    `real_data`, feeding both to every metric batch by batch, and returns the results.
+
+    Args:
+        generator: a `kgan.GAN` (its `inference_generator` samples; conditional GANs cycle
+            through the classes), a `keras.Model` taking latent vectors, the path of an exported
+            SavedModel (its `sample` signature), or a callable `(num, seed) -> images in [-1, 1]`.
+        real_data: a `tf.data.Dataset` of image batches (or of `(images, labels)`) or an array,
+            in [-1, 1]; may be None when every metric has reference statistics.
+        metrics: `kgan.metrics` objects, e.g. `[kgan.metrics.FrechetInceptionDistance(extractor)]`.
+        num_samples: generated (and real) images.
+        batch_size: generated images per batch.
+        seed: seeds the latent draws.
+
+    Returns:
+        A dict of floats: every metric's results, and `real_samples`, the real images used.
+
+    Example:
+
+    ```python
+    extractor = kgan.metrics.domain_extractor("mnist")
+    kgan.evaluate(gan, kgan.data.load("mnist", split="test"),
+                  [kgan.metrics.FrechetInceptionDistance(extractor)], num_samples=10000)
+    ```
+    """
+    metrics = list(metrics)
+    if not metrics:
+        raise ValueError("evaluate() needs at least one metric, e.g. [kgan.metrics.FrechetInceptionDistance(extractor)].")
+    if num_samples < 2 or batch_size < 1:
+        raise ValueError(f"num_samples must be >= 2 and batch_size >= 1, got {num_samples} and {batch_size}.")
+    sample = sampler(generator)
+    reals = _real_batches(real_data)
+    for metric in metrics:
+        metric.reset_state()
+    real_used = 0
+    for index, start in enumerate(range(0, num_samples, batch_size)):
+        count = min(batch_size, num_samples - start)
+        real = None
+        if reals is not None and real_used < num_samples:
+            real = next(reals, None)
+            if real is not None:
+                real = real[: num_samples - real_used]
+                real_used += len(real)
+        fake = tf.convert_to_tensor(sample(count, seed + index), tf.float32)
+        for metric in metrics:
+            metric.update_state(fake, None if real is None else tf.convert_to_tensor(real, tf.float32))
+    # Real batches left over when the dataset's batches are smaller than ours.
+    while reals is not None and real_used < num_samples:
+        real = next(reals, None)
+        if real is None:
+            break
+        real = real[: num_samples - real_used]
+        real_used += len(real)
+        for metric in metrics:
+            if hasattr(metric, "update_real"):
+                metric.update_real(tf.convert_to_tensor(real, tf.float32))
+    if real_data is not None and real_used == 0:
+        raise ValueError("real_data yielded no images; check the dataset (an empty split or folder?).")
+    results = {k: float(keras.ops.convert_to_numpy(v)) for k, v in results_of(metrics).items()}
+    results["real_samples"] = real_used
+    return results
+
+
+def sampler(generator):
+    """`(num, seed) -> float32 images in [-1, 1]` for any of the generators `evaluate` takes."""
+    from kgan.models.gan import GAN
+
+    if isinstance(generator, GAN):
+        return lambda num, seed: generator.generate(num, seed=seed)
+    if isinstance(generator, (str, os.PathLike)):
+        if not os.path.isfile(os.path.join(generator, "saved_model.pb")):
+            raise FileNotFoundError(f"No exported SavedModel at {generator!r} (no saved_model.pb in it).")
+        signatures = tf.saved_model.load(str(generator)).signatures
+        if "sample" not in signatures or "count" not in signatures["sample"].structured_input_signature[1]:
+            raise ValueError(
+                f"The SavedModel at {generator!r} has no sample(count, seed) signature; evaluate a "
+                "conditional or image-to-image model from Python with a callable."
+            )
+        signature = signatures["sample"]
+        return lambda num, seed: signature(count=tf.constant(num, tf.int32), seed=tf.constant(seed, tf.int64))[
+            "images"
+        ].numpy().astype(np.float32) / 127.5 - 1.0
+    if isinstance(generator, keras.Model):
+        latent_dim = generator.inputs[0].shape[-1]
+
+        def draw(num, seed):
+            latent = np.random.default_rng(seed).standard_normal((num, latent_dim)).astype(np.float32)
+            return keras.ops.convert_to_numpy(generator(latent, training=False))
+
+        return draw
+    if callable(generator):
+        return generator
+    raise ValueError(
+        f"Cannot sample from a {type(generator).__name__}: pass a kgan GAN, a keras.Model taking "
+        "latent vectors, an exported SavedModel folder, or a callable (num, seed) -> images."
+    )
+
+
+def _real_batches(real_data):
+    if real_data is None:
+        return None
+    if isinstance(real_data, tf.data.Dataset):
+        return (
+            np.asarray(batch[0] if isinstance(batch, (tuple, list)) else batch, np.float32)
+            for batch in real_data.as_numpy_iterator()
+        )
+    images = np.asarray(real_data, np.float32)
+    return (images[i : i + 250] for i in range(0, len(images), 250))
