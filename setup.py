@@ -13,7 +13,7 @@ setup(
     license="Apache-2.0",
     python_requires=">=3.10",
     packages=find_packages(include=["kgan", "kgan.*"]),
-    package_data={"kgan.data": ["resources/*"]},
+    package_data={"kgan.data": ["resources/*"], "kgan.metrics": ["resources/*"]},
     install_requires=[
         "tensorflow>=2.16",
         "keras>=3.0",

@@ -136,3 +136,85 @@ def test_inception_v3_needs_a_weights_file(tmp_path):
         kgan.metrics.inception_v3()
     with pytest.raises(FileNotFoundError, match="No InceptionV3 weights file"):
         kgan.metrics.inception_v3(str(tmp_path / "missing.h5"))
+
+
+@pytest.fixture(scope="module")
+def mnist_test(mnist_dir):
+    images, labels = kgan.data.load_arrays("mnist", mnist_dir, "test")
+    return images.astype(np.float32) / 127.5 - 1.0, labels
+
+
+def scores(fake, real):
+    """FID, KID, precision/recall and density/coverage with the MNIST extractor, 2,000 samples."""
+    extractor = kgan.metrics.domain_extractor("mnist")
+    metrics = [FrechetInceptionDistance(extractor), KernelInceptionDistance(extractor, num_samples=2000, num_subsets=20),
+               PrecisionRecall(extractor, num_samples=2000), DensityCoverage(extractor, num_samples=2000)]
+    return kgan.evaluate(lambda num, seed: fake[seed * 250 : seed * 250 + num], real, metrics, num_samples=len(fake))
+
+
+@pytest.mark.slow
+def test_metrics_behave_as_trustworthy_metrics_on_mnist(mnist_test):
+    images, labels = mnist_test
+    first, second = images[:2000], images[5000:7000]
+    itself, halves = scores(first, first), scores(first, second)
+    assert itself["fid"] < 1e-6 and itself["precision"] == itself["recall"] == 1.0
+    assert halves["fid"] < 5.0 and halves["real_samples"] == 2000
+    rng = np.random.default_rng(0)
+    noisy = [scores(np.clip(first + s * rng.standard_normal(first.shape).astype(np.float32), -1, 1), second)
+             for s in (0.1, 0.2, 0.4, 0.8)]
+    blurred = [scores(tf.nn.avg_pool2d(first, k, 1, "SAME").numpy(), second) for k in (3, 5, 7)]
+    for series in ([halves] + noisy, [halves] + blurred):
+        fids, kids = [s["fid"] for s in series], [s["kid"] for s in series]
+        assert fids == sorted(fids) and len(set(fids)) == len(fids), fids  # strictly rising
+        assert np.argsort(kids).tolist() == np.argsort(fids).tolist(), (fids, kids)  # same ranking
+    assert noisy[-1]["precision"] < 0.5 * halves["precision"]  # off-manifold samples
+    dropped = scores(np.resize(first[labels[:2000] < 5], first.shape), second)  # digits 0-4 only
+    collapsed = scores(np.resize(first[:10], first.shape), second)  # ten images, repeated
+    assert dropped["recall"] < 0.6 * halves["recall"] and dropped["coverage"] < 0.6 * halves["coverage"]
+    assert collapsed["recall"] < 0.05 and collapsed["coverage"] < 0.05
+    assert dropped["precision"] > 0.8 * halves["precision"] and collapsed["precision"] > 0.8 * halves["precision"]
+
+
+def test_fid_every_epoch_into_logs_tensorboard_and_the_best_checkpoint(mnist_dir, mnist_test, tmp_path):
+    from tests.conftest import summaries
+
+    images, _ = mnist_test
+    extractor = kgan.metrics.domain_extractor("mnist")
+    gan = kgan.DCGAN(image_shape=(28, 28, 1), latent_dim=8, width=8, seed=0)
+    gan.compile()
+    data = kgan.data.load("mnist", data_dir=mnist_dir, batch_size=64, limit=512, seed=0)
+    callbacks = [
+        kgan.callbacks.SampleMetrics([FrechetInceptionDistance(extractor)], num_samples=256, real_data=images[:256]),
+        keras.callbacks.ModelCheckpoint(str(tmp_path / "best.keras"), monitor="fid", mode="min", save_best_only=True),
+        kgan.callbacks.TensorBoard(str(tmp_path / "logs")),
+    ]
+    history = gan.fit(data, epochs=3, verbose=0, callbacks=callbacks).history
+    fids = history["fid"]
+    assert len(fids) == 3 and all(f > 0 for f in fids)
+    best = keras.models.load_model(str(tmp_path / "best.keras"))
+    again = kgan.evaluate(best, images[:256], [FrechetInceptionDistance(extractor)], num_samples=256,
+                          seed=1000 * int(np.argmin(fids)))
+    assert again["fid"] == pytest.approx(min(fids), rel=1e-4)  # the checkpoint is the best epoch's model
+    logged = [value for tag, _, _, value in summaries(tmp_path / "logs" / "train") if tag == "epoch_fid"]
+    assert logged == pytest.approx(fids, rel=1e-5)
+
+
+def test_domain_extractors_classify_their_test_sets(mnist_test):
+    images, labels = mnist_test
+    _, logits = kgan.metrics.domain_extractor("mnist").predict(images[:2000], verbose=0)
+    accuracy = float(np.mean(np.argmax(logits, axis=1) == labels[:2000]))
+    assert accuracy > 0.97
+    assert kgan.metrics.domain_accuracies()["mnist"]["test_accuracy"] > 0.98
+    with pytest.raises(ValueError, match="No domain extractor for 'svhn'"):
+        kgan.metrics.domain_extractor("svhn")
+
+
+def test_evaluate_checks_its_inputs(sets):
+    fake, _ = sets
+    metric = FrechetInceptionDistance(linear_extractor())
+    with pytest.raises(ValueError, match="needs at least one metric"):
+        kgan.evaluate(lambda n, s: fake[:n], fake, [])
+    with pytest.raises(ValueError, match="yielded no images"):
+        kgan.evaluate(lambda n, s: fake[:n], fake[:0], [metric], num_samples=10)
+    with pytest.raises(ValueError, match="Cannot sample from a int"):
+        kgan.evaluate(3, fake, [metric])

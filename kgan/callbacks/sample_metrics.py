@@ -3,24 +3,29 @@ from __future__ import annotations
 
 import keras
 
-from kgan.metrics import results_of
+from kgan.evaluation import evaluate
 
 
 class SampleMetrics(keras.callbacks.Callback):
     """Generates `num_samples` at the end of every `every` epochs and logs the given metrics.
 
     The results join the epoch's logs, so `History`, `kgan.callbacks.TensorBoard` and
-    `ModelCheckpoint(monitor=...)` placed after this callback see them. The samples come from the
-    GAN's `inference_generator` (the EMA when kept), drawn with seed `seed + epoch`.
+    `ModelCheckpoint(monitor=...)` placed after this callback see them: keep the checkpoint with
+    the best FID with `keras.callbacks.ModelCheckpoint("best.keras", monitor="fid", mode="min",
+    save_best_only=True)`. The samples come from the GAN's `inference_generator` (the EMA when
+    kept), through `kgan.evaluate`, with seeds from `seed + 1000 * epoch`.
 
     Args:
-        metrics: sample metrics, e.g. `[kgan.metrics.ModeCoverage(centers, std)]`.
+        metrics: sample metrics, e.g. `[kgan.metrics.FrechetInceptionDistance(extractor)]` or
+            `[kgan.metrics.ModeCoverage(centers, std)]`.
         num_samples: samples per evaluation.
         every: evaluate every this many epochs (and after the last).
         seed: base seed of the latent draws.
+        real_data: real images for the metrics that compare (a dataset or an array in [-1, 1]);
+            not needed with reference statistics or for ModeCoverage.
     """
 
-    def __init__(self, metrics, num_samples=2500, every=1, seed=0):
+    def __init__(self, metrics, num_samples=2500, every=1, seed=0, real_data=None):
         super().__init__()
         if not metrics:
             raise ValueError("SampleMetrics needs at least one metric.")
@@ -30,6 +35,7 @@ class SampleMetrics(keras.callbacks.Callback):
         self.num_samples = num_samples
         self.every = every
         self.seed = seed
+        self.real_data = real_data
         self._epochs = None
 
     def on_train_begin(self, logs=None):
@@ -39,10 +45,9 @@ class SampleMetrics(keras.callbacks.Callback):
         last = self._epochs is not None and epoch + 1 == self._epochs
         if (epoch + 1) % self.every and not last:
             return
-        samples = self.model.generate(self.num_samples, seed=self.seed + epoch)
-        for metric in self.sample_metrics:
-            metric.reset_state()
-            metric.update_state(samples)
+        results = evaluate(
+            self.model, self.real_data, self.sample_metrics, self.num_samples, seed=self.seed + 1000 * epoch
+        )
+        results.pop("real_samples")
         if logs is not None:
-            results = results_of(self.sample_metrics)
-            logs.update({name: float(keras.ops.convert_to_numpy(v)) for name, v in results.items()})
+            logs.update(results)

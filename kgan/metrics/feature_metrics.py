@@ -84,12 +84,8 @@ def frechet_distance(mu1, sigma1, mu2, sigma2):
     root1 = (vectors * tf.sqrt(tf.maximum(values, 0.0))) @ tf.transpose(vectors)
     product = root1 @ sigma2 @ root1
     covariance_term = tf.reduce_sum(tf.sqrt(tf.maximum(tf.linalg.eigvalsh((product + tf.transpose(product)) / 2), 0.0)))
-    return (
-        tf.reduce_sum(tf.square(mu1 - mu2))
-        + tf.linalg.trace(sigma1)
-        + tf.linalg.trace(sigma2)
-        - 2.0 * covariance_term
-    )
+    distance = tf.reduce_sum(tf.square(mu1 - mu2)) + tf.linalg.trace(sigma1) + tf.linalg.trace(sigma2) - 2.0 * covariance_term
+    return tf.maximum(distance, 0.0)  # round-off can take identical statistics a hair below 0
 
 
 class _Moments:
