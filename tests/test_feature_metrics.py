@@ -218,3 +218,27 @@ def test_evaluate_checks_its_inputs(sets):
         kgan.evaluate(lambda n, s: fake[:n], fake[:0], [metric], num_samples=10)
     with pytest.raises(ValueError, match="Cannot sample from a int"):
         kgan.evaluate(3, fake, [metric])
+
+
+def test_cli_evaluate_scores_a_saved_gan_and_an_export(mnist_dir, tmp_path, capsys):
+    import json
+
+    from kgan import cli
+
+    gan = kgan.DCGAN(image_shape=(28, 28, 1), latent_dim=8, width=8, seed=0)
+    gan.compile()
+    gan.save(str(tmp_path / "gan.keras"))
+    exported = kgan.export_generator(gan, str(tmp_path / "generator"))
+    reports = []
+    for model in (str(tmp_path / "gan.keras"), exported):
+        code = cli.main(["evaluate", "--model", model, "--data-dir", mnist_dir, "--num-samples", "300",
+                         "--metrics", "fid", "precision_recall"])
+        assert code == 0
+        reports.append(json.loads(capsys.readouterr().out.strip().splitlines()[-1]))
+    assert set(reports[0]) == {"fid", "precision", "recall", "real_samples", "extractor"}
+    assert reports[0]["real_samples"] == 300 and reports[0]["extractor"] == "mnist_extractor"
+    assert reports[0]["fid"] > 10  # an untrained generator is far from MNIST
+    assert cli.main(["evaluate", "--model", str(tmp_path / "missing.keras"), "--data-dir", mnist_dir]) == 2
+    assert cli.main(["evaluate", "--model", exported, "--data-dir", mnist_dir, "--inception-weights",
+                     str(tmp_path / "none.h5")]) == 2
+    assert "No InceptionV3 weights file" in capsys.readouterr().err
