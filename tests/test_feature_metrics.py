@@ -204,7 +204,11 @@ def test_domain_extractors_classify_their_test_sets(mnist_test):
     _, logits = kgan.metrics.domain_extractor("mnist").predict(images[:2000], verbose=0)
     accuracy = float(np.mean(np.argmax(logits, axis=1) == labels[:2000]))
     assert accuracy > 0.97
-    assert kgan.metrics.domain_accuracies()["mnist"]["test_accuracy"] > 0.98
+    recorded = kgan.metrics.domain_accuracies()
+    assert recorded["mnist"]["test_accuracy"] > 0.98
+    for name, shape in kgan.metrics.extractors.DOMAINS.items():  # every shipped extractor loads
+        features, logits = kgan.metrics.domain_extractor(name)(np.zeros((2, *shape), np.float32))
+        assert features.shape == (2, 128) and logits.shape == (2, 10) and name in recorded
     with pytest.raises(ValueError, match="No domain extractor for 'svhn'"):
         kgan.metrics.domain_extractor("svhn")
 
