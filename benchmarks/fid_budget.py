@@ -60,6 +60,7 @@ def main():
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--minutes", type=float, default=15.0, help="training-time budget")
     parser.add_argument("--num-samples", type=int, default=10000)
+    parser.add_argument("--ema-decay", type=float, help="score an EMA of the generator (e.g. 0.999)")
     parser.add_argument("--out", default="runs/fid_budget")
     args = parser.parse_args()
 
@@ -77,7 +78,7 @@ def main():
     )["fid"]
     print(json.dumps({"floor_fid_train_vs_test": round(floor, 3)}), flush=True)
 
-    gan = kgan.DCGAN(image_shape=kgan.data.IMAGE_SHAPES[args.dataset], seed=0)
+    gan = kgan.DCGAN(image_shape=kgan.data.IMAGE_SHAPES[args.dataset], seed=0, ema_decay=args.ema_decay)
     gan.compile()
     clock = TrainingClock(args.minutes * 60)
     fid = kgan.metrics.FrechetInceptionDistance(extractor, reference=reference)
@@ -95,6 +96,7 @@ def main():
     best = min(point["fid"] for point in clock.curve)
     print(json.dumps({
         "dataset": args.dataset,
+        "ema_decay": args.ema_decay,
         "floor": round(floor, 3),
         "best_fid": best,
         "best_over_floor": round(best / floor, 2),
