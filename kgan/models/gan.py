@@ -1,6 +1,8 @@
 """The GAN model and its one alternating training step."""
 from __future__ import annotations
 
+import json
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -183,8 +185,9 @@ class GAN(keras.Model):
         if not hasattr(self, "_kgan_compile_settings"):
             return None
         # Serialized when saving, not at compile: a metric that cannot be saved fails the save
-        # with its own message instead of failing compile.
-        return {
+        # with its own message instead of failing compile. The JSON round trip gives the form a
+        # reloaded model reports (lists, not tuples), so configs compare equal across a save.
+        return json.loads(json.dumps({
             **self._kgan_compile_settings,
             "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
             "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
@@ -192,7 +195,7 @@ class GAN(keras.Model):
             "regularizers": [keras.saving.serialize_keras_object(r) for r in self.regularizers],
             "sample_metrics": [keras.saving.serialize_keras_object(m) for m in self.sample_metrics],
             "augment": keras.saving.serialize_keras_object(self.augment),
-        }
+        }))
 
     def compile_from_config(self, config):
         config = dict(config)
