@@ -182,6 +182,9 @@ class _StoredFeatures(_FeatureMetric):
         buffer.assign(tf.tensor_scatter_nd_update(buffer.value, tf.range(count, count + n)[:, None], features))
         count.assign_add(n)
 
+    def get_config(self):
+        return {**super().get_config(), "num_samples": self.num_samples}
+
     def stored(self):
         fake = tf.cast(self.fake_features[: tf.minimum(self.fake_count, self.num_samples)], tf.float64)
         real = tf.cast(self.real_features[: tf.minimum(self.real_count, self.num_samples)], tf.float64)
@@ -225,7 +228,6 @@ class KernelInceptionDistance(_StoredFeatures):
     def get_config(self):
         return {
             **super().get_config(),
-            "num_samples": self.num_samples,
             "num_subsets": self.num_subsets,
             "subset_size": self.subset_size,
             "seed": self.seed,
@@ -252,8 +254,19 @@ class KernelInceptionDistance(_StoredFeatures):
         return {"kid": tf.reduce_mean(values), "kid_std": tf.math.reduce_std(values)}
 
 
+class _NeighbourMetric(_StoredFeatures):
+    """Stored features compared through k-nearest-neighbour balls."""
+
+    def __init__(self, extractor, num_samples, k, name, **kwargs):
+        super().__init__(extractor, num_samples, name, **kwargs)
+        self.k = int(k)
+
+    def get_config(self):
+        return {**super().get_config(), "k": self.k}
+
+
 @keras.saving.register_keras_serializable(package="kgan")
-class PrecisionRecall(_StoredFeatures):
+class PrecisionRecall(_NeighbourMetric):
     """Improved precision and recall (Kynkäänniemi et al., 2019).
 
     Each sample's neighbourhood is the ball reaching its k-th nearest neighbour within its own
@@ -268,11 +281,7 @@ class PrecisionRecall(_StoredFeatures):
     """
 
     def __init__(self, extractor, num_samples=5000, k=3, name="precision_recall", **kwargs):
-        super().__init__(extractor, num_samples, name, **kwargs)
-        self.k = int(k)
-
-    def get_config(self):
-        return {**super().get_config(), "num_samples": self.num_samples, "k": self.k}
+        super().__init__(extractor, num_samples, k, name, **kwargs)
 
     def result(self):
         fake, real = self.stored()
@@ -284,7 +293,7 @@ class PrecisionRecall(_StoredFeatures):
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class DensityCoverage(_StoredFeatures):
+class DensityCoverage(_NeighbourMetric):
     """Density and coverage (Naeem et al., 2020), robust versions of precision and recall.
 
     Density: how many real samples' k-NN balls contain each generated sample, divided by k
@@ -299,11 +308,7 @@ class DensityCoverage(_StoredFeatures):
     """
 
     def __init__(self, extractor, num_samples=5000, k=5, name="density_coverage", **kwargs):
-        super().__init__(extractor, num_samples, name, **kwargs)
-        self.k = int(k)
-
-    def get_config(self):
-        return {**super().get_config(), "num_samples": self.num_samples, "k": self.k}
+        super().__init__(extractor, num_samples, k, name, **kwargs)
 
     def result(self):
         fake, real = self.stored()
