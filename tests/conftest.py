@@ -39,7 +39,7 @@ def tiny_dcgan(seed=0, image_shape=(8, 8, 1), **kwargs):
 def summaries(log_dir):
     """`(tag, step, plugin, value)` of every summary in a TensorBoard folder's event files.
 
-    Scalars come back as floats, images as decoded uint8 arrays.
+    Scalars come back as floats, images as decoded uint8 arrays, text as str, histograms as arrays.
     """
     import glob
 
@@ -53,7 +53,9 @@ def summaries(log_dir):
                 array = tf.make_ndarray(value.tensor)
                 if plugin == "images":
                     array = tf.io.decode_png(array[2]).numpy()  # [width, height, png, ...]
-                else:
+                elif plugin == "text":
+                    array = array.item().decode()
+                elif plugin != "histograms":  # histograms stay (left edge, right edge, count) rows
                     array = float(array)
                 found.append((value.tag, event.step, plugin, array))
     return found

@@ -17,14 +17,29 @@ def test_fit_trains_both_networks_and_logs_stable_names(digits_dataset):
     gan.compile()
     g_before, d_before = weights_of(gan.generator), weights_of(gan.discriminator)
     history = gan.fit(digits_dataset, epochs=2, verbose=0)
-    assert set(history.history) == {"d_loss", "g_loss", "d_real", "d_fake"}
+    assert set(history.history) == {"d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "g_grad_norm"}
     for values in history.history.values():
         assert len(values) == 2 and all(np.isfinite(values))
+    assert min(history.history["d_grad_norm"] + history.history["g_grad_norm"]) > 0.0
     assert 0.0 < history.history["d_real"][-1] < 1.0  # probabilities for the cross-entropy loss
     assert all(_changed(g_before, weights_of(gan.generator)))
     assert any(_changed(d_before, weights_of(gan.discriminator)))
     steps = 2 * int(digits_dataset.cardinality())
     assert int(gan.g_optimizer.iterations) == steps and int(gan.d_optimizer.iterations) == steps
+
+
+def test_logged_gradient_norms_are_the_norms_of_the_updates(digits_dataset):
+    # Plain SGD moves the weights by exactly lr * gradient, so the update's size gives the norm.
+    learning_rate = 1e-3
+    gan = tiny_dcgan()
+    gan.compile(d_optimizer=keras.optimizers.SGD(learning_rate), g_optimizer=keras.optimizers.SGD(learning_rate))
+    g_before, d_before = weights_of(gan.generator), weights_of(gan.discriminator)
+    logs = gan.fit(digits_dataset, epochs=1, steps_per_epoch=1, verbose=0).history
+    for network, before, key in ((gan.generator, g_before, "g_grad_norm"), (gan.discriminator, d_before, "d_grad_norm")):
+        trainable = {id(v) for v in network.trainable_variables}
+        moved = [a - b for v, a, b in zip(network.weights, weights_of(network), before) if id(v) in trainable]
+        update_norm = np.sqrt(sum(float(np.sum(np.square(m, dtype=np.float64))) for m in moved))
+        assert logs[key][0] == pytest.approx(update_norm / learning_rate, rel=1e-3)
 
 
 def test_generator_step_leaves_discriminator_alone(digits_dataset):

@@ -28,7 +28,7 @@ def test_recipe_defaults_train_and_round_trip(recipe, loss, d_steps, logs, digit
     config = gan.get_compile_config()
     assert config["loss"] == loss and config["d_steps"] == d_steps
     history = gan.fit(digits_dataset, epochs=1, verbose=0).history
-    assert {"d_loss", "g_loss", "d_real", "d_fake"} | logs == set(history)
+    assert {"d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "g_grad_norm"} | logs == set(history)
     assert all(np.isfinite(v[0]) for v in history.values())
     assert int(gan.d_optimizer.iterations) == d_steps * int(gan.g_optimizer.iterations)
     gan.save(str(tmp_path / "r.keras"))

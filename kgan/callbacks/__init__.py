@@ -2,5 +2,6 @@
 from kgan.callbacks.image_grid import ImageGrid
 from kgan.callbacks.sample_metrics import SampleMetrics
 from kgan.callbacks.tensorboard import TensorBoard
+from kgan.callbacks.training_monitor import TrainingHealthWarning, TrainingMonitor
 
-__all__ = ["ImageGrid", "SampleMetrics", "TensorBoard"]
+__all__ = ["ImageGrid", "SampleMetrics", "TensorBoard", "TrainingHealthWarning", "TrainingMonitor"]

@@ -80,8 +80,8 @@ class ConditionalGAN(GAN):
         with tf.control_dependencies(checks):  # before any lookup by label can fail less clearly
             return tf.identity(labels)
 
-    def generator_inputs(self, real, labels):
-        return [self.sample_latent(ops.shape(real)[0]), labels]
+    def generator_inputs(self, real, labels, seed=None):
+        return [self.sample_latent(ops.shape(real)[0], seed), labels]
 
     def discriminate(self, inputs, labels, training=True):
         if self.auxiliary_classifier:

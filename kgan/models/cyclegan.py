@@ -165,7 +165,7 @@ class CycleGAN(_RecipeCompile, GAN):
         _check_images(b, (None,) + self.image_shape_b, "domain B images", "CycleGAN")
         return (a, b), None
 
-    def generator_inputs(self, real, condition):
+    def generator_inputs(self, real, condition, seed=None):
         return list(real)
 
     def discriminate(self, inputs, condition, training=True):

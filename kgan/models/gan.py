@@ -29,8 +29,9 @@ class GAN(keras.Model):
     2016; the non-saturating loss, Goodfellow et al., 2014).
 
     Logs `d_loss`, `g_loss`, and `d_real`/`d_fake`: the mean probability D gives real and fake
-    images (or its mean score for losses without probabilities, such as hinge and Wasserstein).
-    `evaluate()` reports the same names without updating weights.
+    images (or its mean score for losses without probabilities, such as hinge and Wasserstein),
+    and `d_grad_norm`/`g_grad_norm`: the global norm of each network's gradient.
+    `evaluate()` reports the same names, but for the gradient norms, without updating weights.
 
     Args:
         generator: a `keras.Model` mapping latent vectors `(batch, latent_dim)` to samples.
@@ -72,6 +73,8 @@ class GAN(keras.Model):
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
         self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        self.d_grad_norm_tracker = keras.metrics.Mean(name="d_grad_norm")
+        self.g_grad_norm_tracker = keras.metrics.Mean(name="g_grad_norm")
         self.adversarial_loss = losses_module.get("non_saturating")
         self.extra_loss_weights = {}
         self.extra_loss_trackers = {}
@@ -257,6 +260,7 @@ class GAN(keras.Model):
     @property
     def metrics(self):
         trackers = [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
+        trackers += [self.d_grad_norm_tracker, self.g_grad_norm_tracker]
         trackers += list(getattr(self, "extra_loss_trackers", {}).values())
         return trackers + getattr(self, "regularizer_trackers", []) + getattr(self, "sample_metrics", [])
 
@@ -346,7 +350,8 @@ class GAN(keras.Model):
                     + self._weighted_sum(d_extra)
                     + self._regularize(real_inputs, fake_inputs, real_output, condition)
                 )
-            self._apply(self.d_optimizer, tape, d_total, self.discriminator_variables)
+            d_grad_norm = self._apply(self.d_optimizer, tape, d_total, self.discriminator_variables)
+            self.d_grad_norm_tracker.update_state(d_grad_norm)
         with tf.GradientTape() as tape:
             fake = self.make_fakes(real, condition, training=True)
             g_fake_output = self.discriminate(self.discriminator_inputs(fake), condition)
@@ -356,7 +361,7 @@ class GAN(keras.Model):
             g_loss = self.generator_loss(g_fake_output, g_real_output)
             g_extra = self.extra_generator_losses(fake, real, condition, g_fake_output)
             g_total = g_loss + self._weighted_sum(g_extra)
-        self._apply(self.g_optimizer, tape, g_total, self.generator_variables)
+        self.g_grad_norm_tracker.update_state(self._apply(self.g_optimizer, tape, g_total, self.generator_variables))
         if self.ema_generator is not None:
             self._update_ema()
         logs = self._update_trackers(d_loss, g_loss, real_output, fake_output, {**d_extra, **g_extra})
@@ -383,7 +388,8 @@ class GAN(keras.Model):
             samples = fake if self.ema_generator is None else self.ema_generator(inputs, training=False)
             for metric in self.sample_metrics:
                 metric.update_state(samples, real)
-        return self._update_trackers(d_loss, g_loss, real_output, fake_output, extra)
+        logs = self._update_trackers(d_loss, g_loss, real_output, fake_output, extra)
+        return {k: v for k, v in logs.items() if k not in ("d_grad_norm", "g_grad_norm")}
 
     # --- hooks: what families override instead of writing another loop ----------------------
     #
@@ -400,9 +406,10 @@ class GAN(keras.Model):
         _check_batch(data, self.discriminator)
         return data, None
 
-    def generator_inputs(self, real, condition):
-        """What G takes to make one fake per real sample: here fresh latent vectors."""
-        return self.sample_latent(ops.shape(tf.nest.flatten(real)[0])[0])
+    def generator_inputs(self, real, condition, seed=None):
+        """What G takes to make one fake per real sample: here fresh latent vectors (from `seed`
+        when given, leaving the model's random state alone)."""
+        return self.sample_latent(ops.shape(tf.nest.flatten(real)[0])[0], seed)
 
     def make_fakes(self, real, condition, training=True):
         """G's samples for this batch."""
@@ -503,7 +510,10 @@ class GAN(keras.Model):
         return total
 
     def _apply(self, optimizer, tape, loss, variables):
-        """One update of `variables` from `loss`, which must have been computed under `tape`."""
+        """One update of `variables` from `loss`, which must have been computed under `tape`.
+
+        Returns the gradient's global norm (this replica's, for the `d_grad_norm` / `g_grad_norm` logs).
+        """
         # Keras optimizers sum gradients over replicas, so each replica's loss is divided by the
         # replica count: an update is then the same whatever the number of devices.
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
@@ -511,6 +521,8 @@ class GAN(keras.Model):
             loss, variables, output_gradients=ops.convert_to_tensor(1.0 / replicas, loss.dtype)
         )
         optimizer.apply(gradients, variables)
+        present = [ops.cast(g, "float32") for g in gradients if g is not None]
+        return tf.linalg.global_norm(present) * replicas if present else ops.convert_to_tensor(0.0)
 
     def _update_ema(self):
         started = ops.cast(self.g_optimizer.iterations > self.ema_start, "float32")

@@ -56,7 +56,7 @@ class TranslationGAN(GAN):
         _check_batch(target, self.discriminator)
         return target, source
 
-    def generator_inputs(self, real, source):
+    def generator_inputs(self, real, source, seed=None):
         return source
 
     def discriminate(self, inputs, source, training=True):
@@ -348,7 +348,7 @@ class Inpainting(TranslationGAN):
         _check_images(masks, (None,) + self.image_shape[:2] + (1,), "masks", "inpainting generator")
         return images, ops.cast(masks, images.dtype)
 
-    def generator_inputs(self, real, masks):
+    def generator_inputs(self, real, masks, seed=None):
         return [real, masks]
 
     def reconstruction_loss(self, fake, real, masks):

@@ -1,0 +1,453 @@
+"""A callback that watches a GAN's training and says, in plain language, what is going wrong."""
+from __future__ import annotations
+
+import math
+import os
+import warnings
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+#: The per-step logs the monitor averages over each check window.
+_WATCHED = ("d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "g_grad_norm")
+
+#: D's win margin, `d_real - d_fake` when it separates real from fake outright, per loss: 1 for
+#: probabilities and least squares' 1/0 targets, 2 for hinge's +-1 margins. Losses without a
+#: bounded margin (Wasserstein, relativistic) are not checked for it.
+_WIN_MARGINS = {"least_squares": 1.0, "hinge": 2.0}
+
+_REMEDIES = {
+    "discriminator_wins": (
+        "Weaken D or strengthen G: a lower d_learning_rate (or a higher g_learning_rate) in "
+        "compile(), label_smoothing=0.1, instance_noise=0.1, augment=kgan.augment.AdaptiveAugment(), "
+        "regularizers=[kgan.regularizers.R1(10.0)], spectral normalization (kgan.SNGAN), or d_steps=1."
+    ),
+    "vanishing_gradients": (
+        "Use loss='non_saturating' (the minimax loss saturates when D wins), 'least_squares' or "
+        "'hinge'; weaken D as for a winning discriminator; check that G's last layer does not "
+        "saturate (tanh fed large values) and that its ReLUs are not dead; raise g_learning_rate."
+    ),
+    "mode_collapse": (
+        "Use loss='hinge' with spectral normalization (kgan.SNGAN) or a gradient penalty "
+        "(kgan.WGANGP), regularizers=[kgan.regularizers.R1(10.0)], lower learning rates, "
+        "augment=kgan.augment.DiffAugment(), and ema_decay=0.999 for the samples you keep."
+    ),
+    "oscillation": (
+        "Lower both learning rates (halve them), use two time-scales (d_learning_rate=4e-4, "
+        "g_learning_rate=1e-4), beta_1=0.0 or 0.5, regularizers=[kgan.regularizers.R1(10.0)] or "
+        "kgan.WGANGP's gradient penalty, and ema_decay=0.999 for the samples you keep."
+    ),
+    "non_finite": (
+        "Lower the learning rates, add a gradient penalty or R1 (kgan.regularizers), check the data "
+        "for NaN or Inf, and with mixed_float16 keep loss scaling on."
+    ),
+}
+
+
+class TrainingHealthWarning(UserWarning):
+    """A GAN training problem found by `kgan.callbacks.TrainingMonitor`."""
+
+
+class TrainingMonitor(keras.callbacks.Callback):
+    """Watches a GAN's logs, gradients and samples, and warns in plain language when training fails.
+
+    Every `check_every` training steps the monitor averages the step's logs over the steps since
+    the last check, runs the generator on a fixed batch of inputs and the discriminator on a fixed
+    real batch and on those fakes, and looks for:
+
+    * **the discriminator winning outright**: `d_real - d_fake` above `dominance` of its full
+      margin (D gives real about 1 and fake about 0; hinge: +1 and -1) for `patience` checks;
+    * **vanishing generator gradients**: `g_grad_norm` below `vanishing_ratio` of the largest
+      value seen in the run (or exactly zero) for `patience` checks;
+    * **mode collapse**: the fixed fakes' mean pairwise distance below `min_diversity` of the real
+      batch's and not rising (by a tenth of `min_diversity` over `patience` checks), for `patience` checks after
+      `warmup_steps`;
+    * **oscillation without progress**: over the last `oscillation_checks` checks, the losses
+      swing up and down by more than `oscillation` of their size while the fakes get no closer
+      to the real batch (per-pixel mean and standard deviation);
+    * **NaN or Inf** in the logs: training stops, the weights and optimizer states go back to the
+      last check at which all were finite, and the message says so. Checkpoint callbacks placed
+      after the monitor (`ModelCheckpoint`, `BackupAndRestore`) then save those good weights.
+
+    Each warning is a `TrainingHealthWarning` naming remedies kgan offers; it is raised once
+    when its condition appears (again if it clears and returns), kept in `warnings_seen`, and
+    written to TensorBoard as text under `health/`. Every check is kept in `history` and written
+    as scalars: the equilibrium balance (at the theoretical equilibrium D gives 0.5 to real and
+    fake alike: `balance/d_real`, `balance/d_fake`, `balance/d_gap`), `gradients/d_norm` and
+    `gradients/g_norm`, `learning_rate/d` and `learning_rate/g`, `health/diversity`,
+    `health/sample_gap`, and histograms of D's outputs on the real and fake batches
+    (`d_output/real`, `d_output/fake`; probabilities for probability losses). The epoch logs
+    gain `d_gap` and `diversity` from the last check.
+
+    Args:
+        data: the real data to compare with: a `tf.data.Dataset` like the one given to `fit`, or
+            one batch in its structure (images; `(images, labels)` for conditional GANs;
+            `(source, target)` pairs for translation). The first `num_samples` are kept. Reading
+            a dataset starts a pass over it, and with a seeded shuffle that reshuffles each pass
+            (tf.data's default) the passes after it come in another order; when a run must
+            repeat another exactly, give the monitor its own copy of the data or one batch.
+        log_dir: TensorBoard folder (summaries go to its `health` subfolder); None for none.
+        check_every: training steps between checks.
+        patience: consecutive checks a condition must hold before it is reported.
+        warmup_steps: steps before mode collapse is judged (a fresh generator makes near-constant
+            images).
+        num_samples: size of the fixed real and fake batches.
+        seed: seeds the fixed latent vectors (the model's own random state is not touched).
+        dominance: fraction of D's full win margin that counts as winning outright.
+        vanishing_ratio: `g_grad_norm` below this fraction of its largest value counts as vanished.
+        min_diversity: diversity of the fakes, relative to the real batch's, below which samples
+            count as collapsed.
+        oscillation_checks: how many recent checks the oscillation test looks at.
+        oscillation: the losses' mean change between checks, relative to their mean size, above
+            which they count as swinging.
+        stop_on_non_finite: stop training on NaN/Inf (True) or only warn.
+
+    Example:
+
+    ```python
+    monitor = kgan.callbacks.TrainingMonitor(dataset, log_dir="runs/x/logs")
+    gan.fit(dataset, epochs=20, callbacks=[monitor, keras.callbacks.ModelCheckpoint("gan.keras")])
+    ```
+    """
+
+    def __init__(
+        self,
+        data,
+        log_dir=None,
+        check_every=100,
+        patience=5,
+        warmup_steps=500,
+        num_samples=64,
+        seed=0,
+        dominance=0.8,
+        vanishing_ratio=1e-2,
+        min_diversity=0.3,
+        oscillation_checks=10,
+        oscillation=0.5,
+        stop_on_non_finite=True,
+    ):
+        super().__init__()
+        if check_every < 1 or patience < 1 or num_samples < 2 or oscillation_checks < 3:
+            raise ValueError(
+                "TrainingMonitor needs check_every >= 1, patience >= 1, num_samples >= 2 and "
+                f"oscillation_checks >= 3; got {check_every}, {patience}, {num_samples}, "
+                f"{oscillation_checks}."
+            )
+        self.data = data
+        self.log_dir = log_dir
+        self.check_every = int(check_every)
+        self.patience = int(patience)
+        self.warmup_steps = int(warmup_steps)
+        self.num_samples = int(num_samples)
+        self.seed = seed
+        self.dominance = float(dominance)
+        self.vanishing_ratio = float(vanishing_ratio)
+        self.min_diversity = float(min_diversity)
+        self.oscillation_checks = int(oscillation_checks)
+        self.oscillation = float(oscillation)
+        self.stop_on_non_finite = stop_on_non_finite
+        self.history = []
+        self.warnings_seen = []
+        self.stop_reason = None
+        self._probe = None
+        self._writer = None
+        self._snapshot = None
+        self._streaks = {}
+        self._active = set()
+        self._largest_g_grad_norm = 0.0
+
+    # --- Keras hooks --------------------------------------------------------------------------
+
+    def on_train_begin(self, logs=None):
+        if self._probe is None:
+            self._probe = _Probe(self.model, self.data, self.num_samples, self.seed)
+        if self.log_dir is not None and self._writer is None:
+            self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "health"))
+        self._step = int(self.model.g_optimizer.iterations)
+        self._last_check = self._step
+        self._window_sums, self._window_steps = {}, 0
+        self.stop_reason = None
+        self._take_snapshot()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_means, self._epoch_batches = {}, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        logs = logs or {}
+        batches = batch + 1
+        new_steps = batches - self._epoch_batches
+        values = {}
+        for key in _WATCHED:
+            if key in logs:
+                mean = float(logs[key])
+                values[key] = mean
+                # Logs are means since the epoch began; this recovers the sum over the new steps.
+                total = mean * batches - self._epoch_means.get(key, 0.0) * self._epoch_batches
+                self._window_sums[key] = self._window_sums.get(key, 0.0) + total
+        self._epoch_means.update(values)
+        self._epoch_batches = batches
+        self._window_steps += new_steps
+        self._step += new_steps
+        bad = sorted(k for k in ("d_loss", "g_loss") if k in logs and not math.isfinite(float(logs[k])))
+        if bad:
+            self._stop_on_non_finite(bad, logs)
+        elif self._step - self._last_check >= self.check_every:
+            self._check()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None and self.history:
+            logs["d_gap"] = self.history[-1]["d_gap"]
+            logs["diversity"] = self.history[-1]["diversity"]
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    # --- checks -------------------------------------------------------------------------------
+
+    def _check(self):
+        window = {k: v / self._window_steps for k, v in self._window_sums.items()}
+        for key in ("d_grad_norm", "g_grad_norm"):  # norms >= 0; recovering them from means may round below
+            window[key] = max(window[key], 0.0)
+        self._window_sums, self._window_steps = {}, 0
+        self._last_check = self._step
+        real_output, fake_output, diversity, sample_gap = self._probe.measure(self.model)
+        record = {
+            "step": self._step,
+            **window,
+            "d_gap": window["d_real"] - window["d_fake"],
+            "diversity": diversity,
+            "sample_gap": sample_gap,
+            "d_learning_rate": _learning_rate(self.model.d_optimizer),
+            "g_learning_rate": _learning_rate(self.model.g_optimizer),
+        }
+        self.history.append(record)
+        self._largest_g_grad_norm = max(self._largest_g_grad_norm, record["g_grad_norm"])
+        self._write_summaries(record, real_output, fake_output)
+        if all(math.isfinite(v) for v in window.values()):
+            self._take_snapshot()
+        for kind, message in self._diagnose(record).items():
+            self._streaks[kind] = self._streaks.get(kind, 0) + 1 if message else 0
+            if not message:
+                self._active.discard(kind)
+            elif self._streaks[kind] >= self.patience and kind not in self._active:
+                self._active.add(kind)
+                self._warn(kind, message)
+
+    def _diagnose(self, record):
+        """`{kind: message or None}` for this check: a message where the condition holds."""
+        step = record["step"]
+        found = {}
+        margin = _win_margin(self.model.adversarial_loss)
+        found["discriminator_wins"] = None
+        if margin is not None and record["d_gap"] > self.dominance * margin:
+            found["discriminator_wins"] = (
+                f"The discriminator is winning outright (step {step}): it gives real samples "
+                f"{record['d_real']:.3f} and fakes {record['d_fake']:.3f} (d_loss "
+                f"{record['d_loss']:.3g}), so the generator learns little from it. At equilibrium "
+                "both would be about 0.5."
+            )
+        norm = record["g_grad_norm"]
+        found["vanishing_gradients"] = None
+        if norm <= 1e-12 or norm < self.vanishing_ratio * self._largest_g_grad_norm:
+            found["vanishing_gradients"] = (
+                f"The generator's gradients have vanished (step {step}): their norm is {norm:.3g}, "
+                f"against {self._largest_g_grad_norm:.3g} at most earlier in the run; the "
+                "generator has stopped learning."
+            )
+        found["mode_collapse"] = None
+        earlier = self.history[-self.patience - 1]["diversity"] if len(self.history) > self.patience else 0.0
+        rising = record["diversity"] - earlier > 0.1 * self.min_diversity  # a young generator spreading out
+        if step >= self.warmup_steps and record["diversity"] < self.min_diversity and not rising:
+            found["mode_collapse"] = (
+                f"The samples have lost their diversity (step {step}): fakes from a fixed batch "
+                f"of latent vectors are {record['diversity']:.2f} times as far apart as real "
+                "samples are (1 is as varied as the data): the generator is collapsing onto a "
+                "few modes."
+            )
+        found["oscillation"] = self._oscillation_message()
+        return {kind: message and f"{message} Try: {_REMEDIES[kind]}" for kind, message in found.items()}
+
+    def _oscillation_message(self):
+        recent = self.history[-self.oscillation_checks :]
+        if len(self.history) < self.oscillation_checks or recent[0]["step"] < self.warmup_steps:
+            return None
+        swings = [_swing([r[key] for r in recent]) for key in ("d_loss", "g_loss")]
+        if max(swings) <= self.oscillation:
+            return None
+        earlier = [r["sample_gap"] for r in self.history[: -self.oscillation_checks]]
+        before = min(earlier) if earlier else recent[0]["sample_gap"]
+        now = min(r["sample_gap"] for r in recent[1:])
+        if now < 0.95 * before:
+            return None  # the samples still get closer to the data: swinging, but progressing
+        return (
+            f"The losses oscillate without progress (steps {recent[0]['step']}-{recent[-1]['step']}): "
+            f"they change by {max(swings):.2f} of their size from one check to the next, while the "
+            f"fakes come no closer to the real data (pixel-statistics gap {now:.3g}, was {before:.3g})."
+        )
+
+    def _stop_on_non_finite(self, keys, logs):
+        restored = self._restore_snapshot()
+        where = f"at step {self._step}: " + ", ".join(f"{k} = {float(logs[k])}" for k in keys)
+        if self.stop_on_non_finite:
+            self.model.stop_training = True
+            self.stop_reason = "non_finite"
+            if restored is None:
+                action = "Training stopped; no finite weights had been kept to restore."
+            else:
+                action = (
+                    f"Training stopped, and the weights and optimizer states were restored from step "
+                    f"{restored}, the last check at which they were finite; checkpoints written from "
+                    "here on hold them."
+                )
+        else:
+            action = "Training continues (stop_on_non_finite=False)."
+        self._warn("non_finite", f"Training diverged {where}. {action} Try: {_REMEDIES['non_finite']}")
+
+    # --- output -------------------------------------------------------------------------------
+
+    def _warn(self, kind, message):
+        self.warnings_seen.append({"step": self._step, "kind": kind, "message": message})
+        warnings.warn(message, TrainingHealthWarning, stacklevel=2)
+        if self._writer is not None:
+            with self._writer.as_default(), tf.summary.record_if(True):
+                tf.summary.text(f"health/{kind}", message, step=self._step)
+            self._writer.flush()
+
+    def _write_summaries(self, record, real_output, fake_output):
+        if self._writer is None:
+            return
+        step = record["step"]
+        scalars = {
+            "balance/d_real": record["d_real"],
+            "balance/d_fake": record["d_fake"],
+            "balance/d_gap": record["d_gap"],
+            "gradients/d_norm": record["d_grad_norm"],
+            "gradients/g_norm": record["g_grad_norm"],
+            "learning_rate/d": record["d_learning_rate"],
+            "learning_rate/g": record["g_learning_rate"],
+            "health/diversity": record["diversity"],
+            "health/sample_gap": record["sample_gap"],
+        }
+        with self._writer.as_default(), tf.summary.record_if(True):
+            for name, value in scalars.items():
+                tf.summary.scalar(name, value, step=step)
+            tf.summary.histogram("d_output/real", real_output, step=step)
+            tf.summary.histogram("d_output/fake", fake_output, step=step)
+        self._writer.flush()
+
+    # --- the last good state ------------------------------------------------------------------
+
+    def _state_variables(self):
+        model = self.model
+        variables, seen = [], set()
+        sources = [model.weights, model.d_optimizer.variables, model.g_optimizer.variables]
+        for variable in [v for source in sources for v in source] + model._seed_states():
+            if id(variable) not in seen:
+                seen.add(id(variable))
+                variables.append(variable)
+        return variables
+
+    def _take_snapshot(self):
+        values = [v.numpy() for v in self._state_variables()]
+        if all(np.all(np.isfinite(v)) for v in values if np.issubdtype(v.dtype, np.floating)):
+            self._snapshot = (self._step, values)
+
+    def _restore_snapshot(self):
+        if self._snapshot is None:
+            return None
+        step, values = self._snapshot
+        for variable, value in zip(self._state_variables(), values):
+            variable.assign(value)
+        return step
+
+
+class _Probe:
+    """The fixed real batch and the fixed generator inputs the monitor measures at every check."""
+
+    def __init__(self, model, data, num_samples, seed):
+        batch = _first_samples(data, num_samples)
+        # Unpacking may draw random masks (Inpainting); keep the model's random state as it was,
+        # so that a monitored run trains exactly like an unmonitored one.
+        states = [s.numpy() for s in model._seed_states()]
+        self.real, self.condition = model.unpack(batch)
+        for state, value in zip(model._seed_states(), states):
+            state.assign(value)
+        self.inputs = model.generator_inputs(self.real, self.condition, seed=seed)
+        self.real_spread = _mean_pairwise_distance(self.real)
+        if self.real_spread == 0.0:
+            raise ValueError(
+                "TrainingMonitor's real batch has identical samples; give it varied data (more "
+                "than one distinct image)."
+            )
+
+    def measure(self, model):
+        """`(D outputs on real, D outputs on fake, relative diversity, pixel-statistics gap)`."""
+        fake = model.generator(self.inputs, training=False)
+        outputs = []
+        for samples in (self.real, fake):
+            logits = ops.cast(model.adversarial_logits(model.discriminate(samples, self.condition, training=False)), "float32")
+            outputs.append(ops.convert_to_numpy(ops.sigmoid(logits) if model.adversarial_loss.probability else logits))
+        diversity = _mean_pairwise_distance(fake) / self.real_spread
+        return outputs[0].ravel(), outputs[1].ravel(), diversity, _moment_gap(fake, self.real)
+
+
+def _first_samples(data, num_samples):
+    """The first `num_samples` of a dataset (or of one batch), in the batch's structure."""
+    if isinstance(data, tf.data.Dataset):
+        parts, count = [], 0
+        for batch in data:
+            parts.append(batch)
+            count += int(tf.nest.flatten(batch)[0].shape[0])
+            if count >= num_samples:
+                break
+        if not parts:
+            raise ValueError("TrainingMonitor was given an empty dataset; give it the data you train on.")
+        data = tf.nest.map_structure(lambda *xs: tf.concat(xs, axis=0), *parts)
+    data = tf.nest.map_structure(lambda x: ops.convert_to_tensor(x)[:num_samples], data)
+    if int(tf.nest.flatten(data)[0].shape[0]) < 2:
+        raise ValueError("TrainingMonitor needs at least 2 real samples to measure their diversity.")
+    return data
+
+
+def _flat_samples(samples):
+    """A batch (or a nest of batches, one per domain) as one `(n, features)` float64 array."""
+    parts = [np.reshape(ops.convert_to_numpy(s), (int(s.shape[0]), -1)) for s in tf.nest.flatten(samples)]
+    return np.concatenate(parts, axis=1).astype(np.float64)
+
+
+def _mean_pairwise_distance(samples):
+    x = _flat_samples(samples)
+    squared = np.sum(x * x, axis=1)
+    distances = np.sqrt(np.maximum(squared[:, None] + squared[None, :] - 2.0 * x @ x.T, 0.0))
+    n = len(x)
+    return float(distances.sum() / (n * (n - 1)))
+
+
+def _moment_gap(fake, real):
+    """How far the fakes' per-pixel mean and standard deviation are from the real batch's."""
+    f, r = _flat_samples(fake), _flat_samples(real)
+    return float(np.mean(np.abs(f.mean(0) - r.mean(0))) + np.mean(np.abs(f.std(0) - r.std(0))))
+
+
+def _swing(values):
+    """Mean change between consecutive values relative to their mean size; 0 unless they zigzag."""
+    changes = np.diff(values)
+    reversals = np.mean(changes[1:] * changes[:-1] < 0) if len(changes) > 1 else 0.0
+    if reversals < 0.5:
+        return 0.0  # a trend, not an oscillation
+    return float(np.mean(np.abs(changes)) / (np.mean(np.abs(values)) + 1e-12))
+
+
+def _win_margin(adversarial_loss):
+    if adversarial_loss.probability:
+        return 1.0
+    return _WIN_MARGINS.get(adversarial_loss.name)
+
+
+def _learning_rate(optimizer):
+    rate = optimizer.learning_rate  # a variable, or a tensor from a schedule
+    return float(rate.numpy())
