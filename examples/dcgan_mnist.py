@@ -32,6 +32,8 @@ def main():
         ds,
         epochs=args.epochs,
         callbacks=[
+            # Warns in plain language when training goes wrong; GAN views in TensorBoard's logs/health.
+            kgan.callbacks.TrainingMonitor(ds, log_dir=log_dir),
             kgan.callbacks.ImageGrid(log_dir=log_dir),
             kgan.callbacks.TensorBoard(log_dir, update_freq=50),
         ],

@@ -13,7 +13,9 @@ RECIPES = {"dcgan": DCGAN, "wgangp": WGANGP, "lsgan": LSGAN, "sngan": SNGAN}
 
 RUN_LAYOUT = """\
 A run folder holds:
-  logs/          TensorBoard: loss curves (logs/train) and sample grids (logs/images)
+  logs/          TensorBoard: loss curves (logs/train), sample grids (logs/images) and
+                 training health (logs/health: D's balance and output histograms, gradient
+                 norms, learning rates, sample diversity, warnings)
   samples/       one PNG grid of the same 64 latent vectors per epoch (epoch_0001.png, ...)
   checkpoints/   the whole GAN after every epoch (epoch_0001.keras, ...), loadable with
                  keras.saving.load_model after `import kgan`
@@ -189,6 +191,14 @@ def build_parser():
         choices=sorted(METRICS),
         help="what to compute (default: all)",
     )
+    evaluate.add_argument(
+        "--pairs",
+        nargs=2,
+        metavar=("SOURCE_DIR", "TARGET_DIR"),
+        help="for an image-to-image model: folders of source and target images paired by file name; the "
+        "model's translations of the sources are scored against the targets (features still from "
+        "--dataset's extractor or --inception-weights)",
+    )
     evaluate.add_argument("--num-samples", type=_positive_int, default=10000, help="generated and real images (default: 10000)")
     evaluate.add_argument("--inception-weights", help="an InceptionV3 weights file: use InceptionV3 features instead")
     evaluate.add_argument("--seed", type=int, default=0, help="seed of the latent vectors (default: 0)")
@@ -268,12 +278,17 @@ def train_command(args):
     grid = kgan.callbacks.ImageGrid(
         log_dir=os.path.join(run, "logs"), png_dir=os.path.join(run, "samples"), seed=args.seed
     )
+    # The monitor reads its own copy of the data, so the training data's shuffle order is the
+    # same in a resumed run; it comes after BackupAndRestore (which restores the weights it
+    # watches) and before the callbacks that log or save (which then get its logs and, after a
+    # NaN, the last good weights it restores).
+    monitor_data, _ = _training_data(args)
     callbacks = [
         keras.callbacks.BackupAndRestore(os.path.join(run, "backup")),
+        kgan.callbacks.TrainingMonitor(monitor_data, log_dir=os.path.join(run, "logs")),
         kgan.callbacks.TensorBoard(os.path.join(run, "logs"), update_freq=50),
         grid,
         keras.callbacks.ModelCheckpoint(os.path.join(run, "checkpoints", "epoch_{epoch:04d}.keras")),
-        keras.callbacks.TerminateOnNaN(),
     ]
     os.makedirs(os.path.join(run, "checkpoints"), exist_ok=True)
     gan.fit(dataset, epochs=args.epochs, callbacks=callbacks, verbose=args.verbose)
@@ -395,14 +410,37 @@ def evaluate_command(args):
         stored = name in ("kid", "precision_recall", "density_coverage")
         metrics.append(metric_class(extractor, num_samples=args.num_samples) if stored else metric_class(extractor))
     generator = args.model if os.path.isdir(args.model) else _load_gan(args.model)
-    real = kgan.data.load(
-        args.dataset, data_dir=args.data_dir, split=args.split, batch_size=250, shuffle=False,
-        drop_remainder=False, limit=args.num_samples,
-    )
+    if args.pairs:
+        source_shape, target_shape = _translation_shapes(generator)
+        real = kgan.data.paired_folders(
+            *args.pairs, image_size=target_shape[:2], batch_size=250, source_channels=source_shape[-1],
+            target_channels=target_shape[-1], shuffle=False, source_size=source_shape[:2], drop_remainder=False,
+        )
+    else:
+        real = kgan.data.load(
+            args.dataset, data_dir=args.data_dir, split=args.split, batch_size=250, shuffle=False,
+            drop_remainder=False, limit=args.num_samples,
+        )
     results = kgan.evaluate(generator, real, metrics, num_samples=args.num_samples, seed=args.seed)
     results["extractor"] = extractor.name
     print(json.dumps({k: round(v, 6) if isinstance(v, float) else v for k, v in results.items()}))
     return 0
+
+
+def _translation_shapes(generator):
+    """`(source shape, target shape)` of an image-to-image model (.keras GAN or SavedModel folder)."""
+    import tensorflow as tf
+
+    if isinstance(generator, str):
+        serve = tf.saved_model.load(generator).signatures["serving_default"]
+        inputs = list(serve.structured_input_signature[1].values())
+        if len(inputs) != 1 or len(inputs[0].shape) != 4:
+            raise ValueError(f"--pairs needs an image-to-image model taking one image batch; {generator!r} is not one.")
+        return tuple(inputs[0].shape[1:]), tuple(serve.structured_outputs["images"].shape[1:])
+    if generator.uses_latent:
+        raise ValueError("--pairs is for image-to-image models; this GAN samples from latent vectors.")
+    network = generator.inference_generator
+    return tuple(network.inputs[0].shape[1:]), tuple(network.outputs[0].shape[1:])
 
 
 def main(argv=None):

@@ -19,9 +19,13 @@ def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_siz
     Args:
         generator: a `kgan.GAN` (its `inference_generator` samples; conditional GANs cycle
             through the classes), a `keras.Model` taking latent vectors, the path of an exported
-            SavedModel (its `sample` signature), or a callable `(num, seed) -> images in [-1, 1]`.
-        real_data: a `tf.data.Dataset` of image batches (or of `(images, labels)`) or an array,
-            in [-1, 1]; may be None when every metric has reference statistics.
+            SavedModel (its `sample` signature; conditional ones cycle through the classes), or a
+            callable `(num, seed) -> images in [-1, 1]`. Image-to-image models (Pix2Pix, SRGAN,
+            TranslationGAN, or their exported SavedModels) translate the sources of `real_data`'s
+            `(source, target)` pairs and are scored against the targets.
+        real_data: a `tf.data.Dataset` of image batches (or of `(images, labels)`; of
+            `(source, target)` pairs for image-to-image models) or an array, in [-1, 1]; may be
+            None when every metric has reference statistics.
         metrics: `kgan.metrics` objects, e.g. `[kgan.metrics.FrechetInceptionDistance(extractor)]`.
         num_samples: generated (and real) images.
         batch_size: generated images per batch.
@@ -43,10 +47,23 @@ def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_siz
         raise ValueError("evaluate() needs at least one metric, e.g. [kgan.metrics.FrechetInceptionDistance(extractor)].")
     if num_samples < 2 or batch_size < 1:
         raise ValueError(f"num_samples must be >= 2 and batch_size >= 1, got {num_samples} and {batch_size}.")
-    sample = sampler(generator)
-    reals = _real_batches(real_data)
     for metric in metrics:
         metric.reset_state()
+    translate = translator(generator)
+    if translate is not None:
+        real_used = _score_translations(translate, real_data, metrics, num_samples)
+    else:
+        real_used = _score_samples(sampler(generator), real_data, metrics, num_samples, batch_size, seed)
+    if real_data is not None and real_used == 0:
+        raise ValueError("real_data yielded no images; check the dataset (an empty split or folder?).")
+    results = {k: float(keras.ops.convert_to_numpy(v)) for k, v in results_of(metrics).items()}
+    results["real_samples"] = real_used
+    return results
+
+
+def _score_samples(sample, real_data, metrics, num_samples, batch_size, seed):
+    """Feeds `num_samples` generated and as many real images to the metrics; -> real images used."""
+    reals = _real_batches(real_data)
     real_used = 0
     for index, start in enumerate(range(0, num_samples, batch_size)):
         count = min(batch_size, num_samples - start)
@@ -69,11 +86,68 @@ def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_siz
         for metric in metrics:
             if hasattr(metric, "update_real"):
                 metric.update_real(tf.convert_to_tensor(real, tf.float32))
-    if real_data is not None and real_used == 0:
-        raise ValueError("real_data yielded no images; check the dataset (an empty split or folder?).")
-    results = {k: float(keras.ops.convert_to_numpy(v)) for k, v in results_of(metrics).items()}
-    results["real_samples"] = real_used
-    return results
+    return real_used
+
+
+def _score_translations(translate, real_data, metrics, num_samples):
+    """Translates the sources of up to `num_samples` pairs and scores them against their targets."""
+    if real_data is None:
+        raise ValueError(
+            "An image-to-image model is scored on real_data of (source, target) pairs: its "
+            "translations of the sources against the targets, e.g. kgan.data.paired(sources, "
+            "targets, shuffle=False) or kgan.data.paired_folders(source_dir, target_dir, image_size)."
+        )
+    used = 0
+    for batch in real_data:
+        if used >= num_samples:
+            break
+        if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
+            raise ValueError(
+                "real_data for an image-to-image model must yield (source, target) pairs of "
+                f"image batches, got {type(batch).__name__}."
+            )
+        source, target = (np.asarray(part, np.float32)[: num_samples - used] for part in batch)
+        fake = tf.convert_to_tensor(translate(source), tf.float32)
+        for metric in metrics:
+            metric.update_state(fake, tf.convert_to_tensor(target, tf.float32))
+        used += len(target)
+    return used
+
+
+def translator(generator):
+    """`sources -> translations in [-1, 1]` for an image-to-image model; None for other generators.
+
+    Image-to-image models are kgan GANs that take no latent vectors (Pix2Pix, SRGAN,
+    TranslationGAN) and exported SavedModels whose `serving_default` takes one image batch.
+    """
+    from kgan.models.cyclegan import CycleGAN
+    from kgan.models.gan import GAN
+    from kgan.models.translation import Inpainting
+
+    if isinstance(generator, (CycleGAN, Inpainting)):
+        raise ValueError(
+            f"evaluate() does not score a {type(generator).__name__} directly: export it, or pass "
+            "a callable (num, seed) -> images, or one direction's network as a function of images."
+        )
+    if isinstance(generator, GAN):
+        return None if generator.uses_latent else (lambda source: generator.translate(source))
+    if isinstance(generator, (str, os.PathLike)):
+        signatures = _load_signatures(generator)
+        inputs = signatures["serving_default"].structured_input_signature[1]
+        if "sample" in signatures or len(inputs) != 1:
+            return None
+        (name, spec), = inputs.items()
+        if len(spec.shape) != 4:
+            return None
+        serve = signatures["serving_default"]
+        return lambda source: serve(**{name: tf.constant(source, tf.float32)})["images"].numpy()
+    return None
+
+
+def _load_signatures(path):
+    if not os.path.isfile(os.path.join(path, "saved_model.pb")):
+        raise FileNotFoundError(f"No exported SavedModel at {path!r} (no saved_model.pb in it).")
+    return tf.saved_model.load(str(path)).signatures
 
 
 def sampler(generator):
@@ -83,18 +157,24 @@ def sampler(generator):
     if isinstance(generator, GAN):
         return lambda num, seed: generator.generate(num, seed=seed)
     if isinstance(generator, (str, os.PathLike)):
-        if not os.path.isfile(os.path.join(generator, "saved_model.pb")):
-            raise FileNotFoundError(f"No exported SavedModel at {generator!r} (no saved_model.pb in it).")
-        signatures = tf.saved_model.load(str(generator)).signatures
-        if "sample" not in signatures or "count" not in signatures["sample"].structured_input_signature[1]:
-            raise ValueError(
-                f"The SavedModel at {generator!r} has no sample(count, seed) signature; evaluate a "
-                "conditional or image-to-image model from Python with a callable."
+        signatures = _load_signatures(generator)
+        inputs = signatures["sample"].structured_input_signature[1] if "sample" in signatures else {}
+        signature = signatures.get("sample")
+        if "count" in inputs:
+            draw = lambda num, seed: signature(count=tf.constant(num, tf.int32), seed=tf.constant(seed, tf.int64))
+        elif "labels" in inputs and "num_classes" in signatures:
+            # A conditional generator: classes 0, 1, ..., num_classes - 1, 0, ... in turn.
+            num_classes = int(signatures["num_classes"]()["num_classes"])
+            draw = lambda num, seed: signature(
+                labels=tf.range(num, dtype=tf.int32) % num_classes, seed=tf.constant(seed, tf.int64)
             )
-        signature = signatures["sample"]
-        return lambda num, seed: signature(count=tf.constant(num, tf.int32), seed=tf.constant(seed, tf.int64))[
-            "images"
-        ].numpy().astype(np.float32) / 127.5 - 1.0
+        else:
+            raise ValueError(
+                f"The SavedModel at {generator!r} has neither a sample(count, seed) nor a "
+                "sample(labels, seed) signature kgan can draw from; evaluate it from Python with "
+                "a callable (num, seed) -> images."
+            )
+        return lambda num, seed: draw(num, seed)["images"].numpy().astype(np.float32) / 127.5 - 1.0
     if isinstance(generator, keras.Model):
         latent_dim = generator.inputs[0].shape[-1]
 

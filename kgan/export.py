@@ -6,6 +6,7 @@ import tensorflow as tf
 
 SERVING_SIGNATURE = "serving_default"
 SAMPLE_SIGNATURE = "sample"
+CLASSES_SIGNATURE = "num_classes"
 
 
 def export_generator(gan, path, generator=None):
@@ -91,7 +92,8 @@ def latent_endpoints(network):
 
 
 def conditional_endpoints(network, num_classes):
-    """`serving_default(latent, labels)` and `sample(labels, seed)` for a class-conditional generator."""
+    """`serving_default(latent, labels)`, `sample(labels, seed)` and `num_classes()` for a
+    class-conditional generator."""
     latent_dim = network.inputs[0].shape[-1]
 
     def checked(labels):
@@ -111,6 +113,9 @@ def conditional_endpoints(network, num_classes):
         latent = stateless_latent(tf.shape(labels)[0], latent_dim, seed)
         return {"images": to_pixels(network([latent, checked(labels)], training=False))}
 
+    def classes():
+        return {"num_classes": tf.constant(num_classes, tf.int32)}
+
     return [
         (
             SERVING_SIGNATURE,
@@ -120,6 +125,7 @@ def conditional_endpoints(network, num_classes):
                 tf.TensorSpec([None], tf.int32, name="labels"),
             ],
         ),
+        (CLASSES_SIGNATURE, classes, []),
         (
             SAMPLE_SIGNATURE,
             sample,

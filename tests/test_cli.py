@@ -38,6 +38,10 @@ def test_train_writes_the_whole_run_folder(trained_run):
     epoch_losses = [v for tag, _, _, v in summaries(run_dir / "logs" / "train") if tag == "epoch_d_loss"]
     assert len(epoch_losses) == 2
     assert [step for tag, step, _, _ in summaries(run_dir / "logs" / "images")] == [1, 2]
+    health = summaries(run_dir / "logs" / "health")
+    assert [step for tag, step, _, _ in health if tag == "d_output/fake"] == [8, 16]  # each epoch's end
+    epoch_tags = {tag for tag, _, _, _ in summaries(run_dir / "logs" / "train")}
+    assert {"epoch_d_gap", "epoch_diversity", "epoch_g_grad_norm"} <= epoch_tags
     config = json.loads((run_dir / "config.json").read_text())
     assert config["dataset"] == "digits" and config["epochs"] == 2
     assert "generator:" in result.stdout and "tensorboard --logdir" in result.stdout

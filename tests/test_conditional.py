@@ -106,7 +106,7 @@ def test_exported_conditional_generator_takes_labels_without_kgan(labelled_digit
     labels = np.array([0, 3, 3, 9], np.int32)
     outputs, report = run_savedmodel_without_kgan(path, "serving_default", {"latent": latent, "labels": labels}, tmp_path)
     assert report["kgan_imported"] is False
-    assert report["signatures"] == {"serving_default": ["labels", "latent"], "sample": ["labels", "seed"]}
+    assert report["signatures"] == {"serving_default": ["labels", "latent"], "sample": ["labels", "seed"], "num_classes": []}
     np.testing.assert_allclose(outputs["images"], gan.generate(latent=latent, labels=labels), atol=1e-5)
     pixels, _ = run_savedmodel_without_kgan(path, "sample", {"labels": labels, "seed": np.int64(7)}, tmp_path)
     assert pixels["images"].dtype == np.uint8 and pixels["images"].shape == (4, 8, 8, 1)

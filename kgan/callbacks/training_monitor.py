@@ -53,8 +53,8 @@ class TrainingHealthWarning(UserWarning):
 class TrainingMonitor(keras.callbacks.Callback):
     """Watches a GAN's logs, gradients and samples, and warns in plain language when training fails.
 
-    Every `check_every` training steps the monitor averages the step's logs over the steps since
-    the last check, runs the generator on a fixed batch of inputs and the discriminator on a fixed
+    Every `check_every` training steps, and at the end of every epoch, the monitor averages the
+    step's logs over the steps since the last check, runs the generator on a fixed batch of inputs and the discriminator on a fixed
     real batch and on those fakes, and looks for:
 
     * **the discriminator winning outright**: `d_real - d_fake` above `dominance` of its full
@@ -79,7 +79,9 @@ class TrainingMonitor(keras.callbacks.Callback):
     `gradients/g_norm`, `learning_rate/d` and `learning_rate/g`, `health/diversity`,
     `health/sample_gap`, and histograms of D's outputs on the real and fake batches
     (`d_output/real`, `d_output/fake`; probabilities for probability losses). The epoch logs
-    gain `d_gap` and `diversity` from the last check.
+    gain `d_gap` and `diversity` from the epoch's last check (place the monitor before
+    `TensorBoard` and checkpoint callbacks, and after `BackupAndRestore`, which restores the
+    weights it watches).
 
     Args:
         data: the real data to compare with: a `tf.data.Dataset` like the one given to `fit`, or
@@ -197,6 +199,8 @@ class TrainingMonitor(keras.callbacks.Callback):
             self._check()
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.stop_reason is None and self._window_steps:
+            self._check()  # epochs shorter than check_every still get checked, and logged
         if logs is not None and self.history:
             logs["d_gap"] = self.history[-1]["d_gap"]
             logs["diversity"] = self.history[-1]["diversity"]

@@ -47,7 +47,16 @@ def _shuffle_batch_scale(pairs, count, batch_size, shuffle, seed, drop_remainder
 
 
 def paired_folders(
-    source_dir, target_dir, image_size, batch_size=64, source_channels=3, target_channels=3, shuffle=True, seed=None
+    source_dir,
+    target_dir,
+    image_size,
+    batch_size=64,
+    source_channels=3,
+    target_channels=3,
+    shuffle=True,
+    seed=None,
+    source_size=None,
+    drop_remainder=True,
 ):
     """`(source, target)` batches streamed from two folders whose files pair up by name.
 
@@ -55,11 +64,14 @@ def paired_folders(
 
     Args:
         source_dir, target_dir: the folders.
-        image_size: `(height, width)` both sides are resized to.
+        image_size: `(height, width)` the targets (and the sources, unless `source_size`) are resized to.
         batch_size: pairs per batch.
         source_channels, target_channels: 1 (grayscale) or 3 (RGB).
         shuffle: reshuffle the pairs every epoch.
         seed: makes the order repeatable.
+        source_size: `(height, width)` of the sources when it differs from the targets'
+            (super-resolution's low-resolution inputs).
+        drop_remainder: drop the last, smaller batch (for training; keep it to evaluate every pair).
     """
     def by_stem(folder):
         files, _, _ = list_images(folder)
@@ -74,20 +86,20 @@ def paired_folders(
         )
     names = sorted(source_files)
     files = tf.data.Dataset.from_tensor_slices(([source_files[n] for n in names], [target_files[n] for n in names]))
-    size = tuple(int(s) for s in image_size)
+    target_size = tuple(int(s) for s in image_size)
+    source_size = target_size if source_size is None else tuple(int(s) for s in source_size)
 
-    def decode(file, channels):
+    def decode(file, channels, size):
         image = tf.io.decode_image(tf.io.read_file(file), channels=channels, expand_animations=False)
         return tf.cast(tf.clip_by_value(tf.round(tf.image.resize(image, size, antialias=True)), 0, 255), tf.uint8)
 
-    if len(names) < batch_size:
-        raise ValueError(f"Only {len(names)} pairs, fewer than one batch of {batch_size}; use a smaller batch_size.")
     if shuffle:  # shuffle file names, not decoded images: the folders may be larger than memory
         files = files.shuffle(len(names), seed=seed, reshuffle_each_iteration=True)
     pairs = files.map(
-        lambda s, t: (decode(s, source_channels), decode(t, target_channels)), num_parallel_calls=tf.data.AUTOTUNE
+        lambda s, t: (decode(s, source_channels, source_size), decode(t, target_channels, target_size)),
+        num_parallel_calls=tf.data.AUTOTUNE,
     )
-    return _shuffle_batch_scale(pairs, len(names), batch_size, shuffle=False, seed=None)
+    return _shuffle_batch_scale(pairs, len(names), batch_size, shuffle=False, seed=None, drop_remainder=drop_remainder)
 
 
 def unpaired(images_a, images_b, batch_size=64, seed=None):
