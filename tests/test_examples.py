@@ -35,3 +35,11 @@ def test_gaussian_1d_example_moves_towards_the_target(tmp_path):
     means = [float(m) for m in re.findall(r"generated mean (-?[\d.]+)", out)]
     assert abs(means[0] - 4.0) > 2.0 and abs(means[-1] - 4.0) < 0.3
     assert tf.io.decode_png(tf.io.read_file(str(tmp_path / "plot.png"))).shape[-1] in (3, 4)
+
+
+@pytest.mark.slow
+def test_training_health_example_reports_a_diverging_run(mnist_dir, tmp_path):
+    out = run_example("training_health.py", "--case", "diverging", "--data-dir", mnist_dir, "--steps", "50",
+                      "--out", "health", cwd=tmp_path)
+    assert "non_finite: Training diverged at step" in out and "restored from step 0" in out
+    assert os.listdir(tmp_path / "health" / "diverging" / "logs" / "health")
