@@ -134,6 +134,15 @@ def test_a_diverging_learning_rate_stops_training_with_the_last_good_weights_kep
     assert np.all(np.isfinite(saved.generate(4, seed=0)))
 
 
+def test_without_stopping_a_divergence_is_reported_once(digits):
+    gan = tiny_dcgan()
+    gan.compile(d_optimizer=keras.optimizers.SGD(10.0), g_optimizer=keras.optimizers.SGD(10.0))
+    monitor = _fit(gan, digits, epochs=1, stop_on_non_finite=False)
+    assert [w["kind"] for w in monitor.warnings_seen].count("non_finite") == 1
+    assert "Training continues" in monitor.warnings_seen[0]["message"] and monitor.stop_reason is None
+    assert int(gan.g_optimizer.iterations) == 56
+
+
 def test_bad_monitor_settings_and_data_get_clear_errors(digits):
     with pytest.raises(ValueError, match="check_every >= 1"):
         TrainingMonitor(digits, check_every=0)

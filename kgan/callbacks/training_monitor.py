@@ -294,21 +294,24 @@ class TrainingMonitor(keras.callbacks.Callback):
         )
 
     def _stop_on_non_finite(self, keys, logs):
-        restored = self._restore_snapshot()
         where = f"at step {self._step}: " + ", ".join(f"{k} = {float(logs[k])}" for k in keys)
-        if self.stop_on_non_finite:
-            self.model.stop_training = True
-            self.stop_reason = "non_finite"
-            if restored is None:
-                action = "Training stopped; no finite weights had been kept to restore."
-            else:
-                action = (
-                    f"Training stopped, and the weights and optimizer states were restored from step "
-                    f"{restored}, the last check at which they were finite; checkpoints written from "
-                    "here on hold them."
-                )
+        if not self.stop_on_non_finite:
+            if "non_finite" not in self._active:  # once: the epoch's running means stay NaN
+                self._active.add("non_finite")
+                self._warn("non_finite", f"Training diverged {where}. Training continues "
+                           f"(stop_on_non_finite=False). Try: {_REMEDIES['non_finite']}")
+            return
+        restored = self._restore_snapshot()
+        self.model.stop_training = True
+        self.stop_reason = "non_finite"
+        if restored is None:
+            action = "Training stopped; no finite weights had been kept to restore."
         else:
-            action = "Training continues (stop_on_non_finite=False)."
+            action = (
+                f"Training stopped, and the weights and optimizer states were restored from step "
+                f"{restored}, the last check at which they were finite; checkpoints written from "
+                "here on hold them."
+            )
         self._warn("non_finite", f"Training diverged {where}. {action} Try: {_REMEDIES['non_finite']}")
 
     # --- output -------------------------------------------------------------------------------
