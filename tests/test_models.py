@@ -305,3 +305,29 @@ def test_ema_settings_are_checked():
         tiny_dcgan(ema_decay=1.5)
     with pytest.raises(ValueError, match="ema_start"):
         tiny_dcgan(ema_decay=0.9, ema_start=-1)
+
+
+class _CountsTrainingCalls(keras.layers.Layer):
+    """Identity that counts the forward passes it makes in training mode, in a variable."""
+
+    def build(self, input_shape):
+        self.calls = self.add_weight(shape=(), initializer="zeros", trainable=False, name="calls")
+
+    def call(self, x, training=False):
+        if training:
+            self.calls.assign_add(1.0)
+        return x
+
+
+@pytest.mark.parametrize("reuse_fakes, d_steps, passes_per_step", [(False, 1, 2), (True, 1, 1), (True, 3, 3), (False, 3, 4)])
+def test_reuse_fakes_saves_one_generator_pass_per_step(reuse_fakes, d_steps, passes_per_step, digits_dataset):
+    base = tiny_dcgan()
+    latent = keras.Input((base.latent_dim,))
+    counter = _CountsTrainingCalls()
+    gan = kgan.GAN(keras.Model(latent, counter(base.generator(latent))), base.discriminator, seed=0)
+    gan.compile(reuse_fakes=reuse_fakes, d_steps=d_steps)
+    g_before = weights_of(gan.generator)
+    history = gan.fit(digits_dataset, epochs=1, steps_per_epoch=4, verbose=0).history
+    assert float(counter.calls) == 4 * passes_per_step
+    assert all(_changed(g_before, weights_of(gan.generator))[:-1])  # G learns (the counter aside)
+    assert history["g_grad_norm"][0] > 0 and gan.get_compile_config()["reuse_fakes"] is reuse_fakes

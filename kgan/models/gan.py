@@ -1,6 +1,7 @@
 """The GAN model and its one alternating training step."""
 from __future__ import annotations
 
+import contextlib
 import json
 
 import keras
@@ -109,6 +110,7 @@ class GAN(keras.Model):
         label_smoothing=0.0,
         instance_noise=0.0,
         instance_noise_decay_steps=None,
+        reuse_fakes=False,
         jit_compile="auto",
         steps_per_execution=1,
         run_eagerly=False,
@@ -140,6 +142,9 @@ class GAN(keras.Model):
                 real and fake (Sønderby et al., 2017); 0 disables it.
             instance_noise_decay_steps: when set, the noise decays linearly to 0 over this many
                 training steps; when None it stays constant.
+            reuse_fakes: the generator step learns from the fakes of the last discriminator step
+                (judged by the updated D) instead of drawing fresh noise and running G again:
+                one generator forward pass fewer per step, the same sequential updates.
             jit_compile: XLA for the step: True, False or "auto" (Keras' choice: off on CPUs,
                 where XLA ran a DCGAN step about 2x slower than TensorFlow's own kernels).
             steps_per_execution: training steps per compiled call.
@@ -166,6 +171,7 @@ class GAN(keras.Model):
         self.label_smoothing = float(label_smoothing)
         self.instance_noise = float(instance_noise)
         self.instance_noise_decay_steps = instance_noise_decay_steps
+        self.reuse_fakes = bool(reuse_fakes)
         super().compile(
             optimizer=None,
             jit_compile=jit_compile,
@@ -180,6 +186,7 @@ class GAN(keras.Model):
             "label_smoothing": self.label_smoothing,
             "instance_noise": self.instance_noise,
             "instance_noise_decay_steps": instance_noise_decay_steps,
+            "reuse_fakes": self.reuse_fakes,
             "jit_compile": jit_compile,
             "steps_per_execution": steps_per_execution,
         }
@@ -276,7 +283,7 @@ class GAN(keras.Model):
         if self.latent_dim is None:
             raise ValueError(f"{type(self).__name__} takes no latent vectors; it translates images.")
         if seed is None:
-            return keras.random.normal((num, self.latent_dim), seed=self.seed_generator)
+            return _this_replicas_share(lambda total: keras.random.normal((total, self.latent_dim), seed=self.seed_generator), num)
         return keras.random.normal((num, self.latent_dim), seed=int(seed))
 
     def generate(self, num=None, seed=None, latent=None, batch_size=256):
@@ -335,25 +342,17 @@ class GAN(keras.Model):
     def train_step(self, data):
         real, condition = self.unpack(data)
         noise_stddev = self.instance_noise_stddev()  # what this step uses, logged below
-        for _ in range(self.d_steps):
-            fake = self.make_fakes(real, condition, training=True)
-            with tf.GradientTape() as tape:
-                real_inputs, fake_inputs = self.discriminator_inputs(real), self.discriminator_inputs(fake)
-                real_output = self.discriminate(real_inputs, condition)
-                fake_output = self.discriminate(fake_inputs, condition)
-                d_loss = self.discriminator_loss(real_output, fake_output)
-                d_extra = self.extra_discriminator_losses(real_output, fake_output, condition)
-                if self.augment is not None:
-                    self.augment.observe(self.adversarial_logits(real_output))
-                d_total = (
-                    d_loss
-                    + self._weighted_sum(d_extra)
-                    + self._regularize(real_inputs, fake_inputs, real_output, condition)
-                )
-            d_grad_norm = self._apply(self.d_optimizer, tape, d_total, self.discriminator_variables)
-            self.d_grad_norm_tracker.update_state(d_grad_norm)
+        # The generator's tape records only the making of the fakes it learns from: the last D
+        # step's fakes when `reuse_fakes` (one generator forward pass saved), else fresh ones.
         with tf.GradientTape() as tape:
-            fake = self.make_fakes(real, condition, training=True)
+            for step in range(self.d_steps):
+                reused = self.reuse_fakes and step == self.d_steps - 1
+                with contextlib.nullcontext() if reused else tape.stop_recording():
+                    fake = self.make_fakes(real, condition, training=True)
+                with tape.stop_recording():
+                    real_output, fake_output, d_loss, d_extra = self._discriminator_step(real, fake, condition)
+            if not self.reuse_fakes:
+                fake = self.make_fakes(real, condition, training=True)
             g_fake_output = self.discriminate(self.discriminator_inputs(fake), condition)
             g_real_output = None
             if self.adversarial_loss.relativistic:
@@ -370,6 +369,24 @@ class GAN(keras.Model):
         if self.augment is not None:
             logs.update(self.augment.logs())
         return logs
+
+    def _discriminator_step(self, real, fake, condition):
+        """One update of D on a real and a fake batch; returns its outputs and losses for the logs."""
+        with tf.GradientTape() as tape:
+            real_inputs, fake_inputs = self.discriminator_inputs(real), self.discriminator_inputs(fake)
+            real_output = self.discriminate(real_inputs, condition)
+            fake_output = self.discriminate(fake_inputs, condition)
+            d_loss = self.discriminator_loss(real_output, fake_output)
+            d_extra = self.extra_discriminator_losses(real_output, fake_output, condition)
+            if self.augment is not None:
+                self.augment.observe(self.adversarial_logits(real_output))
+            d_total = (
+                d_loss
+                + self._weighted_sum(d_extra)
+                + self._regularize(real_inputs, fake_inputs, real_output, condition)
+            )
+        self.d_grad_norm_tracker.update_state(self._apply(self.d_optimizer, tape, d_total, self.discriminator_variables))
+        return real_output, fake_output, d_loss, d_extra
 
     def test_step(self, data):
         real, condition = self.unpack(data)
@@ -544,6 +561,21 @@ class GAN(keras.Model):
         for name, value in extra_losses.items():
             self.extra_loss_trackers[name].update_state(value)
         return metrics_module.results_of(self.metrics)
+
+
+def _this_replicas_share(draw, num):
+    """`draw(num)`, or under a multi-replica strategy this replica's `num` rows of `draw(num * replicas)`.
+
+    Every replica holds the same seed-generator state, so a plain draw would give every replica the
+    same noise (duplicate fakes across the global batch). Drawing the global batch and slicing it
+    gives each replica its own rows, the very rows a single device would draw for them.
+    """
+    context = tf.distribute.get_replica_context()
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    if context is None or replicas == 1:
+        return draw(num)
+    start = context.replica_id_in_sync_group * num
+    return draw(num * replicas)[start : start + num]
 
 
 def _check_compile_settings(

@@ -1,0 +1,46 @@
+"""The same GAN script under tf.distribute: updates match one device's, step for step."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+_MIRRORED = r"""
+import json, sys
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import keras, numpy as np, kgan
+from kgan.architectures import mlp
+
+points = np.random.default_rng(0).normal(size=(96, 2)).astype(np.float32)
+
+def train(strategy):
+    with strategy.scope():
+        gan = kgan.GAN(mlp.build_generator(latent_dim=4, output_dim=2, hidden_units=(16,), seed=1),
+                       mlp.build_discriminator(input_dim=2, hidden_units=(16,), seed=2), seed=3)
+        gan.compile()
+    history = gan.fit(tf.data.Dataset.from_tensor_slices(points).batch(16), epochs=2, verbose=0).history
+    fakes = gan.generator(gan.sample_latent(4, seed=5)).numpy()
+    return [w.numpy().tolist() for w in gan.weights], history, fakes.tolist()
+
+one = train(tf.distribute.get_strategy())
+two = train(tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]))
+json.dump({"one": one, "two": two}, open(sys.argv[1], "w"))
+"""
+
+
+def test_mirrored_strategy_on_two_devices_matches_one_device_step_for_step(tmp_path):
+    script, out = tmp_path / "mirrored.py", tmp_path / "out.json"
+    script.write_text(_MIRRORED)
+    result = subprocess.run([sys.executable, str(script), str(out)], capture_output=True, text=True,
+                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    runs = json.loads(out.read_text())
+    (weights_one, history_one, _), (weights_two, history_two, _) = runs["one"], runs["two"]
+    assert len(weights_one) == len(weights_two)
+    for a, b in zip(weights_one, weights_two):
+        np.testing.assert_allclose(np.array(a), np.array(b), rtol=1e-4, atol=1e-5)
+    for key in ("d_loss", "g_loss", "d_real", "d_fake"):
+        np.testing.assert_allclose(history_one[key], history_two[key], rtol=1e-4)
