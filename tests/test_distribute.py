@@ -1,6 +1,7 @@
 """The same GAN script under tf.distribute: updates match one device's, step for step."""
 import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -44,3 +45,57 @@ def test_mirrored_strategy_on_two_devices_matches_one_device_step_for_step(tmp_p
         np.testing.assert_allclose(np.array(a), np.array(b), rtol=1e-4, atol=1e-5)
     for key in ("d_loss", "g_loss", "d_real", "d_fake"):
         np.testing.assert_allclose(history_one[key], history_two[key], rtol=1e-4)
+
+
+_WORKER = r"""
+import json, sys
+import tensorflow as tf
+import numpy as np, kgan
+from kgan.architectures import mlp
+
+mode, out = sys.argv[1:]
+points = np.random.default_rng(0).normal(size=(96, 2)).astype(np.float32)
+strategy = tf.distribute.MultiWorkerMirroredStrategy() if mode == "workers" else tf.distribute.get_strategy()
+with strategy.scope():
+    gan = kgan.GAN(mlp.build_generator(latent_dim=4, output_dim=2, hidden_units=(16,), seed=1),
+                   mlp.build_discriminator(input_dim=2, hidden_units=(16,), seed=2), seed=3)
+    gan.compile()
+history = gan.fit(tf.data.Dataset.from_tensor_slices(points).batch(16), epochs=2, verbose=0).history
+json.dump({"weights": [w.numpy().tolist() for w in gan.weights], "history": history,
+           "replicas": strategy.num_replicas_in_sync}, open(out, "w"))
+"""
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("localhost", 0))
+        return s.getsockname()[1]
+
+
+def test_two_worker_processes_match_one_device_step_for_step(tmp_path):
+    script = tmp_path / "worker.py"
+    script.write_text(_WORKER)
+    cluster = {"worker": [f"localhost:{_free_port()}" for _ in range(2)]}
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    workers = [
+        subprocess.Popen(
+            [sys.executable, str(script), "workers", str(tmp_path / f"worker{i}.json")],
+            env={**env, "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}})},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for i in range(2)
+    ]
+    single = subprocess.run([sys.executable, str(script), "single", str(tmp_path / "one.json")],
+                            capture_output=True, text=True, env=env)
+    assert single.returncode == 0, single.stderr[-3000:]
+    for worker in workers:
+        _, stderr = worker.communicate(timeout=600)
+        assert worker.returncode == 0, stderr[-3000:]
+    one = json.loads((tmp_path / "one.json").read_text())
+    for i in range(2):
+        run = json.loads((tmp_path / f"worker{i}.json").read_text())
+        assert run["replicas"] == 2
+        for a, b in zip(one["weights"], run["weights"]):
+            np.testing.assert_allclose(np.array(a), np.array(b), rtol=1e-4, atol=1e-5)
+        for key in ("d_loss", "g_loss", "d_real", "d_fake"):
+            np.testing.assert_allclose(one["history"][key], run["history"][key], rtol=1e-4)

@@ -368,7 +368,7 @@ class GAN(keras.Model):
             logs["instance_noise"] = noise_stddev
         if self.augment is not None:
             logs.update(self.augment.logs())
-        return logs
+        return _for_multi_worker_reduction(logs)
 
     def _discriminator_step(self, real, fake, condition):
         """One update of D on a real and a fake batch; returns its outputs and losses for the logs."""
@@ -576,6 +576,23 @@ def _this_replicas_share(draw, num):
         return draw(num)
     start = context.replica_id_in_sync_group * num
     return draw(num * replicas)[start : start + num]
+
+
+def _for_multi_worker_reduction(logs):
+    """The step's logs as Keras can reduce them across workers.
+
+    Under MultiWorkerMirroredStrategy Keras 3 averages each log with `strategy.reduce("MEAN", v,
+    axis=0)`, which fails on scalars ("Invalid reduction dimension 0 for input with 0
+    dimensions", tensorflow/tensorflow#72388). Given shape (1,), the same reduction returns the
+    scalar mean across replicas.
+    """
+    strategy = tf.distribute.get_strategy()
+    if not (
+        isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+        and strategy.extended._in_multi_worker_mode()
+    ):
+        return logs
+    return {name: ops.reshape(value, (1,)) for name, value in logs.items()}
 
 
 def _check_compile_settings(
