@@ -46,7 +46,7 @@ def main():
     args = parser.parse_args()
 
     data = kgan.data.load(args.dataset, data_dir=args.data_dir, batch_size=64, seed=0, limit=64 * args.steps)
-    # The monitor's own copy of (other) data: reading the training dataset would reorder its shuffle.
+    # The monitor compares with real images the generator is not trained on in this order.
     probe = kgan.data.load(args.dataset, data_dir=args.data_dir, batch_size=64, seed=1, limit=64)
     gan = build(args.case, kgan.data.IMAGE_SHAPES[args.dataset], seed=0)
     log_dir = os.path.join(args.out, args.case, "logs")

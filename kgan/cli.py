@@ -278,14 +278,12 @@ def train_command(args):
     grid = kgan.callbacks.ImageGrid(
         log_dir=os.path.join(run, "logs"), png_dir=os.path.join(run, "samples"), seed=args.seed
     )
-    # The monitor reads its own copy of the data, so the training data's shuffle order is the
-    # same in a resumed run; it comes after BackupAndRestore (which restores the weights it
-    # watches) and before the callbacks that log or save (which then get its logs and, after a
-    # NaN, the last good weights it restores).
-    monitor_data, _ = _training_data(args)
+    # The monitor comes after BackupAndRestore (which restores the weights it watches) and before
+    # the callbacks that log or save (which then get its logs and, after a NaN, the last good
+    # weights it restores).
     callbacks = [
         keras.callbacks.BackupAndRestore(os.path.join(run, "backup")),
-        kgan.callbacks.TrainingMonitor(monitor_data, log_dir=os.path.join(run, "logs")),
+        kgan.callbacks.TrainingMonitor(dataset, log_dir=os.path.join(run, "logs")),
         kgan.callbacks.TensorBoard(os.path.join(run, "logs"), update_freq=50),
         grid,
         keras.callbacks.ModelCheckpoint(os.path.join(run, "checkpoints", "epoch_{epoch:04d}.keras")),

@@ -87,9 +87,9 @@ class TrainingMonitor(keras.callbacks.Callback):
         data: the real data to compare with: a `tf.data.Dataset` like the one given to `fit`, or
             one batch in its structure (images; `(images, labels)` for conditional GANs;
             `(source, target)` pairs for translation). The first `num_samples` are kept. Reading
-            a dataset starts a pass over it, and with a seeded shuffle that reshuffles each pass
-            (tf.data's default) the passes after it come in another order; when a run must
-            repeat another exactly, give the monitor its own copy of the data or one batch.
+            a kgan pipeline does not change the order `fit` sees (its epochs' orders are fixed
+            by the seed); reading another seeded, reshuffling tf.data dataset starts a pass that
+            reorders its later passes, so give the monitor its own copy of such data.
         log_dir: TensorBoard folder (summaries go to its `health` subfolder); None for none.
         check_every: training steps between checks.
         patience: consecutive checks a condition must hold before it is reported.

@@ -5,7 +5,7 @@ import os
 
 import tensorflow as tf
 
-from kgan.data.pipeline import batch_and_scale
+from kgan.data.pipeline import batch_and_scale, shuffled_per_pass
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
@@ -103,7 +103,7 @@ def image_folder(
         )
     ds = tf.data.Dataset.from_tensor_slices((files, file_labels))
     if shuffle:
-        ds = ds.shuffle(len(files), seed=seed, reshuffle_each_iteration=True)
+        ds = shuffled_per_pass(ds, len(files), seed)
     ds = ds.map(
         lambda file, label: (_decode(tf.io.read_file(file), image_size, channels), label),
         num_parallel_calls=tf.data.AUTOTUNE,

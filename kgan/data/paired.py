@@ -8,7 +8,7 @@ import numpy as np
 import tensorflow as tf
 
 from kgan.data.folder import image_folder, list_images
-from kgan.data.pipeline import from_arrays, scale_images
+from kgan.data.pipeline import from_arrays, scale_images, shuffled_per_pass
 
 
 def paired(sources, targets, batch_size=64, shuffle=True, seed=None, drop_remainder=True):
@@ -40,7 +40,7 @@ def _shuffle_batch_scale(pairs, count, batch_size, shuffle, seed, drop_remainder
             f"Only {count} pairs, fewer than one batch of {batch_size}; use a smaller batch_size."
         )
     if shuffle:
-        pairs = pairs.shuffle(count, seed=seed, reshuffle_each_iteration=True)
+        pairs = shuffled_per_pass(pairs, count, seed)
     pairs = pairs.batch(batch_size, drop_remainder=drop_remainder)
     pairs = pairs.map(lambda s, t: (scale_images(s), scale_images(t)), num_parallel_calls=tf.data.AUTOTUNE)
     return pairs.prefetch(tf.data.AUTOTUNE)
@@ -94,7 +94,7 @@ def paired_folders(
         return tf.cast(tf.clip_by_value(tf.round(tf.image.resize(image, size, antialias=True)), 0, 255), tf.uint8)
 
     if shuffle:  # shuffle file names, not decoded images: the folders may be larger than memory
-        files = files.shuffle(len(names), seed=seed, reshuffle_each_iteration=True)
+        files = shuffled_per_pass(files, len(names), seed)
     pairs = files.map(
         lambda s, t: (decode(s, source_channels, source_size), decode(t, target_channels, target_size)),
         num_parallel_calls=tf.data.AUTOTUNE,

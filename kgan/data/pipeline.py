@@ -10,6 +10,48 @@ def scale_images(images):
     return tf.cast(images, tf.float32) / 127.5 - 1.0
 
 
+def shuffled_per_pass(ds, count, seed):
+    """`ds` shuffled anew on every pass over it, in an order fixed by `seed` and the pass's number.
+
+    A seeded `shuffle(..., reshuffle_each_iteration=True)` orders each pass by how many passes
+    that dataset object has begun, so a resumed run (a fresh dataset) would replay epoch 1's order
+    as its epoch 3, and anything that reads the dataset once (a probe batch) would shift every
+    later order. Here the pass number is a variable that `GAN.fit` sets to the epoch before each
+    epoch's pass begins: epoch e sees the same order in an uninterrupted run, a resumed one, or a
+    monitored one. Outside `GAN.fit` the number simply counts the passes begun. Without a seed
+    the order is random every pass.
+    """
+    if seed is None:
+        return ds.shuffle(count, reshuffle_each_iteration=True)
+    passes = tf.Variable(0, dtype=tf.int64, trainable=False, name="data_pass")
+
+    def one_pass(_):
+        number = passes.assign_add(1) - 1
+        return ds.shuffle(count, seed=tf.constant(seed, tf.int64) * 1_000_003 + number)
+
+    # flat_map hides the length; Keras needs it to count an epoch's steps.
+    shuffled = tf.data.Dataset.from_tensors(0).flat_map(one_pass).apply(tf.data.experimental.assert_cardinality(count))
+    shuffled._kgan_data_pass = passes
+    return shuffled
+
+
+def pass_counters(dataset):
+    """The pass-number variables of the kgan pipelines within `dataset` (through any transformation)."""
+    if not isinstance(dataset, tf.data.Dataset):
+        return []
+    found, pending, seen = [], [dataset], set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        counter = getattr(current, "_kgan_data_pass", None)
+        if counter is not None:
+            found.append(counter)
+        pending.extend(current._inputs())
+    return found
+
+
 def batch_and_scale(ds, batch_size, drop_remainder=True, labels=False, scale=True):
     """The last stage of every kgan pipeline: batch, scale to [-1, 1], keep or drop labels, prefetch.
 
@@ -84,5 +126,5 @@ def from_arrays(
     else:
         ds = tf.data.Dataset.from_tensor_slices(images)
     if shuffle:
-        ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
+        ds = shuffled_per_pass(ds, len(images), seed)
     return batch_and_scale(ds, batch_size, drop_remainder, labels=labels is not None, scale=scale)

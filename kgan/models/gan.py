@@ -14,6 +14,7 @@ from kgan import losses as losses_module
 from kgan import metrics as metrics_module
 from kgan import regularizers as regularizers_module
 from kgan.augment import DiffAugment
+from kgan.data import pipeline as data_pipeline
 
 _DEFAULT_LEARNING_RATE = 2e-4
 _SEED_STATE_KEY = "seed_state_"
@@ -270,6 +271,14 @@ class GAN(keras.Model):
         trackers += [self.d_grad_norm_tracker, self.g_grad_norm_tracker]
         trackers += list(getattr(self, "extra_loss_trackers", {}).values())
         return trackers + getattr(self, "regularizer_trackers", []) + getattr(self, "sample_metrics", [])
+
+    def fit(self, x=None, *args, **kwargs):
+        """Keras' `fit`. With a kgan data pipeline, epoch e's pass over the data is pass number e,
+        so a resumed run (`BackupAndRestore`) sees the same data order as an uninterrupted one."""
+        counters = data_pipeline.pass_counters(x)
+        if counters:
+            kwargs["callbacks"] = [_DataPassPerEpoch(counters), *(kwargs.get("callbacks") or [])]
+        return super().fit(x, *args, **kwargs)
 
     # --- sampling -----------------------------------------------------------------------------
 
@@ -561,6 +570,18 @@ class GAN(keras.Model):
         for name, value in extra_losses.items():
             self.extra_loss_trackers[name].update_state(value)
         return metrics_module.results_of(self.metrics)
+
+
+class _DataPassPerEpoch(keras.callbacks.Callback):
+    """Sets the pass number of kgan pipelines to the epoch before the epoch's pass begins."""
+
+    def __init__(self, counters):
+        super().__init__()
+        self.counters = counters
+
+    def on_epoch_begin(self, epoch, logs=None):
+        for counter in self.counters:
+            counter.assign(epoch)
 
 
 def _this_replicas_share(draw, num):
