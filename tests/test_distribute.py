@@ -27,8 +27,19 @@ def train(strategy):
     return [w.numpy().tolist() for w in gan.weights], history, fakes.tolist()
 
 one = train(tf.distribute.get_strategy())
-two = train(tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]))
-json.dump({"one": one, "two": two}, open(sys.argv[1], "w"))
+mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+two = train(mirrored)
+
+# The DCGAN recipe on a kgan pipeline, watched by the monitor, under the same strategy (one
+# strategy per process: a second one's collectives would reuse the first one's keys).
+with mirrored.scope():
+    dcgan = kgan.DCGAN(image_shape=(8, 8, 1), latent_dim=8, width=8, seed=0)
+    dcgan.compile()
+digits = kgan.data.load("digits", batch_size=16, seed=0, limit=128)
+monitor = kgan.callbacks.TrainingMonitor(digits, check_every=4)
+dcgan.fit(digits, epochs=2, verbose=0, callbacks=[monitor])
+recipe = {"steps": int(dcgan.g_optimizer.iterations.numpy()), "checks": len(monitor.history)}
+json.dump({"one": one, "two": two, "recipe": recipe}, open(sys.argv[1], "w"))
 """
 
 
@@ -45,6 +56,7 @@ def test_mirrored_strategy_on_two_devices_matches_one_device_step_for_step(tmp_p
         np.testing.assert_allclose(np.array(a), np.array(b), rtol=1e-4, atol=1e-5)
     for key in ("d_loss", "g_loss", "d_real", "d_fake"):
         np.testing.assert_allclose(history_one[key], history_two[key], rtol=1e-4)
+    assert runs["recipe"] == {"steps": 16, "checks": 4}
 
 
 _WORKER = r"""

@@ -167,7 +167,7 @@ class TrainingMonitor(keras.callbacks.Callback):
             self._probe = _Probe(self.model, self.data, self.num_samples, self.seed)
         if self.log_dir is not None and self._writer is None:
             self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "health"))
-        self._step = int(self.model.g_optimizer.iterations)
+        self._step = int(self.model.g_optimizer.iterations.numpy())  # int() fails on a MirroredVariable
         self._last_check = self._step
         self._window_sums, self._window_steps = {}, 0
         self.stop_reason = None
