@@ -111,6 +111,10 @@ def test_from_arrays_rejects_bad_arrays():
         kgan.data.from_arrays(np.zeros((10, 8, 8, 1), np.uint8), batch_size=64)
     with pytest.raises(ValueError, match="one per sample"):
         kgan.data.from_arrays(np.zeros((64, 8, 8, 1), np.uint8), labels=np.zeros(3))
+    samples = np.zeros((64, 2), np.float32)
+    samples[7, 1], samples[9, 0] = np.nan, np.inf
+    with pytest.raises(ValueError, match="2 samples hold NaN or Inf \\(the first at index 7\\)"):
+        kgan.data.from_arrays(samples, scale=False)
 
 
 def _write_png(path, pixels):

@@ -109,6 +109,12 @@ def from_arrays(
         )
     if not scale:
         images = images.astype(np.float32, copy=False)
+        bad = np.flatnonzero(~np.isfinite(images.reshape(len(images), -1)).all(axis=1))
+        if len(bad):
+            raise ValueError(
+                f"{len(bad)} samples hold NaN or Inf (the first at index {bad[0]}); they would turn "
+                "every loss into NaN. Clean or drop them before training."
+            )
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
     if drop_remainder and len(images) < batch_size:
