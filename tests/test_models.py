@@ -229,6 +229,19 @@ def test_uint8_images_are_rejected_with_the_fix():
         gan.fit(raw, epochs=1, verbose=0)
 
 
+def test_empty_data_and_nan_in_data_are_rejected_clearly(digits_dataset):
+    gan = tiny_dcgan()
+    gan.compile()
+    with pytest.raises(ValueError, match="training dataset is empty"):
+        gan.fit(digits_dataset.take(0), epochs=1, verbose=0)
+    images = np.zeros((64, 8, 8, 1), np.float32)
+    images[40, 3, 3, 0] = np.nan
+    poisoned = tf.data.Dataset.from_tensor_slices(images).batch(32)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="training data hold NaN or Inf"):
+        gan.fit(poisoned, epochs=1, verbose=0)
+    assert int(gan.g_optimizer.iterations) == 1  # the clean first batch trained; the second stopped it
+
+
 def test_wrong_latent_size_is_rejected():
     generator = kgan.architectures.mlp.build_generator(latent_dim=4, output_dim=2)
     discriminator = kgan.architectures.mlp.build_discriminator(input_dim=2)

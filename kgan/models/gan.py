@@ -275,6 +275,12 @@ class GAN(keras.Model):
     def fit(self, x=None, *args, **kwargs):
         """Keras' `fit`. With a kgan data pipeline, epoch e's pass over the data is pass number e,
         so a resumed run (`BackupAndRestore`) sees the same data order as an uninterrupted one."""
+        if isinstance(x, tf.data.Dataset) and int(x.cardinality()) == 0:
+            raise ValueError(
+                "The training dataset is empty: it yields no batches. Check the data source (an empty "
+                "folder or split, a filter that drops everything, or fewer samples than one batch "
+                "with drop_remainder=True)."
+            )
         counters = data_pipeline.pass_counters(x)
         if counters:
             kwargs["callbacks"] = [_DataPassPerEpoch(counters), *(kwargs.get("callbacks") or [])]
@@ -350,6 +356,10 @@ class GAN(keras.Model):
 
     def train_step(self, data):
         real, condition = self.unpack(data)
+        with tf.control_dependencies(_finite_checks(real)):  # before any op of the step, updates included
+            return self._alternating_step(real, condition)
+
+    def _alternating_step(self, real, condition):
         noise_stddev = self.instance_noise_stddev()  # what this step uses, logged below
         # The generator's tape records only the making of the fakes it learns from: the last D
         # step's fakes when `reuse_fakes` (one generator forward pass saved), else fresh ones.
@@ -582,6 +592,17 @@ class _DataPassPerEpoch(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None):
         for counter in self.counters:
             counter.assign(epoch)
+
+
+def _finite_checks(samples):
+    """Asserts that fail the step with a clear message when a real batch holds NaN or Inf."""
+    return [
+        tf.debugging.Assert(
+            tf.reduce_all(tf.math.is_finite(tensor)),
+            ["The training data hold NaN or Inf (a real batch has them); clean the data before training."],
+        )
+        for tensor in tf.nest.flatten(samples)
+    ]
 
 
 def _this_replicas_share(draw, num):
