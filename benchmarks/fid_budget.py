@@ -61,6 +61,7 @@ def main():
     parser.add_argument("--minutes", type=float, default=15.0, help="training-time budget")
     parser.add_argument("--num-samples", type=int, default=10000)
     parser.add_argument("--ema-decay", type=float, help="score an EMA of the generator (e.g. 0.999)")
+    parser.add_argument("--fresh-fakes", action="store_true", help="compile(reuse_fakes=False): G learns from fresh noise")
     parser.add_argument("--out", default="runs/fid_budget")
     args = parser.parse_args()
 
@@ -79,7 +80,7 @@ def main():
     print(json.dumps({"floor_fid_train_vs_test": round(floor, 3)}), flush=True)
 
     gan = kgan.DCGAN(image_shape=kgan.data.IMAGE_SHAPES[args.dataset], seed=0, ema_decay=args.ema_decay)
-    gan.compile()
+    gan.compile(reuse_fakes=not args.fresh_fakes)
     clock = TrainingClock(args.minutes * 60)
     fid = kgan.metrics.FrechetInceptionDistance(extractor, reference=reference)
     gan.fit(
@@ -97,6 +98,7 @@ def main():
     print(json.dumps({
         "dataset": args.dataset,
         "ema_decay": args.ema_decay,
+        "reuse_fakes": not args.fresh_fakes,
         "floor": round(floor, 3),
         "best_fid": best,
         "best_over_floor": round(best / floor, 2),

@@ -5,6 +5,7 @@ import argparse
 import json
 import os
 import sys
+import zipfile
 
 from kgan.losses import LOSSES as LOSS_NAMES
 from kgan.models import DCGAN, LSGAN, SNGAN, WGANGP, ConditionalGAN
@@ -367,6 +368,11 @@ def _load_gan(path):
     if not path.endswith(".keras"):
         raise ValueError(
             f"{path!r} is neither a .keras file nor a SavedModel folder (no saved_model.pb in it)."
+        )
+    if not zipfile.is_zipfile(path):
+        raise ValueError(
+            f"{path!r} is not a .keras archive (a .keras file is a zip); it may be truncated or corrupt. "
+            "Use another checkpoint from run_dir/checkpoints/."
         )
     gan = keras.saving.load_model(path)
     if not isinstance(gan, kgan.GAN):

@@ -1,6 +1,8 @@
 """The generator as a SavedModel that plain TensorFlow loads, with serving signatures."""
 from __future__ import annotations
 
+import os
+
 import keras
 import tensorflow as tf
 
@@ -38,6 +40,8 @@ def export_generator(gan, path, generator=None):
     """
     if gan is None and generator is None:
         raise ValueError("export_generator needs a GAN or a generator network to export.")
+    if os.path.isfile(path):
+        raise ValueError(f"{path!r} is a file; a SavedModel is a folder. Pass a new or existing folder path.")
     network = generator if generator is not None else gan.inference_generator
     endpoints = latent_endpoints(network) if gan is None else gan.export_endpoints(network)
     archive = keras.export.ExportArchive()

@@ -49,6 +49,7 @@ def build_generator(
             normalization is a `kgan.layers.ConditionalBatchNormalization`).
     """
     _check_choice(conditioning, GENERATOR_CONDITIONING, "Generator conditioning")
+    dcgan.check_sizes(latent_dim=latent_dim, num_classes=num_classes, width=width, kernel_size=kernel_size)
     z = keras.Input((latent_dim,), name="latent")
     labels = keras.Input((), dtype="int32", name="labels")
     if conditioning == "concat":

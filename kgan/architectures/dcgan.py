@@ -46,6 +46,13 @@ def upsampling_plan(image_shape):
     return height, width, k
 
 
+def check_sizes(**sizes):
+    """Raises a ValueError naming any size argument that is not a positive int."""
+    for name, value in sizes.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}.")
+
+
 def _init(seed, index):
     return keras.initializers.RandomNormal(
         stddev=0.02, seed=None if seed is None else seed * 1000 + index
@@ -65,6 +72,7 @@ def build_generator(
         seed: seeds the initial weights, so the same seed builds the same network.
         name: the model's name.
     """
+    check_sizes(latent_dim=latent_dim, width=width, kernel_size=kernel_size)
     z = keras.Input((latent_dim,), name="latent")
     images = generator_body(z, image_shape, width, kernel_size, seed, lambda x: layers.BatchNormalization()(x))
     return keras.Model(z, images, name=name)
@@ -126,6 +134,7 @@ def build_discriminator(
         seed: seeds the initial weights and dropout.
         name: the model's name.
     """
+    check_sizes(width=width, kernel_size=kernel_size)
     images = keras.Input(image_shape, name="images")
     features = discriminator_body(images, image_shape, width, kernel_size, dropout, spectral_norm, seed)
     logits = dense_output(features, 1, spectral_norm, seed, name="logits")

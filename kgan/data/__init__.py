@@ -1,4 +1,4 @@
-"""tf.data input for GANs: local dataset files, TFDS, image folders and toy distributions.
+"""tf.data input for GANs: local dataset files, TFDS, image folders, TFRecords and toy distributions.
 
 Every loader returns a `tf.data.Dataset` of float32 batches in [-1, 1] (images) or of
 `(images, labels)` with `labels=True`, shuffled, batched and prefetched. `paired` and `unpaired`
@@ -14,6 +14,7 @@ from kgan.data.files import read_cifar10_npz, read_digits_csv, read_idx, read_mn
 from kgan.data.folder import image_folder
 from kgan.data.paired import edge_maps, inverted, low_resolution, paired, paired_folders, unpaired, unpaired_folders
 from kgan.data.pipeline import from_arrays, scale_images
+from kgan.data.records import tfrecords, write_tfrecords
 from kgan.data.tfds import OFFLINE_ALTERNATIVES, from_tfds
 from kgan.data.toy import gaussian_1d, grid_2d, grid_centers, ring_2d, ring_centers
 
@@ -158,4 +159,6 @@ __all__ = [
     "ring_2d",
     "ring_centers",
     "scale_images",
+    "tfrecords",
+    "write_tfrecords",
 ]

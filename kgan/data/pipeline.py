@@ -23,16 +23,23 @@ def shuffled_per_pass(ds, count, seed):
     """
     if seed is None:
         return ds.shuffle(count, reshuffle_each_iteration=True)
+    return per_pass(lambda pass_seed: ds.shuffle(count, seed=pass_seed), seed, count)
+
+
+def per_pass(make_pass, seed, cardinality=None):
+    """A dataset whose every pass is `make_pass(pass_seed)`, `pass_seed` fixed by `seed` and the
+    pass's number (see `shuffled_per_pass`); `cardinality` declares its length when known."""
     passes = tf.Variable(0, dtype=tf.int64, trainable=False, name="data_pass")
 
     def one_pass(_):
         number = passes.assign_add(1) - 1
-        return ds.shuffle(count, seed=tf.constant(seed, tf.int64) * 1_000_003 + number)
+        return make_pass(tf.constant(seed, tf.int64) * 1_000_003 + number)
 
-    # flat_map hides the length; Keras needs it to count an epoch's steps.
-    shuffled = tf.data.Dataset.from_tensors(0).flat_map(one_pass).apply(tf.data.experimental.assert_cardinality(count))
-    shuffled._kgan_data_pass = passes
-    return shuffled
+    dataset = tf.data.Dataset.from_tensors(0).flat_map(one_pass)
+    if cardinality is not None:  # flat_map hides the length; Keras needs it to count an epoch's steps.
+        dataset = dataset.apply(tf.data.experimental.assert_cardinality(cardinality))
+    dataset._kgan_data_pass = passes
+    return dataset
 
 
 def pass_counters(dataset):

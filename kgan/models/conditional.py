@@ -68,6 +68,12 @@ class ConditionalGAN(GAN):
 
     def check_labels(self, labels):
         """Labels as int32 `(batch,)`, with a clear error when one is outside [0, num_classes)."""
+        shape = tuple(labels.shape)
+        if len(shape) > 2 or (len(shape) == 2 and shape[1] != 1):
+            raise ValueError(
+                f"labels must be class indices of shape (batch,), got shape {shape}. For one-hot "
+                "labels map the dataset first: dataset.map(lambda x, y: (x, tf.argmax(y, axis=-1)))."
+            )
         labels = ops.reshape(ops.cast(labels, "int32"), (-1,))
         message = (
             f"labels must be class indices in [0, {self.num_classes}) for num_classes="

@@ -25,7 +25,8 @@ class GAN(keras.Model):
     """A generative adversarial network as a `keras.Model`: train it with `fit`.
 
     Each training step runs `d_steps` discriminator updates on a real batch against fresh fakes,
-    then one generator update on fresh noise during which the discriminator's weights stay fixed.
+    then one generator update on fresh noise (or on the last D step's fakes, `reuse_fakes`) during
+    which the discriminator's weights stay fixed.
     The loss pair, label smoothing, instance noise and the two optimizers are chosen in
     `compile()`; all have defaults that train a DCGAN (Adam, lr 2e-4, beta_1 0.5, Radford et al.,
     2016; the non-saturating loss, Goodfellow et al., 2014).
@@ -162,8 +163,12 @@ class GAN(keras.Model):
             instance_noise,
             instance_noise_decay_steps,
         )
-        self.d_optimizer = _make_optimizer(d_optimizer, d_learning_rate, beta_1, beta_2, "d_optimizer")
-        self.g_optimizer = _make_optimizer(g_optimizer, g_learning_rate, beta_1, beta_2, "g_optimizer")
+        self.d_optimizer = _scaled_for(
+            self.discriminator, _make_optimizer(d_optimizer, d_learning_rate, beta_1, beta_2, "d_optimizer")
+        )
+        self.g_optimizer = _scaled_for(
+            self.generator, _make_optimizer(g_optimizer, g_learning_rate, beta_1, beta_2, "g_optimizer")
+        )
         self.d_steps = d_steps
         self.regularizers = regularizers
         self.regularizer_trackers = [keras.metrics.Mean(name=r.name) for r in regularizers]
@@ -315,8 +320,8 @@ class GAN(keras.Model):
     def latent_for(self, num=None, seed=None, latent=None):
         """`latent` checked against the generator, or `num` fresh latent vectors (from `seed`)."""
         if latent is None:
-            if num is None or num < 1:
-                raise ValueError(f"generate() needs num >= 1 or latent vectors, got num={num!r}.")
+            if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 1:
+                raise ValueError(f"generate() needs an int num >= 1 or latent vectors, got num={num!r}.")
             latent = self.sample_latent(num, seed)
         latent = ops.convert_to_tensor(latent, dtype="float32")
         if len(latent.shape) != 2 or latent.shape[-1] != self.latent_dim:
@@ -356,7 +361,7 @@ class GAN(keras.Model):
 
     def train_step(self, data):
         real, condition = self.unpack(data)
-        with tf.control_dependencies(_finite_checks(real)):  # before any op of the step, updates included
+        with tf.control_dependencies(_data_checks(real, self.discriminator)):  # before any op of the step, updates included
             return self._alternating_step(real, condition)
 
     def _alternating_step(self, real, condition):
@@ -379,7 +384,7 @@ class GAN(keras.Model):
             g_loss = self.generator_loss(g_fake_output, g_real_output)
             g_extra = self.extra_generator_losses(fake, real, condition, g_fake_output)
             g_total = g_loss + self._weighted_sum(g_extra)
-        self.g_grad_norm_tracker.update_state(self._apply(self.g_optimizer, tape, g_total, self.generator_variables))
+        self._apply(self.g_optimizer, tape, g_total, self.generator_variables, self.g_grad_norm_tracker)
         if self.ema_generator is not None:
             self._update_ema()
         logs = self._update_trackers(d_loss, g_loss, real_output, fake_output, {**d_extra, **g_extra})
@@ -404,7 +409,7 @@ class GAN(keras.Model):
                 + self._weighted_sum(d_extra)
                 + self._regularize(real_inputs, fake_inputs, real_output, condition)
             )
-        self.d_grad_norm_tracker.update_state(self._apply(self.d_optimizer, tape, d_total, self.discriminator_variables))
+        self._apply(self.d_optimizer, tape, d_total, self.discriminator_variables, self.d_grad_norm_tracker)
         return real_output, fake_output, d_loss, d_extra
 
     def test_step(self, data):
@@ -545,20 +550,27 @@ class GAN(keras.Model):
             total = total + regularizer.weight * regularizer.every * value
         return total
 
-    def _apply(self, optimizer, tape, loss, variables):
+    def _apply(self, optimizer, tape, loss, variables, norm_tracker):
         """One update of `variables` from `loss`, which must have been computed under `tape`.
 
-        Returns the gradient's global norm (this replica's, for the `d_grad_norm` / `g_grad_norm` logs).
+        Logs the gradient's global norm (this replica's) in `norm_tracker`. Under mixed_float16
+        the optimizer is a `LossScaleOptimizer`: the loss is scaled up so small float16 gradients
+        do not flush to zero, and the optimizer unscales them, or skips the update and halves the
+        scale when they overflowed; such a skipped step's norm is left out of the log.
         """
         # Keras optimizers sum gradients over replicas, so each replica's loss is divided by the
         # replica count: an update is then the same whatever the number of devices.
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        gradients = tape.gradient(
-            loss, variables, output_gradients=ops.convert_to_tensor(1.0 / replicas, loss.dtype)
-        )
+        scale = ops.convert_to_tensor(optimizer.scale_loss(1.0), "float32")  # 1 without loss scaling
+        gradients = tape.gradient(loss, variables, output_gradients=ops.cast(scale / replicas, loss.dtype))
         optimizer.apply(gradients, variables)
         present = [ops.cast(g, "float32") for g in gradients if g is not None]
-        return tf.linalg.global_norm(present) * replicas if present else ops.convert_to_tensor(0.0)
+        norm = tf.linalg.global_norm(present) * replicas / scale if present else ops.convert_to_tensor(0.0)
+        counted = 1.0
+        if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+            counted = ops.cast(ops.isfinite(norm), "float32")
+            norm = ops.where(ops.isfinite(norm), norm, 0.0)  # a weight of 0 still adds weight * value
+        norm_tracker.update_state(norm, sample_weight=counted)
 
     def _update_ema(self):
         started = ops.cast(self.g_optimizer.iterations > self.ema_start, "float32")
@@ -594,15 +606,34 @@ class _DataPassPerEpoch(keras.callbacks.Callback):
             counter.assign(epoch)
 
 
-def _finite_checks(samples):
-    """Asserts that fail the step with a clear message when a real batch holds NaN or Inf."""
-    return [
+def _data_checks(samples, discriminator):
+    """Asserts that fail the step with a clear message when a real batch holds NaN or Inf, or has
+    a sample shape the networks cannot take where that shape is only known when the step runs
+    (Keras retraces a step with relaxed shapes, e.g. when a second `fit` brings other sizes)."""
+    checks = [
         tf.debugging.Assert(
             tf.reduce_all(tf.math.is_finite(tensor)),
             ["The training data hold NaN or Inf (a real batch has them); clean the data before training."],
         )
         for tensor in tf.nest.flatten(samples)
     ]
+    expected = _sample_shape(discriminator)
+    if expected is None or not tf.is_tensor(samples) or None in expected or None not in samples.shape[1:]:
+        return checks
+    return checks + [
+        tf.debugging.assert_equal(
+            tf.shape(samples)[1:],
+            tf.constant(expected, tf.int32),
+            message=f"The data's samples do not have the shape the networks were built for, {expected} "
+            "(the shape the data have is given below). Build the GAN for the data or resize the data.",
+        )
+    ]
+
+
+def _sample_shape(discriminator):
+    """The shape of one sample D takes, or None for a network without declared inputs."""
+    inputs = getattr(discriminator, "inputs", None)
+    return tuple(inputs[0].shape[1:]) if inputs else None
 
 
 def _this_replicas_share(draw, num):
@@ -692,8 +723,22 @@ def _make_ema_generator(generator, ema_decay, ema_start):
     return ema
 
 
+def _scaled_for(network, optimizer):
+    """`optimizer`, wrapped in a dynamic `LossScaleOptimizer` when `network` computes in float16.
+
+    Keras' own `compile` does the same for a model under mixed_float16; the GAN compiles its two
+    optimizers itself, so it wraps them (an optimizer the user already wrapped is kept).
+    """
+    computes_in_float16 = any(layer.compute_dtype == "float16" for layer in network._flatten_layers())
+    if computes_in_float16 and not isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        return keras.optimizers.LossScaleOptimizer(optimizer, name=f"{optimizer.name}_loss_scale")
+    return optimizer
+
+
 def _make_optimizer(optimizer, learning_rate, beta_1, beta_2, name):
     if optimizer is None:
+        if not (isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule) or learning_rate > 0):
+            raise ValueError(f"The {name.replace('_optimizer', '')} learning rate must be > 0, got {learning_rate}.")
         return keras.optimizers.Adam(learning_rate, beta_1=beta_1, beta_2=beta_2, name=name)
     return keras.optimizers.get(optimizer)
 
@@ -708,7 +753,7 @@ def _check_latent_dim(generator, latent_dim):
             )
         return int(latent_dim)
     shape = tuple(inputs[0].shape)
-    if len(shape) != 2:
+    if len(shape) != 2 or not shape[-1]:
         raise ValueError(
             f"The generator's first input must be latent vectors of shape (batch, latent_dim); "
             f"it has shape {shape}."
@@ -735,22 +780,37 @@ def _check_networks_fit(generator, discriminator):
 
 def _check_batch(samples, discriminator):
     """Fails at trace time, before any step runs, on batches the networks cannot take."""
+    if isinstance(samples, dict):
+        raise ValueError(
+            f"Batches must be sample tensors or (samples, labels) tuples, got a dict with keys "
+            f"{sorted(samples)} (as TensorFlow Datasets yields). Map it first, e.g. "
+            "dataset.map(lambda d: d['image']), or load it with kgan.data.from_tfds(name)."
+        )
     if not samples.dtype.is_floating:
         raise ValueError(
             f"Real samples must be floating point scaled to the generator's range ([-1, 1] for "
             f"images), got dtype {samples.dtype.name}. kgan.data pipelines scale for you; for "
             "uint8 arrays use images / 127.5 - 1."
         )
-    inputs = getattr(discriminator, "inputs", None)
-    if not inputs:
+    expected = _sample_shape(discriminator)
+    if expected is None:
         return
-    expected = tuple(inputs[0].shape[1:])
+    if _compatible(tuple(samples.shape), expected):
+        raise ValueError(
+            f"The data yield single samples of shape {tuple(samples.shape)}, not batches. Batch the "
+            "dataset (dataset.batch(64, drop_remainder=True)) or build it with kgan.data (load, "
+            "from_arrays, image_folder), which batch for you."
+        )
     got = tuple(samples.shape[1:])
-    if len(got) != len(expected) or any(
-        e is not None and g is not None and e != g for e, g in zip(expected, got)
-    ):
+    if not _compatible(got, expected):
         raise ValueError(
             f"The data's samples have shape {got} but the networks were built for {expected}. "
             f"Build the GAN for the data (e.g. kgan.DCGAN(image_shape={got})) or resize the "
             "data (e.g. kgan.data.image_folder(path, image_size=...))."
         )
+
+
+def _compatible(shape, expected):
+    return len(shape) == len(expected) and all(
+        e is None or g is None or e == g for e, g in zip(expected, shape)
+    )

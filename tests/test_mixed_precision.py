@@ -1,0 +1,75 @@
+"""Mixed precision: bfloat16 and float16 (with loss scaling) train the same step as float32."""
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import kgan
+from tests.conftest import tiny_dcgan, weights_of
+
+
+@pytest.fixture
+def policy():
+    """Sets a global dtype policy for building a model, and restores float32 afterwards."""
+    yield keras.mixed_precision.set_global_policy
+    keras.mixed_precision.set_global_policy("float32")
+
+
+def _first_step_logs(gan, dataset):
+    return gan.fit(dataset, epochs=1, steps_per_epoch=1, verbose=0).history
+
+
+@pytest.mark.parametrize("name, compute_dtype", [("mixed_float16", "float16"), ("mixed_bfloat16", "bfloat16")])
+def test_mixed_precision_step_matches_float32(name, compute_dtype, policy, digits_dataset, tmp_path):
+    reference = tiny_dcgan(seed=1)
+    reference.compile(regularizers=[kgan.regularizers.GradientPenalty(1.0)])
+    policy(name)
+    gan = tiny_dcgan(seed=1)
+    policy("float32")
+    gan.compile(regularizers=[kgan.regularizers.GradientPenalty(1.0)])
+
+    assert gan.generator.layers[2].compute_dtype == compute_dtype
+    scaled = compute_dtype == "float16"  # bfloat16 has float32's range: no loss scaling needed
+    for optimizer in (gan.d_optimizer, gan.g_optimizer):
+        assert isinstance(optimizer, keras.optimizers.LossScaleOptimizer) is scaled
+
+    # One step from the same weights on the same batch: the logged gradient norms (unscaled) and
+    # the float32 penalty agree with float32 training within the reduced precision. G's gradient
+    # comes after D's first Adam update, which moves every weight by about lr * sign(gradient):
+    # signs of near-zero gradients differ in low precision, hence the wider tolerance.
+    expected, got = _first_step_logs(reference, digits_dataset), _first_step_logs(gan, digits_dataset)
+    for key, rtol in (("d_loss", 0.05), ("gp", 0.05), ("d_grad_norm", 0.05), ("g_loss", 0.05), ("g_grad_norm", 0.25)):
+        np.testing.assert_allclose(got[key][0], expected[key][0], rtol=rtol, err_msg=key)
+
+    before = weights_of(gan.generator)
+    gan.fit(digits_dataset, epochs=2, verbose=0)
+    after = weights_of(gan.generator)
+    assert all(w.dtype == np.float32 and np.isfinite(w).all() for w in after)  # master weights stay float32
+    assert any(not np.array_equal(b, a) for b, a in zip(before, after))
+
+    kgan.export_generator(gan, str(tmp_path / "export"))
+    images = tf.saved_model.load(str(tmp_path / "export")).signatures["serving_default"](
+        latent=tf.zeros((2, gan.latent_dim))
+    )["images"]
+    assert images.dtype == tf.float32 and images.shape == (2, 8, 8, 1)
+
+
+def test_float16_skips_overflowing_updates_and_lowers_the_scale(policy, digits_dataset):
+    policy("mixed_float16")
+    gan = tiny_dcgan(seed=2)
+    policy("float32")
+    # A scale of 2**24 turns float16 gradients into Inf: the update must be skipped and the scale
+    # halved until the gradients fit, while training goes on with finite weights and logs.
+    gan.compile(
+        d_optimizer=keras.optimizers.LossScaleOptimizer(keras.optimizers.Adam(2e-4, beta_1=0.5), initial_scale=2.0**24)
+    )
+    assert gan.d_optimizer.initial_scale == 2.0**24  # the user's wrapper is kept, not wrapped again
+    before = weights_of(gan.discriminator)
+    history = gan.fit(digits_dataset, epochs=2, verbose=0).history  # 2 x 8 steps
+    halvings = np.log2(2.0**24 / float(gan.d_optimizer.dynamic_scale.numpy()))
+    # Every overflow halved the scale and skipped that update; the other steps updated D.
+    assert 1 <= halvings < 16
+    assert int(gan.d_optimizer.inner_optimizer.iterations.numpy()) == 16 - halvings
+    assert np.isfinite(history["d_grad_norm"]).all() and history["d_grad_norm"][-1] > 0  # skipped steps left out
+    assert all(np.isfinite(w).all() for w in weights_of(gan.discriminator))
+    assert any(not np.array_equal(b, a) for b, a in zip(before, weights_of(gan.discriminator)))
