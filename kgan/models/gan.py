@@ -737,8 +737,11 @@ def _scaled_for(network, optimizer):
 
 def _make_optimizer(optimizer, learning_rate, beta_1, beta_2, name):
     if optimizer is None:
-        if not (isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule) or learning_rate > 0):
-            raise ValueError(f"The {name.replace('_optimizer', '')} learning rate must be > 0, got {learning_rate}.")
+        if not (isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule) or learning_rate >= 0):
+            raise ValueError(
+                f"The {name.replace('_optimizer', '')} learning rate must be >= 0 (0 freezes that network), "
+                f"got {learning_rate}."
+            )
         return keras.optimizers.Adam(learning_rate, beta_1=beta_1, beta_2=beta_2, name=name)
     return keras.optimizers.get(optimizer)
 
