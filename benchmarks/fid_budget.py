@@ -61,7 +61,8 @@ def main():
     parser.add_argument("--minutes", type=float, default=15.0, help="training-time budget")
     parser.add_argument("--num-samples", type=int, default=10000)
     parser.add_argument("--ema-decay", type=float, help="score an EMA of the generator (e.g. 0.999)")
-    parser.add_argument("--fresh-fakes", action="store_true", help="compile(reuse_fakes=False): G learns from fresh noise")
+    parser.add_argument("--reuse-fakes", action="store_true", help="compile(reuse_fakes=True): G learns from the D step's fakes")
+    parser.add_argument("--seed", type=int, default=0, help="seeds the networks, the noise and the data order")
     parser.add_argument("--out", default="runs/fid_budget")
     args = parser.parse_args()
 
@@ -79,12 +80,12 @@ def main():
     )["fid"]
     print(json.dumps({"floor_fid_train_vs_test": round(floor, 3)}), flush=True)
 
-    gan = kgan.DCGAN(image_shape=kgan.data.IMAGE_SHAPES[args.dataset], seed=0, ema_decay=args.ema_decay)
-    gan.compile(reuse_fakes=not args.fresh_fakes)
+    gan = kgan.DCGAN(image_shape=kgan.data.IMAGE_SHAPES[args.dataset], seed=args.seed, ema_decay=args.ema_decay)
+    gan.compile(reuse_fakes=args.reuse_fakes)
     clock = TrainingClock(args.minutes * 60)
     fid = kgan.metrics.FrechetInceptionDistance(extractor, reference=reference)
     gan.fit(
-        kgan.data.from_arrays(train, batch_size=64, seed=0),
+        kgan.data.from_arrays(train, batch_size=64, seed=args.seed),
         epochs=100,
         verbose=0,
         callbacks=[
@@ -98,7 +99,8 @@ def main():
     print(json.dumps({
         "dataset": args.dataset,
         "ema_decay": args.ema_decay,
-        "reuse_fakes": not args.fresh_fakes,
+        "reuse_fakes": args.reuse_fakes,
+        "seed": args.seed,
         "floor": round(floor, 3),
         "best_fid": best,
         "best_over_floor": round(best / floor, 2),
