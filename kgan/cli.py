@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import zipfile
 
@@ -135,6 +136,11 @@ def build_parser():
     output.add_argument(
         "--no-export", action="store_true", help="do not export the generator at the end"
     )
+    output.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace a finished run in --run-dir (without it kgan refuses to overwrite one)",
+    )
     train.add_argument("--verbose", type=int, choices=[0, 1, 2], default=2, help="Keras fit verbosity")
     train.set_defaults(handler=train_command)
 
@@ -254,9 +260,10 @@ def train_command(args):
 
     import kgan
 
+    run = args.run_dir
+    _check_run_dir(run, args.overwrite)
     dataset, image_shape = _training_data(args)
     steps_per_epoch = int(dataset.cardinality())
-    run = args.run_dir
     os.makedirs(run, exist_ok=True)
     with open(os.path.join(run, "config.json"), "w") as f:
         json.dump({k: v for k, v in vars(args).items() if k != "handler"}, f, indent=2)
@@ -298,6 +305,22 @@ def train_command(args):
         path = kgan.export_generator(gan, os.path.join(run, "generator"))
         print(f"generator:    {path} (SavedModel; signatures serving_default and sample)")
     return 0
+
+
+def _check_run_dir(run, overwrite):
+    """Refuses a run folder that is a file, or that holds a finished run (unless `overwrite`)."""
+    if os.path.exists(run) and not os.path.isdir(run):
+        raise ValueError(f"--run-dir {run!r} is a file; pass a folder (it is created if missing).")
+    checkpoints = os.path.join(run, "checkpoints")
+    finished = os.path.isdir(checkpoints) and any(f.endswith(".keras") for f in os.listdir(checkpoints))
+    if finished and not os.path.isdir(os.path.join(run, "backup")):
+        if not overwrite:
+            raise ValueError(
+                f"{run!r} holds a finished run (checkpoints and no resume state in backup/); training "
+                "again would overwrite it. Pass another --run-dir, or --overwrite to replace it. (An "
+                "interrupted run keeps backup/ and resumes with the same command.)"
+            )
+        shutil.rmtree(run)  # a fresh folder: no stale checkpoints, grids or curves from the old run
 
 
 def _labels(text):
@@ -433,10 +456,10 @@ def evaluate_command(args):
 
 def _translation_shapes(generator):
     """`(source shape, target shape)` of an image-to-image model (.keras GAN or SavedModel folder)."""
-    import tensorflow as tf
+    from kgan.evaluation import saved_model_signatures
 
     if isinstance(generator, str):
-        serve = tf.saved_model.load(generator).signatures["serving_default"]
+        serve = saved_model_signatures(generator)["serving_default"]
         inputs = list(serve.structured_input_signature[1].values())
         if len(inputs) != 1 or len(inputs[0].shape) != 4:
             raise ValueError(f"--pairs needs an image-to-image model taking one image batch; {generator!r} is not one.")
@@ -451,7 +474,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (ValueError, FileNotFoundError, RuntimeError, ImportError) as error:
+    except (ValueError, OSError, RuntimeError, ImportError) as error:
         print(f"kgan {args.command}: error: {error}", file=sys.stderr)
         return 2
 

@@ -1,6 +1,7 @@
 """`kgan.evaluate`: sample metrics of a generator against real data, in one call."""
 from __future__ import annotations
 
+import functools
 import os
 
 import keras
@@ -132,7 +133,7 @@ def translator(generator):
     if isinstance(generator, GAN):
         return None if generator.uses_latent else (lambda source: generator.translate(source))
     if isinstance(generator, (str, os.PathLike)):
-        signatures = _load_signatures(generator)
+        signatures = saved_model_signatures(generator)
         inputs = signatures["serving_default"].structured_input_signature[1]
         if "sample" in signatures or len(inputs) != 1:
             return None
@@ -144,10 +145,19 @@ def translator(generator):
     return None
 
 
-def _load_signatures(path):
-    if not os.path.isfile(os.path.join(path, "saved_model.pb")):
+def saved_model_signatures(path):
+    """The signatures of the SavedModel folder `path`, loaded once while the folder is unchanged."""
+    graph = os.path.join(path, "saved_model.pb")
+    if not os.path.isfile(graph):
         raise FileNotFoundError(f"No exported SavedModel at {path!r} (no saved_model.pb in it).")
-    return tf.saved_model.load(str(path)).signatures
+    # evaluate() asks twice (is it a translator? then: how to sample), the CLI once more; keyed
+    # by the file's modification time, so an export rewritten in between is loaded anew.
+    return _load_export(os.path.abspath(path), os.stat(graph).st_mtime_ns).signatures
+
+
+@functools.lru_cache(maxsize=2)
+def _load_export(path, modified):
+    return tf.saved_model.load(path)
 
 
 def sampler(generator):
@@ -157,7 +167,7 @@ def sampler(generator):
     if isinstance(generator, GAN):
         return lambda num, seed: generator.generate(num, seed=seed)
     if isinstance(generator, (str, os.PathLike)):
-        signatures = _load_signatures(generator)
+        signatures = saved_model_signatures(generator)
         inputs = signatures["sample"].structured_input_signature[1] if "sample" in signatures else {}
         signature = signatures.get("sample")
         if "count" in inputs:

@@ -1,6 +1,7 @@
 """The `kgan` command line, run as a user runs it: a real process writing real files."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -139,3 +140,20 @@ def test_train_with_a_recipe_and_an_override(recipe, model_class, loss, tmp_path
     config = gan.get_compile_config()
     assert config["loss"] == loss and config["d_steps"] == 2  # the recipe's loss, our d_steps
     assert int(gan.d_optimizer.iterations) == 2 * int(gan.g_optimizer.iterations)
+
+
+def test_a_finished_run_is_not_overwritten_unless_asked(trained_run, tmp_path):
+    run_dir, _ = trained_run
+    finished = tmp_path / "finished"
+    shutil.copytree(run_dir, finished)
+    checkpoint = (finished / "checkpoints" / "epoch_0002.keras").read_bytes()
+    result = run_kgan("train", *TINY, "--epochs", "1", "--no-export", "--run-dir", str(finished))
+    assert result.returncode == 2 and "holds a finished run" in result.stderr and "--overwrite" in result.stderr
+    assert (finished / "checkpoints" / "epoch_0002.keras").read_bytes() == checkpoint  # untouched
+    result = run_kgan("train", *TINY, "--epochs", "1", "--no-export", "--overwrite", "--run-dir", str(finished))
+    assert result.returncode == 0, result.stderr
+    assert sorted(os.listdir(finished / "checkpoints")) == ["epoch_0001.keras"]  # a fresh run, nothing stale
+    assert not (finished / "generator").exists()
+    (tmp_path / "a_file").write_text("x")
+    result = run_kgan("train", *TINY, "--run-dir", str(tmp_path / "a_file"))
+    assert result.returncode == 2 and "is a file" in result.stderr
