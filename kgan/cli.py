@@ -61,17 +61,23 @@ def build_parser():
         help="train on your own PNG/JPEG images in this folder instead of --dataset",
     )
     source.add_argument(
+        "--tfrecords",
+        metavar="PATTERN",
+        help="train on TFRecord shards matching PATTERN (e.g. 'records/train-*.tfrecord', written "
+        "by kgan.data.write_tfrecords), streamed from disk",
+    )
+    source.add_argument(
         "--image-size",
         type=_positive_int,
         default=64,
-        help="with --image-folder: images are resized to SIZE x SIZE (default: 64)",
+        help="with --image-folder or --tfrecords: images are resized to SIZE x SIZE (default: 64)",
     )
     source.add_argument(
         "--channels",
         type=int,
         choices=[1, 3],
         default=3,
-        help="with --image-folder: 1 for grayscale, 3 for RGB (default: 3)",
+        help="with --image-folder or --tfrecords: 1 for grayscale, 3 for RGB (default: 3)",
     )
     source.add_argument(
         "--limit", type=_positive_int, help="use only the first LIMIT images (quick runs)"
@@ -127,6 +133,13 @@ def build_parser():
         type=_positive_int,
         default=1,
         help="training steps per compiled call (default: 1)",
+    )
+    training.add_argument(
+        "--precision",
+        choices=["float32", "mixed_bfloat16", "mixed_float16"],
+        default="float32",
+        help="Keras dtype policy of the networks (default: float32). mixed_bfloat16 for CPUs with "
+        "AVX512-BF16, A100/H100 GPUs and TPUs; mixed_float16 for other GPUs (losses are scaled)",
     )
     training.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     output = train.add_argument_group("output")
@@ -225,15 +238,19 @@ METRICS = {
 def _training_data(args):
     import kgan
 
+    size = (args.image_size, args.image_size)
+    if args.image_folder and args.tfrecords:
+        raise ValueError("Pass either --image-folder or --tfrecords, not both.")
+    if args.tfrecords:
+        dataset = kgan.data.tfrecords(
+            args.tfrecords, size, batch_size=args.batch_size, channels=args.channels, seed=args.seed
+        )
+        return dataset, size + (args.channels,)
     if args.image_folder:
         dataset = kgan.data.image_folder(
-            args.image_folder,
-            (args.image_size, args.image_size),
-            batch_size=args.batch_size,
-            channels=args.channels,
-            seed=args.seed,
+            args.image_folder, size, batch_size=args.batch_size, channels=args.channels, seed=args.seed
         )
-        return dataset, (args.image_size, args.image_size, args.channels)
+        return dataset, size + (args.channels,)
     dataset = kgan.data.load(
         args.dataset,
         data_dir=args.data_dir,
@@ -268,7 +285,11 @@ def train_command(args):
     with open(os.path.join(run, "config.json"), "w") as f:
         json.dump({k: v for k, v in vars(args).items() if k != "handler"}, f, indent=2)
 
-    gan = _build_recipe(args, image_shape)
+    keras.mixed_precision.set_global_policy(args.precision)
+    try:
+        gan = _build_recipe(args, image_shape)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
     decay_steps = args.epochs * steps_per_epoch if steps_per_epoch > 0 else None
     overrides = {
         "loss": args.loss,

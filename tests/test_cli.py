@@ -157,3 +157,17 @@ def test_a_finished_run_is_not_overwritten_unless_asked(trained_run, tmp_path):
     (tmp_path / "a_file").write_text("x")
     result = run_kgan("train", *TINY, "--run-dir", str(tmp_path / "a_file"))
     assert result.returncode == 2 and "is a file" in result.stderr
+
+
+def test_train_streams_tfrecords_in_mixed_bfloat16(tmp_path):
+    images, _ = kgan.data.load_arrays("digits")
+    kgan.data.write_tfrecords(images[:256], str(tmp_path / "records" / "digits"), shard_size=100)
+    result = run_kgan("train", "--tfrecords", str(tmp_path / "records" / "digits-*.tfrecord"), "--image-size", "8",
+                      "--channels", "1", "--precision", "mixed_bfloat16", "--batch-size", "32", "--width", "8",
+                      "--latent-dim", "8", "--epochs", "1", "--verbose", "0", "--run-dir", str(tmp_path / "run"))
+    assert result.returncode == 0, result.stderr
+    gan = keras.saving.load_model(str(tmp_path / "run" / "checkpoints" / "epoch_0001.keras"))
+    assert gan.generator.layers[1].compute_dtype == "bfloat16" and int(gan.g_optimizer.iterations) == 256 // 32
+    serve = tf.saved_model.load(str(tmp_path / "run" / "generator")).signatures["serving_default"]
+    images = serve(latent=tf.zeros((2, 8)))["images"]
+    assert images.dtype == tf.float32 and images.shape == (2, 8, 8, 1)

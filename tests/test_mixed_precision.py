@@ -47,6 +47,12 @@ def test_mixed_precision_step_matches_float32(name, compute_dtype, policy, digit
     assert all(w.dtype == np.float32 and np.isfinite(w).all() for w in after)  # master weights stay float32
     assert any(not np.array_equal(b, a) for b, a in zip(before, after))
 
+    gan.save(str(tmp_path / "gan.keras"))
+    reloaded = keras.saving.load_model(str(tmp_path / "gan.keras"))  # under the float32 global policy
+    assert reloaded.generator.layers[2].compute_dtype == compute_dtype  # rebuilt in its own precision
+    assert isinstance(reloaded.d_optimizer, keras.optimizers.LossScaleOptimizer) is scaled
+    np.testing.assert_array_equal(reloaded.generate(4, seed=1), gan.generate(4, seed=1))
+
     kgan.export_generator(gan, str(tmp_path / "export"))
     images = tf.saved_model.load(str(tmp_path / "export")).signatures["serving_default"](
         latent=tf.zeros((2, gan.latent_dim))

@@ -222,10 +222,6 @@ class _ConditionalDCGAN(_RecipeCompile, ConditionalGAN):
             "spectral_norm": self.spectral_norm,
         }
 
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
 
 @keras.saving.register_keras_serializable(package="kgan")
 class CGAN(_ConditionalDCGAN):

@@ -138,7 +138,7 @@ class CycleGAN(_RecipeCompile, GAN):
     def from_config(cls, config):
         config = dict(config)
         config["networks"] = [keras.saving.deserialize_keras_object(n) for n in config["networks"]]
-        return cls(**config)
+        return super().from_config(config)
 
     def compile_defaults(self):
         return dict(loss="least_squares")

@@ -75,7 +75,3 @@ class DCGAN(GAN):
             "dropout": self.dropout,
             "spectral_norm": self.spectral_norm,
         }
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)

@@ -244,8 +244,12 @@ class GAN(keras.Model):
     def from_config(cls, config):
         config = dict(config)
         for key in ("generator", "discriminator"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
+            if key in config:
+                config[key] = keras.saving.deserialize_keras_object(config[key])
+        # Recipes build their networks in __init__ under the global dtype policy; the policy the
+        # GAN was saved with makes a reloaded mixed-precision GAN mixed-precision again.
+        with _global_dtype_policy(config.get("dtype")):
+            return cls(**config)
 
     def save_own_variables(self, store):
         super().save_own_variables(store)
@@ -634,6 +638,18 @@ def _sample_shape(discriminator):
     """The shape of one sample D takes, or None for a network without declared inputs."""
     inputs = getattr(discriminator, "inputs", None)
     return tuple(inputs[0].shape[1:]) if inputs else None
+
+
+@contextlib.contextmanager
+def _global_dtype_policy(policy):
+    """Sets Keras' global dtype policy to `policy` (a name, config or policy; None: unchanged) within."""
+    previous = keras.mixed_precision.global_policy()
+    if policy is not None:
+        keras.mixed_precision.set_global_policy(keras.dtype_policies.get(policy))
+    try:
+        yield
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
 
 
 def _this_replicas_share(draw, num):

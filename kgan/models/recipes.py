@@ -124,10 +124,6 @@ class SNGAN(_RecipeCompile, GAN):
             "discriminator_width": self.discriminator_width,
         }
 
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
     def compile_defaults(self):
         return dict(
             loss="hinge", d_steps=5, d_learning_rate=2e-4, g_learning_rate=2e-4, beta_1=0.0, beta_2=0.9

@@ -180,10 +180,6 @@ class Pix2Pix(TranslationGAN):
             "l1_weight": self.reconstruction_weight,
         }
 
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
 
 @keras.saving.register_keras_serializable(package="kgan")
 class SRGAN(TranslationGAN):
@@ -253,7 +249,7 @@ class SRGAN(TranslationGAN):
     def from_config(cls, config):
         config = dict(config)
         config["content_network"] = keras.saving.deserialize_keras_object(config["content_network"])
-        return cls(**config)
+        return super().from_config(config)
 
     def unpack(self, data):
         if isinstance(data, (tuple, list)):
@@ -330,10 +326,6 @@ class Inpainting(TranslationGAN):
             "discriminator_layers": self.discriminator_layers,
             "reconstruction_weight": self.reconstruction_weight,
         }
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
 
     def unpack(self, data):
         if isinstance(data, (tuple, list)):
