@@ -83,3 +83,12 @@ def test_cli_names_a_corrupt_checkpoint_and_a_bad_export_path(tmp_path):
         result = run_kgan(*command)
         assert result.returncode == 2, result.stderr
         assert "is not a .keras archive" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_images_outside_the_generators_range_are_caught_before_any_update(gan):
+    weights = [w.numpy() for w in gan.weights]
+    unscaled = tf.data.Dataset.from_tensor_slices(np.full((64, 8, 8, 1), 255.0, np.float32)).batch(16)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"outside \[-1.0, 1.0\].*x / 127.5 - 1"):
+        gan.fit(unscaled, epochs=1, verbose=0)
+    for before, after in zip(weights, gan.weights):
+        np.testing.assert_array_equal(before, after.numpy())

@@ -365,7 +365,8 @@ class GAN(keras.Model):
 
     def train_step(self, data):
         real, condition = self.unpack(data)
-        with tf.control_dependencies(_data_checks(real, self.discriminator)):  # before any op of the step, updates included
+        checks = _data_checks(real, self.discriminator, _output_range(self.generator))
+        with tf.control_dependencies(checks):  # before any op of the step, updates included
             return self._alternating_step(real, condition)
 
     def _alternating_step(self, real, condition):
@@ -610,17 +611,27 @@ class _DataPassPerEpoch(keras.callbacks.Callback):
             counter.assign(epoch)
 
 
-def _data_checks(samples, discriminator):
-    """Asserts that fail the step with a clear message when a real batch holds NaN or Inf, or has
-    a sample shape the networks cannot take where that shape is only known when the step runs
-    (Keras retraces a step with relaxed shapes, e.g. when a second `fit` brings other sizes)."""
-    checks = [
-        tf.debugging.Assert(
+def _data_checks(samples, discriminator, value_range=None):
+    """Asserts that fail the step with a clear message when a real batch holds NaN or Inf, lies
+    outside `value_range` (the generator's output range, when known), or has a sample shape the
+    networks cannot take where that shape is only known when the step runs (Keras retraces a step
+    with relaxed shapes, e.g. when a second `fit` brings other sizes)."""
+    checks = []
+    for tensor in tf.nest.flatten(samples):
+        checks.append(tf.debugging.Assert(
             tf.reduce_all(tf.math.is_finite(tensor)),
             ["The training data hold NaN or Inf (a real batch has them); clean the data before training."],
-        )
-        for tensor in tf.nest.flatten(samples)
-    ]
+        ))
+        if value_range is not None:
+            low, high = value_range
+            smallest, largest = tf.reduce_min(tensor), tf.reduce_max(tensor)
+            checks.append(tf.debugging.Assert(
+                tf.logical_and(smallest >= low - 1e-3, largest <= high + 1e-3),
+                [f"The real samples lie outside [{low}, {high}], the range of the generator's output "
+                 "(it ends in tanh), so D could tell real from fake by range alone. Scale uint8 images "
+                 "with x / 127.5 - 1 (kgan.data pipelines do). A batch's smallest and largest values:",
+                 smallest, largest],
+            ))
     expected = _sample_shape(discriminator)
     if expected is None or not tf.is_tensor(samples) or None in expected or None not in samples.shape[1:]:
         return checks
@@ -632,6 +643,13 @@ def _data_checks(samples, discriminator):
             "(the shape the data have is given below). Build the GAN for the data or resize the data.",
         )
     ]
+
+
+def _output_range(generator):
+    """`(low, high)` of a generator whose last layer is a tanh (-1, 1) or sigmoid (0, 1); else None."""
+    last = generator.layers[-1] if getattr(generator, "layers", None) else None
+    activation = getattr(getattr(last, "activation", None), "__name__", None)
+    return {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}.get(activation)
 
 
 def _sample_shape(discriminator):
