@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from kgan.data.pipeline import batch_and_scale
+from kgan.data.pipeline import batch_and_scale, per_pass
 
 OFFLINE_ALTERNATIVES = (
     "Offline alternatives: kgan.data.load(name, data_dir=FOLDER) with the original files "
@@ -38,7 +38,8 @@ def from_tfds(
         manual_dir: a folder with the original files, to prepare without downloading.
         labels: yield `(images, labels)`.
         shuffle: reshuffle every epoch through a buffer of `shuffle_buffer` images.
-        seed: makes the shuffle order repeatable.
+        seed: makes the shuffle order repeatable: pass e's order is the same in an uninterrupted
+            and a resumed run.
         shuffle_buffer: the shuffle buffer's size.
         drop_remainder: drop the last partial batch.
     """
@@ -52,7 +53,10 @@ def from_tfds(
         builder = tfds.builder(name, data_dir=data_dir)
         download_config = tfds.download.DownloadConfig(manual_dir=manual_dir) if manual_dir else None
         builder.download_and_prepare(download_config=download_config)
-        ds = builder.as_dataset(split=split, shuffle_files=shuffle)
+        # With a seed the files are read in one seeded order, and each pass's shuffle is keyed
+        # to the pass (see kgan.data.pipeline.per_pass), so a resumed run sees the same order.
+        read_config = tfds.ReadConfig(shuffle_seed=seed, shuffle_reshuffle_each_iteration=seed is None)
+        ds = builder.as_dataset(split=split, shuffle_files=shuffle, read_config=read_config)
     except Exception as error:  # TFDS raises many kinds (network, registry, checksum): one message.
         # TFDS messages can run to hundreds of lines (every dataset it knows); the first says why.
         reason = (str(error).strip().splitlines() or [""])[0][:300]
@@ -64,7 +68,10 @@ def from_tfds(
         raise ValueError(f"TFDS dataset {name!r} has no 'image' feature; kgan needs images.")
     if labels and "label" not in builder.info.features:
         raise ValueError(f"TFDS dataset {name!r} has no 'label' feature; use labels=False.")
-    if shuffle:
-        ds = ds.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
+    if shuffle and seed is not None:
+        examples, count = ds, int(ds.cardinality())
+        ds = per_pass(lambda pass_seed: examples.shuffle(shuffle_buffer, seed=pass_seed), seed, count if count >= 0 else None)
+    elif shuffle:
+        ds = ds.shuffle(shuffle_buffer, reshuffle_each_iteration=True)
     ds = ds.map(lambda e: (e["image"], e.get("label", 0)), num_parallel_calls=tf.data.AUTOTUNE)
     return batch_and_scale(ds, batch_size, drop_remainder, labels=labels)
