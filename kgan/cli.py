@@ -142,6 +142,11 @@ def build_parser():
         "AVX512-BF16, A100/H100 GPUs and TPUs; mixed_float16 for other GPUs (losses are scaled)",
     )
     training.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    training.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="TensorFlow's deterministic kernels (slower), for bit-identical reruns on GPUs",
+    )
     output = train.add_argument_group("output")
     output.add_argument(
         "--run-dir", default="runs/dcgan", help="folder for everything the run writes"
@@ -285,6 +290,10 @@ def train_command(args):
     with open(os.path.join(run, "config.json"), "w") as f:
         json.dump({k: v for k, v in vars(args).items() if k != "handler"}, f, indent=2)
 
+    if args.deterministic:
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
     keras.mixed_precision.set_global_policy(args.precision)
     try:
         gan = _build_recipe(args, image_shape)

@@ -132,7 +132,7 @@ def test_bad_input_gets_a_clear_error_and_exit_code_2(tmp_path):
 
 @pytest.mark.parametrize("recipe, model_class, loss", [("wgangp", kgan.WGANGP, "wasserstein"), ("sngan", kgan.SNGAN, "hinge")])
 def test_train_with_a_recipe_and_an_override(recipe, model_class, loss, tmp_path):
-    result = run_kgan("train", *TINY, "--recipe", recipe, "--d-steps", "2", "--ema-decay", "0.9",
+    result = run_kgan("train", *TINY, "--recipe", recipe, "--d-steps", "2", "--ema-decay", "0.9", "--deterministic",
                       "--epochs", "1", "--no-export", "--run-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
     gan = keras.saving.load_model(str(tmp_path / "checkpoints" / "epoch_0001.keras"))
