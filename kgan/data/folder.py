@@ -40,7 +40,8 @@ def list_images(path):
     return files, class_names, labels
 
 
-def _decode(contents, image_size, channels):
+def decode_and_resize(contents, image_size, channels):
+    """Encoded image bytes -> uint8 pixels `image_size + (channels,)`, resized with antialiasing."""
     image = tf.io.decode_image(contents, channels=channels, expand_animations=False)
     image = tf.image.resize(image, image_size, antialias=True)
     return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
@@ -105,7 +106,7 @@ def image_folder(
     if shuffle:
         ds = shuffled_per_pass(ds, len(files), seed)
     ds = ds.map(
-        lambda file, label: (_decode(tf.io.read_file(file), image_size, channels), label),
+        lambda file, label: (decode_and_resize(tf.io.read_file(file), image_size, channels), label),
         num_parallel_calls=tf.data.AUTOTUNE,
     )
     ds = batch_and_scale(ds, batch_size, drop_remainder, labels=labels)

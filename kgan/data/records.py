@@ -13,6 +13,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
+from kgan.data.folder import decode_and_resize
 from kgan.data.pipeline import batch_and_scale, per_pass
 
 IMAGE_KEY = "image"
@@ -137,11 +138,11 @@ def tfrecords(
 
     def decode(record):
         example = tf.io.parse_single_example(record, features)
-        pixels = tf.io.decode_image(example[image_key], channels=channels, expand_animations=False)
         if image_size is None:
+            pixels = tf.io.decode_image(example[image_key], channels=channels, expand_animations=False)
             pixels = tf.ensure_shape(pixels, size + (channels,))
         else:
-            pixels = tf.cast(tf.clip_by_value(tf.round(tf.image.resize(pixels, size, antialias=True)), 0, 255), tf.uint8)
+            pixels = decode_and_resize(example[image_key], size, channels)
         return (pixels, tf.cast(example[label_key], tf.int32)) if labels else pixels
 
     def read(order_seed=None):
