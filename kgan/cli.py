@@ -342,13 +342,19 @@ def _check_run_dir(run, overwrite):
     if os.path.exists(run) and not os.path.isdir(run):
         raise ValueError(f"--run-dir {run!r} is a file; pass a folder (it is created if missing).")
     checkpoints = os.path.join(run, "checkpoints")
-    finished = os.path.isdir(checkpoints) and any(f.endswith(".keras") for f in os.listdir(checkpoints))
-    if finished and not os.path.isdir(os.path.join(run, "backup")):
+    saved = sorted(f for f in os.listdir(checkpoints) if f.endswith(".keras")) if os.path.isdir(checkpoints) else []
+    if saved and not os.path.isdir(os.path.join(run, "backup")):
         if not overwrite:
+            export = os.path.join(run, "generator")
+            missing_export = (
+                "" if os.path.isdir(export)
+                else f" Its generator was not exported; to export it: kgan export --model "
+                f"{os.path.join(checkpoints, saved[-1])} --out {export}"
+            )
             raise ValueError(
                 f"{run!r} holds a finished run (checkpoints and no resume state in backup/); training "
                 "again would overwrite it. Pass another --run-dir, or --overwrite to replace it. (An "
-                "interrupted run keeps backup/ and resumes with the same command.)"
+                f"interrupted run keeps backup/ and resumes with the same command.){missing_export}"
             )
         shutil.rmtree(run)  # a fresh folder: no stale checkpoints, grids or curves from the old run
 

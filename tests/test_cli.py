@@ -149,6 +149,10 @@ def test_a_finished_run_is_not_overwritten_unless_asked(trained_run, tmp_path):
     checkpoint = (finished / "checkpoints" / "epoch_0002.keras").read_bytes()
     result = run_kgan("train", *TINY, "--epochs", "1", "--no-export", "--run-dir", str(finished))
     assert result.returncode == 2 and "holds a finished run" in result.stderr and "--overwrite" in result.stderr
+    assert "was not exported" not in result.stderr
+    shutil.rmtree(finished / "generator")  # as if killed after training, during the export
+    result = run_kgan("train", *TINY, "--epochs", "1", "--no-export", "--run-dir", str(finished))
+    assert result.returncode == 2 and "kgan export --model" in result.stderr and "epoch_0002.keras" in result.stderr
     assert (finished / "checkpoints" / "epoch_0002.keras").read_bytes() == checkpoint  # untouched
     result = run_kgan("train", *TINY, "--epochs", "1", "--no-export", "--overwrite", "--run-dir", str(finished))
     assert result.returncode == 0, result.stderr
