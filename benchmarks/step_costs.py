@@ -11,9 +11,12 @@ From them it estimates the time per step of the TensorFlow tutorial's simultaneo
 an alternating step (D on real and fake, then G against the updated D) with fresh fakes or
 with the D step's fakes reused. The last is the floor of any alternating step: it runs G
 forward and backward once and D forward and backward on both batches, and nothing else.
+Last, each generator layer's forward and backward pass in float32 and in mixed_bfloat16: which
+layers gain from bfloat16 and which do not.
 """
 import time
 
+import keras
 import tensorflow as tf
 
 from kgan.architectures import dcgan
@@ -81,6 +84,30 @@ def main():
         print(f"{name:36s} {value:7.1f} ms  {BATCH / value * 1000:6.0f} images/s")
     floor = estimates["alternating, reused fakes (floor)"]
     print(f"\nthe alternating floor runs at {estimates['tutorial (simultaneous)'] / floor:.2f}x the tutorial's speed")
+    print_layer_costs()
+
+
+def print_layer_costs():
+    """Each generator layer's forward + backward pass (ms) in float32 and in mixed_bfloat16."""
+    costs = {}
+    for policy in ("float32", "mixed_bfloat16"):
+        keras.mixed_precision.set_global_policy(policy)
+        generator = dcgan.build_generator((28, 28, 1), LATENT, width=64, seed=1)
+        keras.mixed_precision.set_global_policy("float32")
+        for index, layer in enumerate(generator.layers[1:], start=1):
+            inputs = tf.cast(tf.random.normal([BATCH, *layer.input.shape[1:]]), layer.compute_dtype)
+
+            @tf.function
+            def forward_backward(layer=layer, inputs=inputs):
+                with tf.GradientTape() as tape:
+                    tape.watch(inputs)
+                    loss = tf.reduce_sum(tf.cast(layer(inputs, training=True), tf.float32) ** 2)
+                return tape.gradient(loss, [inputs, *layer.trainable_variables])
+
+            costs.setdefault((index, type(layer).__name__), {})[policy] = best_milliseconds(forward_backward, calls=10)
+    print("\ngenerator layers, forward + backward (ms): float32, mixed_bfloat16, speed-up")
+    for (index, name), ms in costs.items():
+        print(f"{index:2d} {name:22s} {ms['float32']:7.1f} {ms['mixed_bfloat16']:7.1f}  {ms['float32'] / ms['mixed_bfloat16']:.2f}x")
 
 
 if __name__ == "__main__":

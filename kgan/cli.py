@@ -281,6 +281,7 @@ def train_command(args):
     import keras
 
     import kgan
+    from kgan.models.gan import global_dtype_policy
 
     run = args.run_dir
     _check_run_dir(run, args.overwrite)
@@ -294,11 +295,8 @@ def train_command(args):
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
-    keras.mixed_precision.set_global_policy(args.precision)
-    try:
+    with global_dtype_policy(args.precision):
         gan = _build_recipe(args, image_shape)
-    finally:
-        keras.mixed_precision.set_global_policy("float32")
     decay_steps = args.epochs * steps_per_epoch if steps_per_epoch > 0 else None
     overrides = {
         "loss": args.loss,

@@ -248,7 +248,7 @@ class GAN(keras.Model):
                 config[key] = keras.saving.deserialize_keras_object(config[key])
         # Recipes build their networks in __init__ under the global dtype policy; the policy the
         # GAN was saved with makes a reloaded mixed-precision GAN mixed-precision again.
-        with _global_dtype_policy(config.get("dtype")):
+        with global_dtype_policy(config.get("dtype")):
             return cls(**config)
 
     def save_own_variables(self, store):
@@ -623,13 +623,14 @@ def _data_checks(samples, discriminator, value_range=None):
             ["The training data hold NaN or Inf (a real batch has them); clean the data before training."],
         ))
         if value_range is not None:
-            low, high = value_range
+            low, high, activation = value_range
             smallest, largest = tf.reduce_min(tensor), tf.reduce_max(tensor)
+            fix = "x / 127.5 - 1 (kgan.data pipelines do)" if low < 0 else "x / 255"
             checks.append(tf.debugging.Assert(
                 tf.logical_and(smallest >= low - 1e-3, largest <= high + 1e-3),
                 [f"The real samples lie outside [{low}, {high}], the range of the generator's output "
-                 "(it ends in tanh), so D could tell real from fake by range alone. Scale uint8 images "
-                 "with x / 127.5 - 1 (kgan.data pipelines do). A batch's smallest and largest values:",
+                 f"(it ends in {activation}), so D could tell real from fake by range alone. Scale uint8 "
+                 f"images with {fix}. A batch's smallest and largest values:",
                  smallest, largest],
             ))
     expected = _sample_shape(discriminator)
@@ -646,10 +647,11 @@ def _data_checks(samples, discriminator, value_range=None):
 
 
 def _output_range(generator):
-    """`(low, high)` of a generator whose last layer is a tanh (-1, 1) or sigmoid (0, 1); else None."""
+    """`(low, high, activation)` of a generator whose last layer is a tanh or sigmoid; else None."""
     last = generator.layers[-1] if getattr(generator, "layers", None) else None
     activation = getattr(getattr(last, "activation", None), "__name__", None)
-    return {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}.get(activation)
+    bounds = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}.get(activation)
+    return None if bounds is None else (*bounds, activation)
 
 
 def _sample_shape(discriminator):
@@ -659,8 +661,9 @@ def _sample_shape(discriminator):
 
 
 @contextlib.contextmanager
-def _global_dtype_policy(policy):
-    """Sets Keras' global dtype policy to `policy` (a name, config or policy; None: unchanged) within."""
+def global_dtype_policy(policy):
+    """Sets Keras' global dtype policy to `policy` (a name, config or policy; None: unchanged) within,
+    and puts the previous one back after."""
     previous = keras.mixed_precision.global_policy()
     if policy is not None:
         keras.mixed_precision.set_global_policy(keras.dtype_policies.get(policy))
