@@ -13,11 +13,15 @@ setup(
     license="Apache-2.0",
     python_requires=">=3.10",
     packages=find_packages(include=["kgan", "kgan.*"]),
+    py_modules=["kgan_cli"],
     package_data={"kgan.data": ["resources/*"], "kgan.metrics": ["resources/*"]},
     install_requires=[
         "tensorflow>=2.16",
         "keras>=3.0",
         "numpy",
+        # TensorFlow 2.21 no longer installs it; tf.summary (the TensorBoard callbacks, kgan train)
+        # and the `tensorboard` command need it.
+        "tensorboard",
     ],
     extras_require={
         "tfds": ["tensorflow-datasets>=4.9", "importlib_resources"],
@@ -27,10 +31,10 @@ setup(
             "tensorflow-datasets>=4.9",
             "importlib_resources",
             "matplotlib",
-            "tensorboard",
+            "scipy",
         ],
     },
-    entry_points={"console_scripts": ["kgan=kgan.cli:main"]},
+    entry_points={"console_scripts": ["kgan=kgan_cli:main"]},
     classifiers=[
         "Programming Language :: Python :: 3",
         "Topic :: Scientific/Engineering :: Artificial Intelligence",

@@ -1,5 +1,5 @@
 import sys
 
-from kgan.cli import main
+from kgan_cli import main
 
 sys.exit(main())

@@ -25,8 +25,8 @@ def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_siz
             TranslationGAN, or their exported SavedModels) translate the sources of `real_data`'s
             `(source, target)` pairs and are scored against the targets.
         real_data: a `tf.data.Dataset` of image batches (or of `(images, labels)`; of
-            `(source, target)` pairs for image-to-image models) or an array, in [-1, 1]; may be
-            None when every metric has reference statistics.
+            `(source, target)` pairs for image-to-image models) or an array, as uint8 pixels or
+            floats in [-1, 1]; may be None when every metric has reference statistics.
         metrics: `kgan.metrics` objects, e.g. `[kgan.metrics.FrechetInceptionDistance(extractor)]`.
         num_samples: generated (and real) images.
         batch_size: generated images per batch.
@@ -76,7 +76,7 @@ def _score_samples(sample, real_data, metrics, num_samples, batch_size, seed):
                 real_used += len(real)
         fake = tf.convert_to_tensor(sample(count, seed + index), tf.float32)
         for metric in metrics:
-            metric.update_state(fake, None if real is None else tf.convert_to_tensor(real, tf.float32))
+            metric.update_state(fake, None if real is None else tf.convert_to_tensor(real))
     # Real batches left over when the dataset's batches are smaller than ours.
     while reals is not None and real_used < num_samples:
         real = next(reals, None)
@@ -86,7 +86,7 @@ def _score_samples(sample, real_data, metrics, num_samples, batch_size, seed):
         real_used += len(real)
         for metric in metrics:
             if hasattr(metric, "update_real"):
-                metric.update_real(tf.convert_to_tensor(real, tf.float32))
+                metric.update_real(tf.convert_to_tensor(real))
     return real_used
 
 
@@ -202,12 +202,11 @@ def sampler(generator):
 
 
 def _real_batches(real_data):
+    """NumPy batches of the real images, as given: uint8 pixels or floats in [-1, 1] (the metrics
+    scale uint8 and refuse floats outside [-1, 1])."""
     if real_data is None:
         return None
     if isinstance(real_data, tf.data.Dataset):
-        return (
-            np.asarray(batch[0] if isinstance(batch, (tuple, list)) else batch, np.float32)
-            for batch in real_data.as_numpy_iterator()
-        )
-    images = np.asarray(real_data, np.float32)
+        return (batch[0] if isinstance(batch, (tuple, list)) else batch for batch in real_data.as_numpy_iterator())
+    images = np.asarray(real_data)
     return (images[i : i + 250] for i in range(0, len(images), 250))

@@ -38,18 +38,27 @@ def export_generator(gan, path, generator=None):
     pixels = loaded.signatures["sample"](count=tf.constant(16), seed=tf.constant(0, tf.int64))["images"]
     ```
     """
-    if gan is None and generator is None:
-        raise ValueError("export_generator needs a GAN or a generator network to export.")
     if os.path.isfile(path):
         raise ValueError(f"{path!r} is a file; a SavedModel is a folder. Pass a new or existing folder path.")
-    network = generator if generator is not None else gan.inference_generator
-    endpoints = latent_endpoints(network) if gan is None else gan.export_endpoints(network)
+    network, endpoints = _endpoints(gan, generator)
     archive = keras.export.ExportArchive()
     archive.track(network)
     for name, function, specs in endpoints:
         archive.add_endpoint(name, function, specs)
     archive.write_out(path, verbose=False)
     return path
+
+
+def signature_names(gan, generator=None):
+    """The names of the signatures `export_generator(gan, path, generator)` writes."""
+    return [name for name, _, _ in _endpoints(gan, generator)[1]]
+
+
+def _endpoints(gan, generator):
+    if gan is None and generator is None:
+        raise ValueError("export_generator needs a GAN or a generator network to export.")
+    network = generator if generator is not None else gan.inference_generator
+    return network, latent_endpoints(network) if gan is None else gan.export_endpoints(network)
 
 
 def to_pixels(images):

@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 import keras
 import numpy as np
@@ -11,17 +12,32 @@ import pytest
 import tensorflow as tf
 
 import kgan
+from kgan.models.gan import cpu_has_native_bfloat16
 from tests.conftest import summaries
 
-TINY = ["--dataset", "digits", "--batch-size", "32", "--limit", "256", "--width", "8",
-        "--latent-dim", "8", "--verbose", "0"]
+TINY = ["--dataset", "digits", "--batch-size", "32", "--limit", "256", "--width", "8", "--latent-dim", "8"]
 
 
-def run_kgan(*args, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "kgan", *args], capture_output=True, text=True, cwd=cwd,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
-    )
+def run_kgan(*args, cwd=None, env=None, offline=False):
+    """Runs `kgan` as the console script does (`kgan_cli.main`): a fresh process, TensorFlow's log level left to kgan.
+
+    `offline=True` runs it in a network namespace with no network (Linux `unshare -rn`).
+    """
+    env = {k: v for k, v in {**os.environ, **(env or {})}.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    prefix = ["unshare", "-rn"] if offline else []
+    return subprocess.run([*prefix, sys.executable, "-m", "kgan_cli", *args], capture_output=True, text=True, cwd=cwd, env=env)
+
+
+def offline_possible():
+    try:
+        return subprocess.run(["unshare", "-rn", "true"], capture_output=True).returncode == 0
+    except OSError:
+        return False
+
+
+needs_offline = pytest.mark.skipif(
+    not offline_possible(), reason="cuts the network with `unshare -rn` (Linux user namespaces), unavailable here"
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +61,18 @@ def test_train_writes_the_whole_run_folder(trained_run):
     epoch_tags = {tag for tag, _, _, _ in summaries(run_dir / "logs" / "train")}
     assert {"epoch_d_gap", "epoch_diversity", "epoch_g_grad_norm"} <= epoch_tags
     config = json.loads((run_dir / "config.json").read_text())
-    assert config["dataset"] == "digits" and config["epochs"] == 2
-    assert "generator:" in result.stdout and "tensorboard --logdir" in result.stdout
+    assert config["dataset"] == "digits" and config["epochs"] == 2 and config["image_shape"] == [8, 8, 1]
+    assert "image_size" not in config and "channels" not in config  # they apply to image folders only
+    # One plain line per epoch, then where everything went and what to run next.
+    epoch_lines = [line for line in result.stdout.splitlines() if line.startswith("epoch ")]
+    assert [line.split()[1] for line in epoch_lines] == ["1/2", "2/2"]
+    assert all("images/s" in line and "d_loss" in line and "d_gap" in line for line in epoch_lines)
+    assert "ETA" in epoch_lines[0] and "ETA" not in epoch_lines[1]
+    assert "Epoch 1/2" not in result.stdout  # Keras' own progress output stays off
+    assert "signatures serving_default, sample" in result.stdout
+    assert f"kgan sample --model {run_dir / 'generator'}" in result.stdout and "tensorboard --logdir" in result.stdout
+    # No TensorFlow start-up lines or Keras warnings before kgan speaks.
+    assert result.stderr.strip() == "", result.stderr
     gan = keras.saving.load_model(str(run_dir / "checkpoints" / "epoch_0002.keras"))
     assert isinstance(gan, kgan.DCGAN) and gan.image_shape == (8, 8, 1)
     assert int(gan.g_optimizer.iterations) == 2 * (256 // 32)
@@ -71,6 +97,7 @@ def test_export_command(trained_run, tmp_path):
     loaded = tf.saved_model.load(str(out))
     images = loaded.signatures["serving_default"](latent=tf.zeros((3, 8)))["images"]
     assert images.shape == (3, 8, 8, 1)
+    assert f"generator exported to {out} (signatures serving_default, sample)" in result.stdout
 
 
 def test_train_killed_mid_run_resumes_from_its_last_epoch(tmp_path):
@@ -84,7 +111,7 @@ def test_train_killed_mid_run_resumes_from_its_last_epoch(tmp_path):
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     for line in process.stdout:
-        if line.startswith("Epoch 3/4"):
+        if line.startswith("epoch 2/4"):  # printed once epoch 2's files are written
             process.kill()  # SIGKILL: no chance to clean up
             break
     process.wait(timeout=60)
@@ -92,7 +119,7 @@ def test_train_killed_mid_run_resumes_from_its_last_epoch(tmp_path):
     assert sorted(os.listdir(tmp_path / "run" / "samples")) == ["epoch_0001.png", "epoch_0002.png"]
     resumed = subprocess.run(command, capture_output=True, text=True, env=env)
     assert resumed.returncode == 0, resumed.stderr
-    assert "Epoch 3/4" in resumed.stdout and "Epoch 1/4" not in resumed.stdout
+    assert "epoch 3/4" in resumed.stdout and "epoch 1/4" not in resumed.stdout
     assert sorted(os.listdir(tmp_path / "run" / "samples")) == [f"epoch_000{i}.png" for i in range(1, 5)]
     gan = keras.saving.load_model(str(tmp_path / "run" / "checkpoints" / "epoch_0004.keras"))
     assert int(gan.g_optimizer.iterations) == 4 * (1797 // 8)
@@ -168,10 +195,110 @@ def test_train_streams_tfrecords_in_mixed_bfloat16(tmp_path):
     kgan.data.write_tfrecords(images[:256], str(tmp_path / "records" / "digits"), shard_size=100)
     result = run_kgan("train", "--tfrecords", str(tmp_path / "records" / "digits-*.tfrecord"), "--image-size", "8",
                       "--channels", "1", "--precision", "mixed_bfloat16", "--batch-size", "32", "--width", "8",
-                      "--latent-dim", "8", "--epochs", "1", "--verbose", "0", "--run-dir", str(tmp_path / "run"))
+                      "--latent-dim", "8", "--epochs", "1", "--run-dir", str(tmp_path / "run"))
     assert result.returncode == 0, result.stderr
+    # Said on CPUs that would emulate bfloat16 (AVX2 only), and only there.
+    emulated = cpu_has_native_bfloat16() is False and not tf.config.list_physical_devices("GPU")
+    assert ("without native bfloat16" in result.stderr) == emulated, result.stderr
     gan = keras.saving.load_model(str(tmp_path / "run" / "checkpoints" / "epoch_0001.keras"))
     assert gan.generator.layers[1].compute_dtype == "bfloat16" and int(gan.g_optimizer.iterations) == 256 // 32
     serve = tf.saved_model.load(str(tmp_path / "run" / "generator")).signatures["serving_default"]
     images = serve(latent=tf.zeros((2, 8)))["images"]
     assert images.dtype == tf.float32 and images.shape == (2, 8, 8, 1)
+
+
+def test_help_and_usage_errors_answer_without_importing_tensorflow():
+    script = (
+        "import sys, kgan_cli\n"
+        "for argv in (['--help'], ['train', '--help'], ['train', '--epochs', '0'], ['sample']):\n"
+        "    try:\n"
+        "        kgan_cli.main(argv)\n"
+        "    except SystemExit as exit:\n"
+        "        print('EXIT', argv[-1], exit.code)\n"
+        "print('tensorflow imported:', 'tensorflow' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    exits = [line for line in result.stdout.splitlines() if line.startswith("EXIT ")]
+    assert exits == ["EXIT --help 0", "EXIT --help 0", "EXIT 0 2", "EXIT sample 2"]
+    assert "usage: kgan train" in result.stdout and result.stdout.endswith("tensorflow imported: False\n")
+    assert "expected an integer >= 1" in result.stderr and "--model" in result.stderr
+
+
+def test_the_parsers_choices_are_the_librarys():
+    import kgan_cli
+
+    assert set(kgan_cli.LOSS_NAMES) == set(kgan.losses.LOSSES)
+    assert kgan_cli.DATASET_NAMES == kgan.data.DATASETS
+    assert set(kgan_cli.EVALUATION_DATASETS) == set(kgan.metrics.extractors.DOMAINS)
+    assert kgan_cli.RECIPE_NAMES == ("dcgan", "lsgan", "sngan", "wgangp")
+    parser = kgan_cli.build_parser()
+    for recipe in kgan_cli.RECIPE_NAMES:  # every recipe builds from the command line's arguments
+        args = parser.parse_args(["train", "--recipe", recipe, "--width", "8", "--latent-dim", "8"])
+        assert isinstance(kgan_cli._build_recipe(args, (8, 8, 1)), kgan.GAN)
+
+
+@needs_offline
+def test_offline_an_explicit_dataset_fails_fast_naming_the_choices(trained_run, tmp_path):
+    env = {"KGAN_DATA_DIR": "", "TFDS_DATA_DIR": str(tmp_path / "tfds")}
+    started = time.perf_counter()
+    result = run_kgan("train", "--dataset", "mnist", "--run-dir", str(tmp_path / "run"), env=env, offline=True)
+    assert time.perf_counter() - started < 15
+    assert result.returncode == 2, result.stderr
+    assert "cannot be reached" in result.stderr and "Traceback" not in result.stderr
+    for choice in ("--data-dir", "KGAN_DATA_DIR", "--dataset digits", "--image-folder"):
+        assert choice in result.stderr
+    assert "kgan.data.load" not in result.stderr  # the command line's own options, not Python calls
+    started = time.perf_counter()
+    result = run_kgan("evaluate", "--model", str(trained_run[0] / "generator"), "--dataset", "fashion_mnist", env=env, offline=True)
+    assert time.perf_counter() - started < 15
+    assert result.returncode == 2 and "cannot be reached" in result.stderr
+    assert "--data-dir" in result.stderr and "KGAN_DATA_DIR" in result.stderr
+
+
+@needs_offline
+def test_offline_without_data_the_default_run_trains_on_the_shipped_digits(tmp_path):
+    env = {"KGAN_DATA_DIR": "", "TFDS_DATA_DIR": str(tmp_path / "tfds")}
+    result = run_kgan("train", "--epochs", "1", "--limit", "256", "--batch-size", "32", "--width", "8",
+                      "--run-dir", str(tmp_path / "run"), env=env, offline=True)
+    assert result.returncode == 0, result.stderr
+    notice = result.stdout.splitlines()[0]
+    assert notice.startswith("MNIST not found") and "digits" in notice and "--data-dir" in notice
+    assert json.loads((tmp_path / "run" / "config.json").read_text())["dataset"] == "digits"
+    assert os.path.isfile(tmp_path / "run" / "generator" / "saved_model.pb")
+
+
+def test_the_default_run_takes_mnist_from_kgan_data_dir(shared_data, tmp_path):
+    result = run_kgan("train", "--epochs", "1", "--limit", "256", "--batch-size", "64", "--width", "8",
+                      "--no-export", "--run-dir", str(tmp_path / "run"), env={"KGAN_DATA_DIR": str(shared_data)})
+    assert result.returncode == 0, result.stderr
+    assert f"mnist from {shared_data / 'mnist'}" in result.stdout.splitlines()[0]
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert config["dataset"] == "mnist" and config["image_shape"] == [28, 28, 1]
+
+
+@pytest.mark.parametrize("source", ["folder", "tfrecords"])
+def test_limit_applies_to_image_folders_and_tfrecords(source, tmp_path):
+    images, _ = kgan.data.load_arrays("digits")
+    if source == "folder":
+        for i, image in enumerate(images[:100]):
+            kgan.images.save_png(str(tmp_path / "images" / f"{i:03d}.png"), image)
+        option = ["--image-folder", str(tmp_path / "images")]
+    else:
+        kgan.data.write_tfrecords(images[:100], str(tmp_path / "records" / "digits"), shard_size=30)
+        option = ["--tfrecords", str(tmp_path / "records" / "digits-*.tfrecord")]
+    result = run_kgan("train", *option, "--limit", "40", "--batch-size", "8", "--image-size", "8", "--channels", "1",
+                      "--width", "8", "--latent-dim", "8", "--epochs", "1", "--no-export", "--run-dir", str(tmp_path / "run"))
+    assert result.returncode == 0, result.stderr
+    assert "of 5 steps" in result.stdout  # 40 images in batches of 8, not 100
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert config["image_shape"] == [8, 8, 1] and config["image_size"] == 8 and config["limit"] == 40
+
+
+def test_a_folder_with_too_few_images_says_so(tmp_path):
+    kgan.images.save_png(str(tmp_path / "one" / "a.png"), np.zeros((8, 8, 1), np.uint8))
+    result = run_kgan("train", "--image-folder", str(tmp_path / "one"), "--image-size", "8", "--run-dir", str(tmp_path / "run"))
+    assert result.returncode == 2 and "holds 1 images, fewer than one batch" in result.stderr
+    result = run_kgan("train", "--image-folder", str(tmp_path / "one"), "--image-size", "8", "--batch-size", "1",
+                      "--run-dir", str(tmp_path / "run"))
+    assert result.returncode == 2 and "a single image" in result.stderr and "Traceback" not in result.stderr

@@ -131,7 +131,7 @@ def test_acgan_on_mnist_draws_the_requested_digit(mnist_dir, tmp_path):
 
 
 def test_cli_samples_the_requested_classes(labelled_digits, tmp_path):
-    from kgan import cli
+    import kgan_cli as cli
 
     gan = tiny(kgan.CGAN)
     gan.compile()

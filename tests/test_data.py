@@ -2,6 +2,7 @@
 import gzip
 import os
 import shutil
+import time
 
 import numpy as np
 import pytest
@@ -143,6 +144,8 @@ def test_image_folder_streams_resized_labelled_images(folder):
     assert all_labels == [0] * 5 + [1] * 5
     gray = next(iter(kgan.data.image_folder(str(folder), (8, 8), batch_size=2, channels=1)))
     assert gray.shape == (2, 8, 8, 1)
+    square = kgan.data.image_folder(str(folder), 6, batch_size=3, shuffle=False, limit=7)  # an int is a square
+    assert [tuple(b.shape) for b in square] == [(3, 6, 6, 3), (3, 6, 6, 3)]  # the first 7 images
 
 
 def test_image_folder_trains_a_dcgan(folder):
@@ -168,6 +171,11 @@ def test_image_folder_errors_name_the_problem(folder, tmp_path):
     _write_png(folder / "loose.png", np.zeros((4, 4, 3), np.uint8))
     with pytest.raises(ValueError, match="labels=True needs every image in a class subfolder"):
         kgan.data.image_folder(str(folder), (8, 8), batch_size=2, labels=True)
+    for size in ((8,), (8, 0), 8.5, "8"):
+        with pytest.raises(ValueError, match="image_size must be a positive int"):
+            kgan.data.image_folder(str(folder), size)
+    with pytest.raises(ValueError, match="limit must be a positive int"):
+        kgan.data.image_folder(str(folder), 8, limit=0)
 
 
 @pytest.mark.slow
@@ -200,8 +208,19 @@ def test_tfds_prepares_mnist_offline_from_the_original_files(mnist_dir, tmp_path
 
 
 def test_tfds_failure_names_the_offline_alternatives(tmp_path):
-    with pytest.raises(RuntimeError, match="TFDS could not provide 'no_such_dataset'.*Offline alternatives"):
+    with pytest.raises(kgan.data.DatasetUnavailable, match="TFDS could not provide .no_such_dataset.*Offline alternatives"):
         kgan.data.from_tfds("no_such_dataset", data_dir=str(tmp_path))
+
+
+def test_an_unreachable_download_fails_at_once():
+    from kgan.data.tfds import _check_reachable
+
+    started = time.perf_counter()
+    with pytest.raises(kgan.data.DatasetUnavailable, match=r"kgan-test\.invalid\) cannot be reached") as raised:
+        _check_reachable("mnist", ["https://kgan-test.invalid/mnist/train.gz"])  # .invalid never resolves
+    assert time.perf_counter() - started < 15
+    assert raised.value.reason.startswith("'mnist' is not prepared") and "Offline alternatives" in str(raised.value)
+    _check_reachable("mnist", [])  # nothing to download: nothing to check
 
 
 def test_box_muller_gives_a_standard_normal():

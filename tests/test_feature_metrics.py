@@ -152,6 +152,27 @@ def scores(fake, real):
     return kgan.evaluate(lambda num, seed: fake[seed * 250 : seed * 250 + num], real, metrics, num_samples=len(fake))
 
 
+def test_uint8_pixels_score_as_their_scaled_floats_and_unscaled_floats_are_refused(mnist_dir, tmp_path):
+    pixels, _ = kgan.data.load_arrays("mnist", mnist_dir, "test")  # uint8, as load_arrays gives them
+    scaled = pixels.astype(np.float32) / 127.5 - 1.0
+    extractor = kgan.metrics.domain_extractor("mnist")
+    fake = lambda num, seed: scaled[5000 + seed * 250 : 5000 + seed * 250 + num]  # noqa: E731
+    fid = lambda real: kgan.evaluate(fake, real, [FrechetInceptionDistance(extractor)], num_samples=500)["fid"]  # noqa: E731
+    assert fid(pixels[:500]) == pytest.approx(fid(scaled[:500]), rel=1e-6) and fid(scaled[:500]) < 50
+    from_dataset = tf.data.Dataset.from_tensor_slices(pixels[:500]).batch(100)
+    assert fid(from_dataset) == pytest.approx(fid(scaled[:500]), rel=1e-6)
+    reference = kgan.metrics.reference_statistics(extractor, pixels[:500])
+    np.testing.assert_allclose(reference["mu"], kgan.metrics.reference_statistics(extractor, scaled[:500])["mu"], rtol=1e-5)
+    callback = kgan.callbacks.SampleMetrics([FrechetInceptionDistance(extractor)], num_samples=300, real_data=pixels[:300])
+    gan = kgan.DCGAN((28, 28, 1), latent_dim=8, width=8, seed=0)
+    callback.set_model(gan)
+    logs = {}
+    callback.on_epoch_end(0, logs)
+    assert 0 < logs["fid"] < 10_000  # an untrained generator, but no longer millions
+    with pytest.raises(ValueError, match=r"must be in \[-1, 1\].*x / 127.5 - 1"):
+        fid(pixels[:500].astype(np.float32))
+
+
 @pytest.mark.slow
 def test_metrics_behave_as_trustworthy_metrics_on_mnist(mnist_test):
     images, labels = mnist_test
@@ -227,7 +248,7 @@ def test_evaluate_checks_its_inputs(sets):
 def test_cli_evaluate_scores_a_saved_gan_and_an_export(mnist_dir, tmp_path, capsys):
     import json
 
-    from kgan import cli
+    import kgan_cli as cli
 
     gan = kgan.DCGAN(image_shape=(28, 28, 1), latent_dim=8, width=8, seed=0)
     gan.compile()
@@ -272,7 +293,7 @@ def outline_pairs(mnist_test):
 def test_image_to_image_models_are_scored_on_their_translations(outline_pairs, tmp_path, capsys):
     import json
 
-    from kgan import cli
+    import kgan_cli as cli
 
     outlines, digits = outline_pairs
     pix2pix = kgan.Pix2Pix(source_shape=(28, 28, 1), width=4, seed=0)

@@ -416,7 +416,10 @@ def _first_samples(data, num_samples):
         data = tf.nest.map_structure(lambda *xs: tf.concat(xs, axis=0), *parts)
     data = tf.nest.map_structure(lambda x: ops.convert_to_tensor(x)[:num_samples], data)
     if int(tf.nest.flatten(data)[0].shape[0]) < 2:
-        raise ValueError("TrainingMonitor needs at least 2 real samples to measure their diversity.")
+        raise ValueError(
+            "The training data holds a single image; a GAN learns a distribution from many. Train on "
+            "more images (a larger folder or --limit), and with batches of at least 2."
+        )
     return data
 
 

@@ -15,7 +15,7 @@ from kgan.data.folder import image_folder
 from kgan.data.paired import edge_maps, inverted, low_resolution, paired, paired_folders, unpaired, unpaired_folders
 from kgan.data.pipeline import from_arrays, scale_images
 from kgan.data.records import tfrecords, write_tfrecords
-from kgan.data.tfds import OFFLINE_ALTERNATIVES, from_tfds
+from kgan.data.tfds import OFFLINE_ALTERNATIVES, DatasetUnavailable, from_tfds
 from kgan.data.toy import gaussian_1d, grid_2d, grid_centers, ring_2d, ring_centers
 
 DATA_DIR_ENV = "KGAN_DATA_DIR"

@@ -5,7 +5,7 @@ import os
 
 import tensorflow as tf
 
-from kgan.data.pipeline import batch_and_scale, shuffled_per_pass
+from kgan.data.pipeline import batch_and_scale, check_limit, shuffled_per_pass
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
@@ -40,6 +40,16 @@ def list_images(path):
     return files, class_names, labels
 
 
+def image_size_pair(image_size):
+    """`image_size` as `(height, width)`: one int means a square."""
+    pair = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
+    if len(pair) != 2 or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in pair):
+        raise ValueError(
+            f"image_size must be a positive int (square images) or (height, width), got {image_size!r}."
+        )
+    return pair
+
+
 def decode_and_resize(contents, image_size, channels):
     """Encoded image bytes -> uint8 pixels `image_size + (channels,)`, resized with antialiasing."""
     image = tf.io.decode_image(contents, channels=channels, expand_animations=False)
@@ -57,6 +67,7 @@ def image_folder(
     seed=None,
     validate=True,
     drop_remainder=True,
+    limit=None,
 ):
     """Streams a folder of PNG/JPEG/BMP/GIF images as a training pipeline in [-1, 1].
 
@@ -66,7 +77,8 @@ def image_folder(
 
     Args:
         path: the folder.
-        image_size: `(height, width)` every image is resized to (antialiased).
+        image_size: `(height, width)` every image is resized to (antialiased), or one int for
+            square images.
         batch_size: images per batch.
         channels: 1 for grayscale, 3 for RGB (images are converted).
         labels: yield `(images, labels)`; requires every image to sit in a class subfolder.
@@ -75,13 +87,14 @@ def image_folder(
         validate: decode every file once up front, so that a corrupt file is named now instead of
             stopping training later; set False to skip this pass on very large folders.
         drop_remainder: drop the last partial batch.
+        limit: use only the first `limit` images in sorted file order (quick runs).
     """
     if channels not in (1, 3):
         raise ValueError(f"channels must be 1 (grayscale) or 3 (RGB), got {channels}.")
-    if len(tuple(image_size)) != 2 or min(image_size) < 1:
-        raise ValueError(f"image_size must be (height, width), got {image_size!r}.")
-    image_size = tuple(int(s) for s in image_size)
+    image_size = image_size_pair(image_size)
+    check_limit(limit)
     files, class_names, file_labels = list_images(path)
+    files, file_labels = files[:limit], file_labels[:limit]
     if labels and -1 in file_labels:
         loose = files[file_labels.index(-1)]
         raise ValueError(

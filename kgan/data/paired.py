@@ -7,7 +7,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from kgan.data.folder import image_folder, list_images
+from kgan.data.folder import image_folder, image_size_pair, list_images
 from kgan.data.pipeline import from_arrays, scale_images, shuffled_per_pass
 
 
@@ -86,8 +86,8 @@ def paired_folders(
         )
     names = sorted(source_files)
     files = tf.data.Dataset.from_tensor_slices(([source_files[n] for n in names], [target_files[n] for n in names]))
-    target_size = tuple(int(s) for s in image_size)
-    source_size = target_size if source_size is None else tuple(int(s) for s in source_size)
+    target_size = image_size_pair(image_size)
+    source_size = target_size if source_size is None else image_size_pair(source_size)
 
     def decode(file, channels, size):
         image = tf.io.decode_image(tf.io.read_file(file), channels=channels, expand_animations=False)

@@ -10,6 +10,12 @@ def scale_images(images):
     return tf.cast(images, tf.float32) / 127.5 - 1.0
 
 
+def check_limit(limit):
+    """Refuses a `limit` (the number of images a loader keeps) that is not a positive int or None."""
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ValueError(f"limit must be a positive int (the number of images to use) or None, got {limit!r}.")
+
+
 def shuffled_per_pass(ds, count, seed):
     """`ds` shuffled anew on every pass over it, in an order fixed by `seed` and the pass's number.
 

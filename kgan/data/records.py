@@ -13,8 +13,8 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from kgan.data.folder import decode_and_resize
-from kgan.data.pipeline import batch_and_scale, per_pass
+from kgan.data.folder import decode_and_resize, image_size_pair
+from kgan.data.pipeline import batch_and_scale, check_limit, per_pass
 
 IMAGE_KEY = "image"
 LABEL_KEY = "label"
@@ -92,6 +92,7 @@ def tfrecords(
     image_key=IMAGE_KEY,
     label_key=LABEL_KEY,
     count=True,
+    limit=None,
 ):
     """Streams images from TFRecord files as a training pipeline in [-1, 1].
 
@@ -102,7 +103,7 @@ def tfrecords(
 
     Args:
         files: a glob pattern (`"records/train-*.tfrecord"`) or a list of files.
-        image_size: `(height, width)` to resize every image to; None keeps the stored size, which
+        image_size: `(height, width)` (or one int for squares) to resize every image to; None keeps the stored size, which
             must then be the same for every image.
         batch_size: images per batch.
         channels: 1 or 3 to convert images; None keeps the first image's channels.
@@ -116,17 +117,19 @@ def tfrecords(
         count: read the files once up front to count the records (and find a corrupt file now,
             not in the middle of training), so that Keras knows an epoch's length; set False to
             skip this pass on very large datasets (epochs then end when the data do).
+        limit: use only the first `limit` records, in file order (quick runs).
     """
     files = _matching_files(files)
+    check_limit(limit)
     first = _first_example(files[0], image_key, label_key if labels else None)
     image = tf.io.decode_image(first.features.feature[image_key].bytes_list.value[0], expand_animations=False)
     channels = int(channels or image.shape[-1])
     if channels not in (1, 3):
         raise ValueError(f"channels must be 1 (grayscale) or 3 (RGB), got {channels}.")
-    size = tuple(int(s) for s in (image_size or image.shape[:2]))
-    if len(size) != 2 or min(size) < 1:
-        raise ValueError(f"image_size must be (height, width), got {image_size!r}.")
+    size = image_size_pair(image_size) if image_size is not None else tuple(int(s) for s in image.shape[:2])
     records = _count_records(files) if count else None
+    if limit is not None:
+        records = limit if records is None else min(records, limit)
     if records is not None and drop_remainder and records < batch_size:
         raise ValueError(
             f"The files hold {records} records, fewer than one batch of {batch_size}. Use a smaller "
@@ -147,7 +150,9 @@ def tfrecords(
 
     def read(order_seed=None):
         if not shuffle:
-            return tf.data.TFRecordDataset(files)  # file after file
+            return tf.data.TFRecordDataset(files).take(-1 if limit is None else limit)  # file after file
+        if limit is not None:  # the same first records every pass, shuffled among themselves
+            return tf.data.TFRecordDataset(files).take(limit).shuffle(shuffle_buffer, seed=order_seed)
         names = tf.data.Dataset.from_tensor_slices(files).shuffle(len(files), seed=order_seed)
         ds = tf.data.TFRecordDataset(names, num_parallel_reads=min(len(files), 8))
         return ds.shuffle(shuffle_buffer, seed=order_seed)

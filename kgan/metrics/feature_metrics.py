@@ -18,6 +18,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from kgan.data.pipeline import scale_images
 from kgan.metrics import extractors
 
 
@@ -56,7 +57,7 @@ class _FeatureMetric(keras.metrics.Metric):
                 f"{expected}. Use the extractor of your data's domain (e.g. domain_extractor('cifar10') "
                 "for 32x32x3) or kgan.metrics.inception_v3(path, channels=...)."
             )
-        features, logits = self.extractor(tf.cast(images, tf.float32), training=False)
+        features, logits = self.extractor(as_model_range(images), training=False)
         return tf.cast(features, tf.float64), tf.cast(logits, tf.float64)
 
     def get_config(self):
@@ -368,12 +369,32 @@ class InceptionScore(_FeatureMetric):
 # --- cached reference statistics ------------------------------------------------------------------
 
 
+def as_model_range(images):
+    """Images as float32 in [-1, 1]: uint8 pixels are scaled; floats must already be in [-1, 1].
+
+    A float batch of [0, 255] pixels would otherwise give FIDs in the millions without a word.
+    """
+    if images.dtype == tf.uint8 or images.dtype == np.uint8:
+        return scale_images(images)
+    images = tf.cast(images, tf.float32)
+    if tf.executing_eagerly() and tf.size(images) > 0:
+        low, high = float(tf.reduce_min(images)), float(tf.reduce_max(images))
+        if low < -1.01 or high > 1.01:
+            raise ValueError(
+                f"Float images must be in [-1, 1] (a tanh generator's range); these range over "
+                f"[{low:.3g}, {high:.3g}]. Pass uint8 pixels as they are (they are scaled), or scale "
+                "floats in [0, 255] with x / 127.5 - 1 and floats in [0, 1] with 2 * x - 1."
+            )
+    return images
+
+
 def reference_statistics(extractor, images, cache_path=None, batch_size=256):
     """Mean and covariance of real images' features, computed once and cached to a `.npz` file.
 
     Args:
         extractor: the extractor the metric will use.
-        images: a `tf.data.Dataset` of image batches (or `(images, labels)`), or an array, in [-1, 1].
+        images: a `tf.data.Dataset` of image batches (or `(images, labels)`), or an array: uint8
+            pixels or floats in [-1, 1].
         cache_path: when given and the file exists (for the same extractor), it is read instead;
             otherwise the statistics are written there.
         batch_size: batch size for arrays.
@@ -389,7 +410,7 @@ def reference_statistics(extractor, images, cache_path=None, batch_size=256):
     if isinstance(images, tf.data.Dataset):
         batches = (b[0] if isinstance(b, (tuple, list)) else b for b in images)
     else:
-        images = np.asarray(images, np.float32)
+        images = np.asarray(images)
         batches = (images[i : i + batch_size] for i in range(0, len(images), batch_size))
     for batch in batches:
         moments.fake.add(moments.extract(batch)[0])

@@ -1,0 +1,669 @@
+"""The `kgan` command: `kgan train | sample | export | evaluate`.
+
+It parses the arguments, calls the library and says where things went. It sits beside the `kgan`
+package, not in it: importing anything inside `kgan` imports TensorFlow (the package registers its
+Keras classes when imported), which takes seconds, and `kgan --help` or a mistyped option should
+answer at once. TensorFlow is imported only once a command runs, quietly unless `--verbose`.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import zipfile
+
+# Choices the parser offers without importing kgan; tests/test_cli.py checks them against the library.
+RECIPE_NAMES = ("dcgan", "lsgan", "sngan", "wgangp")
+LOSS_NAMES = ("hinge", "least_squares", "minimax", "non_saturating", "relativistic_average", "wasserstein")
+DATASET_NAMES = ("mnist", "fashion_mnist", "cifar10", "digits")
+EVALUATION_DATASETS = ("mnist", "fashion_mnist", "cifar10")
+
+#: `kgan train`'s default recipe, chosen for the quality of its samples per minute of CPU training
+#: (docs/performance.md, "The first run", and benchmarks/main_job.py): a DCGAN of half the
+#: tutorial's width, batches of 128 and an EMA of the generator's weights for samples and export.
+DEFAULT_WIDTH = 32
+DEFAULT_BATCH_SIZE = 128
+DEFAULT_EMA_DECAY = 0.999
+#: Default epochs per dataset: about the same number of training steps (MNIST's 3 epochs of 468
+#: steps, under 10 minutes on a 2-core AVX2 CPU); an image folder or TFRecords get 5.
+DEFAULT_EPOCHS = {"mnist": 3, "fashion_mnist": 3, "cifar10": 30, "digits": 100, None: 5}
+
+RUN_LAYOUT = """\
+A run folder holds:
+  logs/          TensorBoard: loss curves (logs/train), sample grids (logs/images) and
+                 training health (logs/health: D's balance and output histograms, gradient
+                 norms, learning rates, sample diversity, warnings)
+  samples/       one PNG grid of the same 64 latent vectors per epoch (epoch_0001.png, ...)
+  checkpoints/   the whole GAN after every epoch (epoch_0001.keras, ...), loadable with
+                 keras.saving.load_model after `import kgan`
+  backup/        resume state: run the same command again to continue an interrupted run
+  generator/     the exported generator SavedModel (see docs/export.md)
+  config.json    the arguments of the run and the data it trained on
+"""
+
+OFFLINE_CHOICES = (
+    "Offline choices: --data-dir FOLDER (a folder with the dataset's original files: MNIST and "
+    "Fashion-MNIST idx .gz, CIFAR-10 .npz), KGAN_DATA_DIR=ROOT (with ROOT/<dataset>/), "
+    "--dataset digits (ships with kgan) or --image-folder DIR (your own images)."
+)
+
+
+def _positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text}")
+    return value
+
+
+def _labels(text):
+    try:
+        return [int(label) for label in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected class indices like 7 or 0,1,2, got {text!r}") from None
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="kgan", description="Train GANs, sample from them, export and score their generators."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also show TensorFlow's start-up messages and warnings (and Keras' progress bar in train)",
+    )
+    _add_train(commands, common)
+    _add_sample(commands, common)
+    _add_export(commands, common)
+    _add_evaluate(commands, common)
+    return parser
+
+
+def _add_train(commands, common):
+    train = commands.add_parser(
+        "train",
+        parents=[common],
+        help="train a GAN and write logs, sample grids, checkpoints and the exported generator",
+        description="Train a GAN (a DCGAN unless --recipe says otherwise) on a dataset. " + RUN_LAYOUT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    source = train.add_argument_group("data")
+    source.add_argument(
+        "--dataset",
+        choices=DATASET_NAMES,
+        help="a named dataset, read from --data-dir, else from $KGAN_DATA_DIR/<dataset>, else through "
+        "TensorFlow Datasets; 'digits' (8x8) ships with kgan. Default: MNIST wherever it is found "
+        "(those places, TFDS's cache or a download), otherwise the shipped digits",
+    )
+    source.add_argument("--data-dir", help="folder holding the dataset's original files")
+    source.add_argument("--image-folder", help="train on your own PNG/JPEG images in this folder instead of --dataset")
+    source.add_argument(
+        "--tfrecords",
+        metavar="PATTERN",
+        help="train on TFRecord shards matching PATTERN (e.g. 'records/train-*.tfrecord', written "
+        "by kgan.data.write_tfrecords), streamed from disk",
+    )
+    source.add_argument(
+        "--image-size",
+        type=_positive_int,
+        default=64,
+        help="with --image-folder or --tfrecords: images are resized to SIZE x SIZE (default: 64)",
+    )
+    source.add_argument(
+        "--channels",
+        type=int,
+        choices=[1, 3],
+        default=3,
+        help="with --image-folder or --tfrecords: 1 for grayscale, 3 for RGB (default: 3)",
+    )
+    source.add_argument("--limit", type=_positive_int, help="use only the first LIMIT images (quick runs)")
+    training = train.add_argument_group("training")
+    training.add_argument(
+        "--epochs",
+        type=_positive_int,
+        help="passes over the data (default: "
+        + ", ".join(f"{n} for {name}" for name, n in DEFAULT_EPOCHS.items() if name)
+        + f", {DEFAULT_EPOCHS[None]} for an image folder or TFRecords)",
+    )
+    training.add_argument(
+        "--batch-size", type=_positive_int, default=DEFAULT_BATCH_SIZE,
+        help=f"images per batch (default: {DEFAULT_BATCH_SIZE})",
+    )
+    training.add_argument("--latent-dim", type=_positive_int, default=100, help="latent vector size (default: 100)")
+    training.add_argument(
+        "--width", type=_positive_int, default=DEFAULT_WIDTH,
+        help=f"the networks' base filters (default: {DEFAULT_WIDTH}; the DCGAN paper's is 64)",
+    )
+    training.add_argument(
+        "--recipe",
+        default="dcgan",
+        choices=RECIPE_NAMES,
+        help="the GAN recipe (default: dcgan). wgangp: Wasserstein loss, gradient penalty, 5 critic "
+        "steps, Adam(1e-4, 0, 0.9); lsgan: least-squares loss; sngan: ResNet networks (generator "
+        "2 x --width filters, discriminator --width) with spectral normalization, hinge loss, 5 D "
+        "steps, Adam(2e-4, 0, 0.9). The options below override a recipe's defaults.",
+    )
+    training.add_argument("--loss", choices=LOSS_NAMES, help="adversarial loss (default: the recipe's)")
+    training.add_argument("--d-lr", type=float, help="discriminator learning rate (default: the recipe's)")
+    training.add_argument("--g-lr", type=float, help="generator learning rate (default: the recipe's)")
+    training.add_argument("--d-steps", type=_positive_int, help="D updates per G update (default: the recipe's)")
+    training.add_argument(
+        "--ema-decay",
+        type=float,
+        default=DEFAULT_EMA_DECAY,
+        help="samples and the export come from an exponential moving average of the generator's "
+        f"weights with this decay (default: {DEFAULT_EMA_DECAY}); 0 for the raw generator",
+    )
+    training.add_argument(
+        "--label-smoothing",
+        type=float,
+        default=0.0,
+        help="one-sided label smoothing: D's target for real images is 1 - VALUE (default: 0)",
+    )
+    training.add_argument(
+        "--instance-noise",
+        type=float,
+        default=0.0,
+        help="std of Gaussian noise on D's inputs, decaying to 0 over the run (default: 0)",
+    )
+    training.add_argument(
+        "--steps-per-execution", type=_positive_int, default=1, help="training steps per compiled call (default: 1)"
+    )
+    training.add_argument(
+        "--precision",
+        choices=["float32", "mixed_bfloat16", "mixed_float16"],
+        default="float32",
+        help="Keras dtype policy of the networks (default: float32). mixed_bfloat16 for CPUs with "
+        "AVX512-BF16 or AMX (on other CPUs it is emulated and many times slower), A100/H100 GPUs "
+        "and TPUs; mixed_float16 for other GPUs (losses are scaled)",
+    )
+    training.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    training.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="TensorFlow's deterministic kernels (slower), for bit-identical reruns on GPUs",
+    )
+    output = train.add_argument_group("output")
+    output.add_argument("--run-dir", default="runs/kgan", help="folder for everything the run writes (default: runs/kgan)")
+    output.add_argument("--no-export", action="store_true", help="do not export the generator at the end")
+    output.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace a finished run in --run-dir (without it kgan refuses to overwrite one)",
+    )
+    train.set_defaults(handler=train_command)
+
+
+def _add_sample(commands, common):
+    sample = commands.add_parser(
+        "sample",
+        parents=[common],
+        help="draw samples from a saved GAN or an exported generator into a PNG grid",
+        description="Draw samples into one PNG grid.",
+    )
+    sample.add_argument(
+        "--model",
+        required=True,
+        help="a GAN saved as .keras (checkpoints/epoch_N.keras) or an exported generator SavedModel folder",
+    )
+    sample.add_argument("--num", type=_positive_int, default=64, help="how many samples (default: 64)")
+    sample.add_argument("--seed", type=int, default=0, help="seed of the latent vectors (default: 0)")
+    sample.add_argument(
+        "--labels",
+        type=_labels,
+        help="classes to draw from a conditional GAN, repeated in turn to --num samples: 7 for all "
+        "sevens, 0,1,2 for 0,1,2,0,1,2,...; a saved conditional GAN cycles through its classes when omitted",
+    )
+    sample.add_argument("--columns", type=_positive_int, help="grid columns (default: square-ish)")
+    sample.add_argument("--out", default="samples.png", help="PNG file to write (default: samples.png)")
+    sample.set_defaults(handler=sample_command)
+
+
+def _add_export(commands, common):
+    export = commands.add_parser(
+        "export",
+        parents=[common],
+        help="export the generator of a saved GAN as a SavedModel",
+        description="Export the generator of a .keras GAN as a SavedModel that plain TensorFlow loads; "
+        "its signatures take what the model takes (serving_default(latent) and sample(count, seed) "
+        "for a GAN of latent vectors; see docs/export.md).",
+    )
+    export.add_argument("--model", required=True, help="the GAN saved as .keras")
+    export.add_argument("--out", required=True, help="SavedModel folder to write")
+    export.set_defaults(handler=export_command)
+
+
+METRICS = {
+    "fid": "FrechetInceptionDistance",
+    "kid": "KernelInceptionDistance",
+    "is": "InceptionScore",
+    "precision_recall": "PrecisionRecall",
+    "density_coverage": "DensityCoverage",
+}
+
+
+def _add_evaluate(commands, common):
+    evaluate = commands.add_parser(
+        "evaluate",
+        parents=[common],
+        help="score a saved GAN or an exported generator with FID, KID, IS, precision/recall, density/coverage",
+        description="Score a generator against a dataset's real images and print the results as JSON. "
+        "The feature extractor is kgan's classifier for the dataset (mnist, fashion_mnist, cifar10) "
+        "unless --inception-weights is given; see docs/metrics.md for which numbers compare with "
+        "published ones.",
+    )
+    evaluate.add_argument("--model", required=True, help="a .keras GAN or an exported SavedModel folder")
+    evaluate.add_argument("--dataset", default="mnist", choices=EVALUATION_DATASETS, help="the real data (default: mnist)")
+    evaluate.add_argument("--data-dir", help="folder holding the dataset's files (default: $KGAN_DATA_DIR/<dataset>, else TFDS)")
+    evaluate.add_argument("--split", default="test", help="the real images' split (default: test)")
+    evaluate.add_argument(
+        "--metrics",
+        nargs="+",
+        default=["fid", "kid", "is", "precision_recall", "density_coverage"],
+        choices=sorted(METRICS),
+        help="what to compute (default: all)",
+    )
+    evaluate.add_argument(
+        "--pairs",
+        nargs=2,
+        metavar=("SOURCE_DIR", "TARGET_DIR"),
+        help="for an image-to-image model: folders of source and target images paired by file name; the "
+        "model's translations of the sources are scored against the targets (features still from "
+        "--dataset's extractor or --inception-weights)",
+    )
+    evaluate.add_argument("--num-samples", type=_positive_int, default=10000, help="generated and real images (default: 10000)")
+    evaluate.add_argument("--inception-weights", help="an InceptionV3 weights file: use InceptionV3 features instead")
+    evaluate.add_argument("--seed", type=int, default=0, help="seed of the latent vectors (default: 0)")
+    evaluate.set_defaults(handler=evaluate_command)
+
+
+# --- quiet start -----------------------------------------------------------------------------------
+
+
+def _import_tensorflow(verbose):
+    """Imports TensorFlow; unless `verbose`, without the lines its C++ core prints on start-up.
+
+    TensorFlow writes CUDA-stub and CPU-feature lines straight to file descriptor 2 before its log
+    level applies, so they are caught by pointing that descriptor at a temporary file while it
+    loads (and shown if the import fails). TF_CPP_MIN_LOG_LEVEL=3 then silences its later C++
+    logs; a value the user set is kept.
+    """
+    if verbose:
+        import tensorflow  # noqa: F401
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow  # noqa: F401
+        except BaseException:
+            os.dup2(saved, 2)
+            captured.seek(0)
+            sys.stderr.write(captured.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+# --- train -----------------------------------------------------------------------------------------
+
+
+def _dataset_unavailable(name, error):
+    """The library's DatasetUnavailable, said in the command line's terms."""
+    return ValueError(f"{name} is not available here: {error.reason}. {OFFLINE_CHOICES}")
+
+
+def _training_data(args):
+    """`(dataset, image_shape, description)` of the data `kgan train` was asked for."""
+    import kgan
+
+    if args.image_folder and args.tfrecords:
+        raise ValueError("Pass either --image-folder or --tfrecords, not both.")
+    if (args.image_folder or args.tfrecords) and args.dataset:
+        raise ValueError("--dataset names a dataset; --image-folder and --tfrecords replace it. Pass one of them.")
+    size = (args.image_size, args.image_size)
+    common = dict(batch_size=args.batch_size, channels=args.channels, seed=args.seed, limit=args.limit)
+    if args.tfrecords:
+        dataset = kgan.data.tfrecords(args.tfrecords, size, **common)
+        return dataset, size + (args.channels,), f"TFRecords {args.tfrecords}"
+    if args.image_folder:
+        dataset = kgan.data.image_folder(args.image_folder, size, **common)
+        return dataset, size + (args.channels,), f"images in {args.image_folder}"
+    name = args.dataset or "mnist"
+    folder = kgan.data.resolve_data_dir(name, args.data_dir)
+    try:
+        dataset = kgan.data.load(name, data_dir=folder, batch_size=args.batch_size, seed=args.seed, limit=args.limit)
+    except kgan.data.DatasetUnavailable as error:
+        if args.dataset:
+            raise _dataset_unavailable(name, error) from None
+        print(
+            f"MNIST not found ({error.reason}); training on the 8x8 digits that ship with kgan. For "
+            "MNIST: --data-dir FOLDER with its idx .gz files, KGAN_DATA_DIR=ROOT with ROOT/mnist/, "
+            "or a network for TensorFlow Datasets (pip install 'kgan[tfds]').",
+            flush=True,
+        )
+        name, folder = "digits", None
+        dataset = kgan.data.load(name, batch_size=args.batch_size, seed=args.seed, limit=args.limit)
+    args.dataset = name
+    where = folder or ("the copy inside kgan" if name == "digits" else "TensorFlow Datasets")
+    return dataset, kgan.data.IMAGE_SHAPES[name], f"{name} from {where}"
+
+
+def _build_recipe(args, image_shape):
+    import kgan
+
+    shared = dict(latent_dim=args.latent_dim, seed=args.seed, ema_decay=args.ema_decay or None)
+    if args.recipe == "sngan":
+        return kgan.SNGAN(image_shape, generator_width=2 * args.width, discriminator_width=args.width, **shared)
+    recipes = {"dcgan": kgan.DCGAN, "wgangp": kgan.WGANGP, "lsgan": kgan.LSGAN}
+    return recipes[args.recipe](image_shape, width=args.width, **shared)
+
+
+def _warn_about_precision(precision):
+    """Warns when mixed_bfloat16 would be emulated: on CPUs without native bfloat16 and no GPU."""
+    import tensorflow as tf
+
+    from kgan.models.gan import cpu_has_native_bfloat16
+
+    if precision == "mixed_bfloat16" and not tf.config.list_physical_devices("GPU") and cpu_has_native_bfloat16() is False:
+        print(
+            "warning: --precision mixed_bfloat16 on a CPU without native bfloat16 (no AVX512_BF16 or "
+            "AMX): TensorFlow emulates it, and a DCGAN step ran more than 10x slower than float32 on "
+            "such a CPU. Use --precision float32 here (see docs/performance.md).",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def train_command(args):
+    import keras
+
+    import kgan
+    from kgan.models.gan import global_dtype_policy
+
+    started = time.perf_counter()
+    run = args.run_dir
+    _check_run_dir(run, args.overwrite)
+    dataset, image_shape, source = _training_data(args)
+    epochs = args.epochs or DEFAULT_EPOCHS[args.dataset]
+    steps_per_epoch = int(dataset.cardinality())
+    _warn_about_precision(args.precision)
+    os.makedirs(os.path.join(run, "checkpoints"), exist_ok=True)
+    _write_config(run, args, epochs, image_shape, source)
+    if args.deterministic:
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+    with global_dtype_policy(args.precision):
+        gan = _build_recipe(args, image_shape)
+    decay_steps = epochs * steps_per_epoch if steps_per_epoch > 0 else None
+    overrides = {"loss": args.loss, "d_learning_rate": args.d_lr, "g_learning_rate": args.g_lr, "d_steps": args.d_steps}
+    gan.compile(
+        **{name: value for name, value in overrides.items() if value is not None},
+        label_smoothing=args.label_smoothing,
+        instance_noise=args.instance_noise,
+        instance_noise_decay_steps=decay_steps if args.instance_noise else None,
+        steps_per_execution=args.steps_per_execution,
+    )
+    logs = os.path.join(run, "logs")
+    print(
+        f"training a {type(gan).__name__} on {source}: {epochs} epochs of {steps_per_epoch} steps, "
+        f"batch {args.batch_size}, into {run}",
+        flush=True,
+    )
+    # The monitor comes after BackupAndRestore (which restores the weights it watches) and before
+    # the callbacks that log or save (which then get its logs and, after a NaN, the last good
+    # weights it restores); the progress line comes last, once the epoch's files are written.
+    callbacks = [
+        keras.callbacks.BackupAndRestore(os.path.join(run, "backup")),
+        kgan.callbacks.TrainingMonitor(dataset, log_dir=logs),
+        kgan.callbacks.TensorBoard(logs, update_freq=50),
+        kgan.callbacks.ImageGrid(log_dir=logs, png_dir=os.path.join(run, "samples"), seed=args.seed),
+        keras.callbacks.ModelCheckpoint(os.path.join(run, "checkpoints", "epoch_{epoch:04d}.keras")),
+        kgan.callbacks.EpochProgress(images_per_step=args.batch_size),
+    ]
+    gan.fit(dataset, epochs=epochs, callbacks=callbacks, verbose=2 if args.verbose else 0)
+    export = None
+    if not args.no_export:
+        export = kgan.export_generator(gan, os.path.join(run, "generator"))
+    _report_run(run, export, gan, args, time.perf_counter() - started)
+    return 0
+
+
+def _write_config(run, args, epochs, image_shape, source):
+    config = {k: v for k, v in vars(args).items() if k not in ("handler", "verbose", "overwrite")}
+    if not (args.image_folder or args.tfrecords):
+        del config["image_size"], config["channels"]  # they apply to folders and TFRecords only
+    config.update(epochs=epochs, image_shape=list(image_shape), data=source)
+    with open(os.path.join(run, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+
+
+def _report_run(run, export, gan, args, seconds):
+    from kgan.callbacks.progress import format_duration
+    from kgan.export import signature_names
+
+    samples = os.path.join(run, "samples")
+    grids = sorted(os.listdir(samples)) if os.path.isdir(samples) else []
+    print(f"done in {format_duration(seconds)}; everything is in {run}/")
+    if grids:
+        print(f"  samples      {os.path.join(samples, grids[-1])} (one grid per epoch)")
+    print(f"  checkpoints  {os.path.join(run, 'checkpoints')}")
+    if export:
+        print(f"  generator    {export} (SavedModel; signatures {', '.join(signature_names(gan))})")
+    print("next:")
+    print(f"  tensorboard --logdir {os.path.join(run, 'logs')} --samples_per_plugin images=1000")
+    if export:
+        print(f"  kgan sample --model {export} --num 64 --out samples.png")
+        if args.dataset in EVALUATION_DATASETS:
+            data_dir = f" --data-dir {args.data_dir}" if args.data_dir else ""
+            print(f"  kgan evaluate --model {export} --dataset {args.dataset}{data_dir}")
+
+
+def _check_run_dir(run, overwrite):
+    """Refuses a run folder that is a file, or that holds a finished run (unless `overwrite`)."""
+    if os.path.exists(run) and not os.path.isdir(run):
+        raise ValueError(f"--run-dir {run!r} is a file; pass a folder (it is created if missing).")
+    checkpoints = os.path.join(run, "checkpoints")
+    saved = sorted(f for f in os.listdir(checkpoints) if f.endswith(".keras")) if os.path.isdir(checkpoints) else []
+    if saved and not os.path.isdir(os.path.join(run, "backup")):
+        if not overwrite:
+            export = os.path.join(run, "generator")
+            missing_export = (
+                "" if os.path.isdir(export)
+                else f" Its generator was not exported; to export it: kgan export --model "
+                f"{os.path.join(checkpoints, saved[-1])} --out {export}"
+            )
+            raise ValueError(
+                f"{run!r} holds a finished run (checkpoints and no resume state in backup/); training "
+                "again would overwrite it. Pass another --run-dir, or --overwrite to replace it. (An "
+                f"interrupted run keeps backup/ and resumes with the same command.){missing_export}"
+            )
+        shutil.rmtree(run)  # a fresh folder: no stale checkpoints, grids or curves from the old run
+
+
+# --- sample, export ------------------------------------------------------------------------------
+
+
+def _load_sampler(path):
+    """Returns `draw(num, seed, labels) -> images in [-1, 1] or uint8` for a .keras GAN or a SavedModel.
+
+    `labels` (a list, or None) is repeated in turn to `num` samples.
+    """
+    import numpy as np
+
+    if os.path.isdir(path) and os.path.isfile(os.path.join(path, "saved_model.pb")):
+        import tensorflow as tf
+
+        from kgan.evaluation import saved_model_signatures
+        from kgan.export import SAMPLE_SIGNATURE
+
+        signatures = saved_model_signatures(path)
+        if SAMPLE_SIGNATURE not in signatures:
+            raise ValueError(
+                f"The SavedModel at {path!r} has no '{SAMPLE_SIGNATURE}' signature: it translates images "
+                f"(signatures {sorted(signatures)}) rather than sampling noise. See docs/export.md."
+            )
+        signature = signatures[SAMPLE_SIGNATURE]
+        conditional = "labels" in signature.structured_input_signature[1]
+
+        def draw(num, seed, labels):
+            seed = tf.constant(seed, tf.int64)
+            if not conditional:
+                _check_no_labels(labels)
+                return signature(count=tf.constant(num, tf.int32), seed=seed)["images"].numpy()
+            if labels is None:
+                raise ValueError("This generator is conditional: pass --labels (e.g. --labels 7 or 0,1,2).")
+            try:
+                return signature(labels=tf.constant(np.resize(np.asarray(labels, np.int32), num)), seed=seed)["images"].numpy()
+            except tf.errors.InvalidArgumentError as error:  # the signature's own label check
+                reason = [line for line in error.message.splitlines() if "labels must be" in line]
+                raise ValueError((reason or [error.message])[0].strip()) from None
+
+        return draw
+    gan = _load_gan(path)
+
+    def draw(num, seed, labels):
+        from kgan.models import ConditionalGAN
+
+        if not isinstance(gan, ConditionalGAN):
+            _check_no_labels(labels)
+            return gan.generate(num, seed=seed)
+        return gan.generate(num, labels=None if labels is None else np.resize(np.asarray(labels, np.int32), num), seed=seed)
+
+    return draw
+
+
+def _check_no_labels(labels):
+    if labels is not None:
+        raise ValueError("--labels is for conditional GANs; this generator takes no labels.")
+
+
+def _load_gan(path):
+    import keras
+
+    import kgan
+
+    if not os.path.exists(path):
+        raise FileNotFoundError(
+            f"No model at {path!r}. Pass a .keras file written by gan.save() or by `kgan train` "
+            "(run_dir/checkpoints/epoch_N.keras), or an exported SavedModel folder."
+        )
+    if not path.endswith(".keras"):
+        raise ValueError(f"{path!r} is neither a .keras file nor a SavedModel folder (no saved_model.pb in it).")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(
+            f"{path!r} is not a .keras archive (a .keras file is a zip); it may be truncated or corrupt. "
+            "Use another checkpoint from run_dir/checkpoints/."
+        )
+    gan = keras.saving.load_model(path)
+    if not isinstance(gan, kgan.GAN):
+        raise ValueError(f"{path!r} holds a {type(gan).__name__}, not a kgan GAN.")
+    return gan
+
+
+def sample_command(args):
+    import numpy as np
+
+    from kgan import images
+
+    pixels = _load_sampler(args.model)(args.num, args.seed, args.labels)
+    grid = images.tile(pixels if pixels.dtype == np.uint8 else images.to_uint8(pixels), args.columns)
+    images.save_png(args.out, grid)
+    print(f"wrote {len(pixels)} samples to {args.out}")
+    return 0
+
+
+def export_command(args):
+    import kgan
+    from kgan.export import signature_names
+
+    gan = _load_gan(args.model)
+    path = kgan.export_generator(gan, args.out)
+    print(f"generator exported to {path} (signatures {', '.join(signature_names(gan))})")
+    return 0
+
+
+# --- evaluate ------------------------------------------------------------------------------------
+
+
+def evaluate_command(args):
+    import kgan
+
+    image_shape = kgan.data.IMAGE_SHAPES[args.dataset]
+    if args.inception_weights:
+        extractor = kgan.metrics.inception_v3(args.inception_weights, channels=image_shape[-1])
+    else:
+        extractor = kgan.metrics.domain_extractor(args.dataset)
+    metrics = []
+    for name in args.metrics:
+        metric_class = getattr(kgan.metrics, METRICS[name])
+        stored = name in ("kid", "precision_recall", "density_coverage")
+        metrics.append(metric_class(extractor, num_samples=args.num_samples) if stored else metric_class(extractor))
+    generator = args.model if os.path.isdir(args.model) else _load_gan(args.model)
+    real = _evaluation_data(args, generator)
+    results = kgan.evaluate(generator, real, metrics, num_samples=args.num_samples, seed=args.seed)
+    results["extractor"] = extractor.name
+    print(json.dumps({k: round(v, 6) if isinstance(v, float) else v for k, v in results.items()}))
+    return 0
+
+
+def _evaluation_data(args, generator):
+    """The real images `kgan evaluate` compares with: the dataset's split, or --pairs' targets."""
+    import kgan
+
+    if args.pairs:
+        source_shape, target_shape = _translation_shapes(generator)
+        return kgan.data.paired_folders(
+            *args.pairs, image_size=target_shape[:2], batch_size=250, source_channels=source_shape[-1],
+            target_channels=target_shape[-1], shuffle=False, source_size=source_shape[:2], drop_remainder=False,
+        )
+    try:
+        return kgan.data.load(
+            args.dataset, data_dir=args.data_dir, split=args.split, batch_size=250, shuffle=False,
+            drop_remainder=False, limit=args.num_samples,
+        )
+    except kgan.data.DatasetUnavailable as error:
+        raise ValueError(
+            f"The real {args.dataset} images to compare with are not available here: {error.reason}. "
+            f"Pass --data-dir FOLDER (the dataset's original files) or set KGAN_DATA_DIR=ROOT "
+            f"(with ROOT/{args.dataset}/)."
+        ) from None
+
+
+def _translation_shapes(generator):
+    """`(source shape, target shape)` of an image-to-image model (.keras GAN or SavedModel folder)."""
+    from kgan.evaluation import saved_model_signatures
+
+    if isinstance(generator, str):
+        serve = saved_model_signatures(generator)["serving_default"]
+        inputs = list(serve.structured_input_signature[1].values())
+        if len(inputs) != 1 or len(inputs[0].shape) != 4:
+            raise ValueError(f"--pairs needs an image-to-image model taking one image batch; {generator!r} is not one.")
+        return tuple(inputs[0].shape[1:]), tuple(serve.structured_outputs["images"].shape[1:])
+    if generator.uses_latent:
+        raise ValueError("--pairs is for image-to-image models; this GAN samples from latent vectors.")
+    network = generator.inference_generator
+    return tuple(network.inputs[0].shape[1:]), tuple(network.outputs[0].shape[1:])
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        _import_tensorflow(args.verbose)
+        return args.handler(args)
+    except (ValueError, OSError, RuntimeError, ImportError) as error:
+        print(f"kgan {args.command}: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
