@@ -169,7 +169,7 @@ def test_uint8_pixels_score_as_their_scaled_floats_and_unscaled_floats_are_refus
     logs = {}
     callback.on_epoch_end(0, logs)
     assert 0 < logs["fid"] < 10_000  # an untrained generator, but no longer millions
-    with pytest.raises(ValueError, match=r"must be in \[-1, 1\].*x / 127.5 - 1"):
+    with pytest.raises(ValueError, match=r"must be in \[-1, 1\].*like unscaled pixels.*x / 127.5 - 1"):
         fid(pixels[:500].astype(np.float32))
 
 

@@ -42,12 +42,16 @@ def list_images(path):
 
 def image_size_pair(image_size):
     """`image_size` as `(height, width)`: one int means a square."""
-    pair = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
-    if len(pair) != 2 or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in pair):
+    pair = (image_size, image_size) if isinstance(image_size, int) else image_size
+    if (
+        not isinstance(pair, (tuple, list))
+        or len(pair) != 2
+        or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in pair)
+    ):
         raise ValueError(
             f"image_size must be a positive int (square images) or (height, width), got {image_size!r}."
         )
-    return pair
+    return tuple(pair)
 
 
 def decode_and_resize(contents, image_size, channels):

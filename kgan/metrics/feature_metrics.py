@@ -370,20 +370,21 @@ class InceptionScore(_FeatureMetric):
 
 
 def as_model_range(images):
-    """Images as float32 in [-1, 1]: uint8 pixels are scaled; floats must already be in [-1, 1].
+    """Images for an extractor, which takes floats in [-1, 1]: uint8 pixels are scaled.
 
-    A float batch of [0, 255] pixels would otherwise give FIDs in the millions without a word.
+    Float images that look like unscaled pixels (nothing negative, values above 1.5) are refused:
+    they would give FIDs in the millions without a word.
     """
     if images.dtype == tf.uint8 or images.dtype == np.uint8:
         return scale_images(images)
     images = tf.cast(images, tf.float32)
     if tf.executing_eagerly() and tf.size(images) > 0:
         low, high = float(tf.reduce_min(images)), float(tf.reduce_max(images))
-        if low < -1.01 or high > 1.01:
+        if low >= 0.0 and high > 1.5:
             raise ValueError(
                 f"Float images must be in [-1, 1] (a tanh generator's range); these range over "
-                f"[{low:.3g}, {high:.3g}]. Pass uint8 pixels as they are (they are scaled), or scale "
-                "floats in [0, 255] with x / 127.5 - 1 and floats in [0, 1] with 2 * x - 1."
+                f"[{low:.3g}, {high:.3g}], like unscaled pixels. Pass uint8 pixels as they are (they are "
+                "scaled), or scale floats in [0, 255] with x / 127.5 - 1."
             )
     return images
 
