@@ -22,15 +22,20 @@ LOSS_NAMES = ("hinge", "least_squares", "minimax", "non_saturating", "relativist
 DATASET_NAMES = ("mnist", "fashion_mnist", "cifar10", "digits")
 EVALUATION_DATASETS = ("mnist", "fashion_mnist", "cifar10")
 
-#: `kgan train`'s default recipe, chosen for the quality of its samples per minute of CPU training
-#: (docs/performance.md, "The first run", and benchmarks/main_job.py): a DCGAN of half the
-#: tutorial's width, batches of 128 and an EMA of the generator's weights for samples and export.
+#: `kgan train`'s defaults, chosen for the quality of the samples per minute of CPU training
+#: (docs/performance.md, "The first run"; benchmarks/main_job.py): a DCGAN of half the tutorial's
+#: width with 4x4 kernels, Adam at 1e-3, batches of 64 and an EMA of the generator (0.99) for the
+#: samples and the export. The kernel size and dropout apply to the DCGAN-based recipes (dcgan,
+#: lsgan, wgangp); the learning rate to dcgan and lsgan (wgangp and sngan keep their papers').
 DEFAULT_WIDTH = 32
-DEFAULT_BATCH_SIZE = 128
-DEFAULT_EMA_DECAY = 0.999
-#: Default epochs per dataset: about the same number of training steps (MNIST's 3 epochs of 468
-#: steps, under 10 minutes on a 2-core AVX2 CPU); an image folder or TFRecords get 5.
-DEFAULT_EPOCHS = {"mnist": 3, "fashion_mnist": 3, "cifar10": 30, "digits": 100, None: 5}
+DEFAULT_BATCH_SIZE = 64
+DEFAULT_EMA_DECAY = 0.99
+DEFAULT_KERNEL_SIZE = 4
+DEFAULT_DROPOUT = 0.3
+DEFAULT_LEARNING_RATE = 1e-3
+#: Default epochs: MNIST's 3 (2,811 steps, under 10 minutes on a 2-core AVX2 CPU), about as many
+#: steps for the other named datasets, 5 passes over an image folder or TFRecords.
+DEFAULT_EPOCHS = {"mnist": 3, "fashion_mnist": 3, "cifar10": 4, "digits": 100, None: 5}
 
 RUN_LAYOUT = """\
 A run folder holds:
@@ -148,9 +153,20 @@ def _add_train(commands, common):
         "2 x --width filters, discriminator --width) with spectral normalization, hinge loss, 5 D "
         "steps, Adam(2e-4, 0, 0.9). The options below override a recipe's defaults.",
     )
+    training.add_argument(
+        "--kernel-size", type=_positive_int, default=DEFAULT_KERNEL_SIZE,
+        help=f"DCGAN-based recipes: the convolutions' kernel size (default: {DEFAULT_KERNEL_SIZE}; the tutorial's is 5)",
+    )
+    training.add_argument(
+        "--dropout", type=float,
+        help=f"DCGAN-based recipes: dropout in the discriminator (default: {DEFAULT_DROPOUT}; wgangp's critic: 0)",
+    )
     training.add_argument("--loss", choices=LOSS_NAMES, help="adversarial loss (default: the recipe's)")
-    training.add_argument("--d-lr", type=float, help="discriminator learning rate (default: the recipe's)")
-    training.add_argument("--g-lr", type=float, help="generator learning rate (default: the recipe's)")
+    training.add_argument(
+        "--d-lr", type=float,
+        help=f"discriminator learning rate (default: {DEFAULT_LEARNING_RATE} for dcgan and lsgan, the paper's for the others)",
+    )
+    training.add_argument("--g-lr", type=float, help="generator learning rate (default: as for --d-lr)")
     training.add_argument("--d-steps", type=_positive_int, help="D updates per G update (default: the recipe's)")
     training.add_argument(
         "--ema-decay",
@@ -364,7 +380,22 @@ def _build_recipe(args, image_shape):
     if args.recipe == "sngan":
         return kgan.SNGAN(image_shape, generator_width=2 * args.width, discriminator_width=args.width, **shared)
     recipes = {"dcgan": kgan.DCGAN, "wgangp": kgan.WGANGP, "lsgan": kgan.LSGAN}
-    return recipes[args.recipe](image_shape, width=args.width, **shared)
+    dropout = args.dropout if args.dropout is not None else (None if args.recipe == "wgangp" else DEFAULT_DROPOUT)
+    if dropout is not None:
+        shared["dropout"] = dropout
+    return recipes[args.recipe](image_shape, width=args.width, kernel_size=args.kernel_size, **shared)
+
+
+def _compile_overrides(args):
+    """The compile() arguments the command line sets: what was given, and dcgan's and lsgan's rate."""
+    default_rate = DEFAULT_LEARNING_RATE if args.recipe in ("dcgan", "lsgan") else None
+    overrides = {
+        "loss": args.loss,
+        "d_learning_rate": args.d_lr or default_rate,
+        "g_learning_rate": args.g_lr or default_rate,
+        "d_steps": args.d_steps,
+    }
+    return {name: value for name, value in overrides.items() if value is not None}
 
 
 def _warn_about_precision(precision):
@@ -405,9 +436,8 @@ def train_command(args):
     with global_dtype_policy(args.precision):
         gan = _build_recipe(args, image_shape)
     decay_steps = epochs * steps_per_epoch if steps_per_epoch > 0 else None
-    overrides = {"loss": args.loss, "d_learning_rate": args.d_lr, "g_learning_rate": args.g_lr, "d_steps": args.d_steps}
     gan.compile(
-        **{name: value for name, value in overrides.items() if value is not None},
+        **_compile_overrides(args),
         label_smoothing=args.label_smoothing,
         instance_noise=args.instance_noise,
         instance_noise_decay_steps=decay_steps if args.instance_noise else None,

@@ -141,5 +141,8 @@ def test_cli_samples_the_requested_classes(labelled_digits, tmp_path):
         out = str(tmp_path / "grid.png")
         assert cli.main(["sample", "--model", model, "--num", "4", "--labels", "0,1,2,3", "--columns", "4", "--out", out]) == 0
         assert tf.io.decode_png(tf.io.read_file(out)).shape[:2] == (10, 37)
+        # --num counts, the labels repeat in turn: 0,1,0,1 (it wrote 2 samples and said 4)
+        assert cli.main(["sample", "--model", model, "--num", "4", "--labels", "0,1", "--columns", "4", "--out", out]) == 0
+        assert tf.io.decode_png(tf.io.read_file(out)).shape[:2] == (10, 37)
     assert cli.main(["sample", "--model", exported, "--num", "4", "--out", out]) == 2  # labels required
     assert cli.main(["sample", "--model", exported, "--num", "2", "--labels", "12", "--out", out]) == 2
