@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import shutil
 import sys
@@ -317,12 +318,13 @@ def _import_tensorflow(verbose):
     TensorFlow writes CUDA-stub and CPU-feature lines straight to file descriptor 2 before its log
     level applies, so they are caught by pointing that descriptor at a temporary file while it
     loads (and shown if the import fails). TF_CPP_MIN_LOG_LEVEL=3 then silences its later C++
-    logs; a value the user set is kept.
+    logs (a value the user set is kept), and absl's Python warnings (TFDS's) are hidden.
     """
     if verbose:
         import tensorflow  # noqa: F401
         return
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    logging.getLogger("absl").setLevel(logging.ERROR)  # TFDS's notes about its cache folders
     sys.stderr.flush()
     saved = os.dup(2)
     with tempfile.TemporaryFile() as captured:
@@ -340,6 +342,14 @@ def _import_tensorflow(verbose):
 
 
 # --- train -----------------------------------------------------------------------------------------
+
+
+def _check_data_dir(data_dir):
+    if data_dir is not None and not os.path.isdir(data_dir):
+        raise ValueError(
+            f"--data-dir {data_dir!r} does not exist; point it at the folder with the dataset's original "
+            f"files. {OFFLINE_CHOICES}"
+        )
 
 
 def _dataset_unavailable(name, error):
@@ -363,6 +373,7 @@ def _training_data(args):
     if args.image_folder:
         dataset = kgan.data.image_folder(args.image_folder, size, **common)
         return dataset, size + (args.channels,), f"images in {args.image_folder}"
+    _check_data_dir(args.data_dir)
     name = args.dataset or "mnist"
     folder = kgan.data.resolve_data_dir(name, args.data_dir)
     try:
@@ -666,6 +677,7 @@ def _evaluation_data(args, generator):
             *args.pairs, image_size=target_shape[:2], batch_size=250, source_channels=source_shape[-1],
             target_channels=target_shape[-1], shuffle=False, source_size=source_shape[:2], drop_remainder=False,
         )
+    _check_data_dir(args.data_dir)
     try:
         return kgan.data.load(
             args.dataset, data_dir=args.data_dir, split=args.split, batch_size=250, shuffle=False,

@@ -149,6 +149,7 @@ def test_help_explains_every_option():
 def test_bad_input_gets_a_clear_error_and_exit_code_2(tmp_path):
     result = run_kgan("train", "--dataset", "mnist", "--data-dir", str(tmp_path / "nowhere"), "--run-dir", str(tmp_path / "r"))
     assert result.returncode == 2 and "does not exist" in result.stderr and "Traceback" not in result.stderr
+    assert "--dataset digits" in result.stderr and "kgan.data" not in result.stderr  # the CLI's own options
     result = run_kgan("sample", "--model", str(tmp_path / "missing.keras"))
     assert result.returncode == 2 and "No model at" in result.stderr
     result = run_kgan("train", "--image-folder", str(tmp_path), "--run-dir", str(tmp_path / "r"))

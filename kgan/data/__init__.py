@@ -69,11 +69,8 @@ def resolve_data_dir(name, data_dir=None):
     if data_dir is not None:
         return data_dir
     root = os.environ.get(DATA_DIR_ENV)
-    if root and name != "digits":
-        candidate = os.path.join(root, name)
-        if os.path.isdir(candidate):
-            return candidate
-        _log.warning("%s=%s has no %s folder; trying TFDS.", DATA_DIR_ENV, root, name)
+    if root and name != "digits" and os.path.isdir(os.path.join(root, name)):
+        return os.path.join(root, name)
     return None
 
 
@@ -115,6 +112,8 @@ def load(
     if folder is None and name != "digits":
         if name not in DATASETS:
             raise ValueError(f"Unknown dataset {name!r}. Local datasets: {list(DATASETS)}.")
+        if os.environ.get(DATA_DIR_ENV):
+            _log.warning("%s=%s has no %s folder; trying TFDS.", DATA_DIR_ENV, os.environ[DATA_DIR_ENV], name)
         tfds_split = split if limit is None else f"{split}[:{int(limit)}]"
         return from_tfds(
             name, tfds_split, batch_size, labels=labels, shuffle=shuffle, seed=seed,
