@@ -352,13 +352,9 @@ def _check_data_dir(data_dir):
         )
 
 
-def _dataset_unavailable(name, error):
-    """The library's DatasetUnavailable, said in the command line's terms."""
-    return ValueError(f"{name} is not available here: {error.reason}. {OFFLINE_CHOICES}")
-
-
 def _training_data(args):
-    """`(dataset, image_shape, description)` of the data `kgan train` was asked for."""
+    """`(dataset, image_shape, description)` of the data `kgan train` was asked for; `args.dataset`
+    becomes the dataset used (None when the data are a folder or TFRecords)."""
     import kgan
 
     if args.image_folder and args.tfrecords:
@@ -379,8 +375,8 @@ def _training_data(args):
     try:
         dataset = kgan.data.load(name, data_dir=folder, batch_size=args.batch_size, seed=args.seed, limit=args.limit)
     except kgan.data.DatasetUnavailable as error:
-        if args.dataset:
-            raise _dataset_unavailable(name, error) from None
+        if args.dataset:  # the library's message names Python calls; say it with our options
+            raise ValueError(f"{name} is not available here: {error.reason}. {OFFLINE_CHOICES}") from None
         print(
             f"MNIST not found ({error.reason}); training on the 8x8 digits that ship with kgan. For "
             "MNIST: --data-dir FOLDER with its idx .gz files, KGAN_DATA_DIR=ROOT with ROOT/mnist/, "

@@ -134,6 +134,7 @@ def load(
 
 __all__ = [
     "DATASETS",
+    "DatasetUnavailable",
     "edge_maps",
     "inverted",
     "low_resolution",
