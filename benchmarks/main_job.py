@@ -33,8 +33,7 @@ import tensorflow as tf
 
 import kgan
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from training_speed import BATCH, TutorialLoop  # noqa: E402
+from training_speed import BATCH, TutorialLoop  # benchmarks/training_speed.py, beside this script
 
 #: The README's main job until issue 12: the DCGAN tutorial's networks and rates for 2 epochs.
 PREVIOUS = ["--dataset", "mnist", "--epochs", "2", "--batch-size", "64", "--width", "64", "--kernel-size", "5",

@@ -203,7 +203,7 @@ def sampler(generator):
 
 def _real_batches(real_data):
     """NumPy batches of the real images, as given: uint8 pixels or floats in [-1, 1] (the metrics
-    scale uint8 and refuse floats outside [-1, 1])."""
+    scale uint8 and refuse floats that look like unscaled pixels)."""
     if real_data is None:
         return None
     if isinstance(real_data, tf.data.Dataset):

@@ -130,7 +130,7 @@ def test_acgan_on_mnist_draws_the_requested_digit(mnist_dir, tmp_path):
     assert os.path.isfile(tmp_path / "run" / "samples" / "epoch_0002.png")
 
 
-def test_cli_samples_the_requested_classes(labelled_digits, tmp_path):
+def test_cli_samples_the_requested_classes(labelled_digits, tmp_path, capsys):
     import kgan_cli as cli
 
     gan = tiny(kgan.CGAN)
@@ -142,7 +142,9 @@ def test_cli_samples_the_requested_classes(labelled_digits, tmp_path):
         assert cli.main(["sample", "--model", model, "--num", "4", "--labels", "0,1,2,3", "--columns", "4", "--out", out]) == 0
         assert tf.io.decode_png(tf.io.read_file(out)).shape[:2] == (10, 37)
         # --num counts, the labels repeat in turn: 0,1,0,1 (it wrote 2 samples and said 4)
+        capsys.readouterr()
         assert cli.main(["sample", "--model", model, "--num", "4", "--labels", "0,1", "--columns", "4", "--out", out]) == 0
         assert tf.io.decode_png(tf.io.read_file(out)).shape[:2] == (10, 37)
+        assert f"wrote 4 samples to {out}" in capsys.readouterr().out
     assert cli.main(["sample", "--model", exported, "--num", "4", "--out", out]) == 2  # labels required
     assert cli.main(["sample", "--model", exported, "--num", "2", "--labels", "12", "--out", out]) == 2

@@ -103,8 +103,8 @@ def tfrecords(
 
     Args:
         files: a glob pattern (`"records/train-*.tfrecord"`) or a list of files.
-        image_size: `(height, width)` (or one int for squares) to resize every image to; None keeps the stored size, which
-            must then be the same for every image.
+        image_size: `(height, width)` (or one int for squares) to resize every image to; None
+            keeps the stored size, which must then be the same for every image.
         batch_size: images per batch.
         channels: 1 or 3 to convert images; None keeps the first image's channels.
         labels: yield `(images, labels)` batches from the `label_key` feature.

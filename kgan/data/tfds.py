@@ -82,7 +82,6 @@ def from_tfds(
     return batch_and_scale(ds, batch_size, drop_remainder, labels=labels)
 
 
-
 class DatasetUnavailable(RuntimeError):
     """A named dataset is neither local nor obtainable through TFDS here.
 

@@ -22,6 +22,26 @@ from kgan.data.pipeline import scale_images
 from kgan.metrics import extractors
 
 
+def as_model_range(images):
+    """Images for an extractor, which takes floats in [-1, 1]: uint8 pixels are scaled.
+
+    Float images that look like unscaled pixels (nothing negative, values above 1.5) are refused:
+    they would give FIDs in the millions without a word.
+    """
+    if images.dtype == tf.uint8 or images.dtype == np.uint8:
+        return scale_images(images)
+    images = tf.cast(images, tf.float32)
+    if tf.executing_eagerly() and tf.size(images) > 0:
+        low, high = float(tf.reduce_min(images)), float(tf.reduce_max(images))
+        if low >= 0.0 and high > 1.5:
+            raise ValueError(
+                f"Float images must be in [-1, 1] (a tanh generator's range); these range over "
+                f"[{low:.3g}, {high:.3g}], like unscaled pixels. Pass uint8 pixels as they are (they are "
+                "scaled), or scale floats in [0, 255] with x / 127.5 - 1."
+            )
+    return images
+
+
 class _FeatureMetric(keras.metrics.Metric):
     """Base: runs the extractor and checks the images fit it."""
 
@@ -367,26 +387,6 @@ class InceptionScore(_FeatureMetric):
 
 
 # --- cached reference statistics ------------------------------------------------------------------
-
-
-def as_model_range(images):
-    """Images for an extractor, which takes floats in [-1, 1]: uint8 pixels are scaled.
-
-    Float images that look like unscaled pixels (nothing negative, values above 1.5) are refused:
-    they would give FIDs in the millions without a word.
-    """
-    if images.dtype == tf.uint8 or images.dtype == np.uint8:
-        return scale_images(images)
-    images = tf.cast(images, tf.float32)
-    if tf.executing_eagerly() and tf.size(images) > 0:
-        low, high = float(tf.reduce_min(images)), float(tf.reduce_max(images))
-        if low >= 0.0 and high > 1.5:
-            raise ValueError(
-                f"Float images must be in [-1, 1] (a tanh generator's range); these range over "
-                f"[{low:.3g}, {high:.3g}], like unscaled pixels. Pass uint8 pixels as they are (they are "
-                "scaled), or scale floats in [0, 255] with x / 127.5 - 1."
-            )
-    return images
 
 
 def reference_statistics(extractor, images, cache_path=None, batch_size=256):
