@@ -354,7 +354,8 @@ def _check_data_dir(data_dir):
 
 def _training_data(args):
     """`(dataset, image_shape, description)` of the data `kgan train` was asked for; `args.dataset`
-    becomes the dataset used (None when the data are a folder or TFRecords)."""
+    and `args.data_dir` become the dataset and folder used (None for a folder or TFRecords, and
+    for TFDS or the shipped digits)."""
     import kgan
 
     if args.image_folder and args.tfrecords:
@@ -385,7 +386,7 @@ def _training_data(args):
         )
         name, folder = "digits", None
         dataset = kgan.data.load(name, batch_size=args.batch_size, seed=args.seed, limit=args.limit)
-    args.dataset = name
+    args.dataset, args.data_dir = name, folder  # what was used, for config.json and the next commands
     where = folder or ("the copy inside kgan" if name == "digits" else "TensorFlow Datasets")
     return dataset, kgan.data.IMAGE_SHAPES[name], f"{name} from {where}"
 

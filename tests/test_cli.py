@@ -271,9 +271,11 @@ def test_offline_without_data_the_default_run_trains_on_the_shipped_digits(tmp_p
 
 def test_the_default_run_takes_mnist_from_kgan_data_dir(shared_data, tmp_path):
     result = run_kgan("train", "--epochs", "1", "--limit", "256", "--batch-size", "64", "--width", "8",
-                      "--no-export", "--run-dir", str(tmp_path / "run"), env={"KGAN_DATA_DIR": str(shared_data)})
+                      "--run-dir", str(tmp_path / "run"), env={"KGAN_DATA_DIR": str(shared_data)})
     assert result.returncode == 0, result.stderr
     assert f"mnist from {shared_data / 'mnist'}" in result.stdout.splitlines()[0]
+    # The next command finds the same data without the environment variable.
+    assert f"--dataset mnist --data-dir {shared_data / 'mnist'}" in result.stdout
     config = json.loads((tmp_path / "run" / "config.json").read_text())
     assert config["dataset"] == "mnist" and config["image_shape"] == [28, 28, 1]
 
