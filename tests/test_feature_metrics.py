@@ -123,6 +123,13 @@ def test_reference_statistics_are_cached_and_checked(sets, tmp_path):
         FrechetInceptionDistance(linear_extractor(dim=5), reference=path)
 
 
+def test_fid_of_nan_images_is_nan_not_an_eigensolver_error(sets):
+    fake, real = sets
+    fake = fake.copy()
+    fake[5] = np.nan
+    assert np.isnan(float(feed(FrechetInceptionDistance(linear_extractor()), fake, real)))
+
+
 def test_metrics_reject_images_the_extractor_cannot_take():
     metric = FrechetInceptionDistance(linear_extractor())
     with pytest.raises(ValueError, match=r"Images of shape \(8, 8, 1\) do not fit the extractor 'linear'"):

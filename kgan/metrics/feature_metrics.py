@@ -99,8 +99,15 @@ def frechet_distance(mu1, sigma1, mu2, sigma2):
     `tr((S1 S2)^(1/2))` is computed as the sum of the square roots of the eigenvalues of the
     symmetric `S1^(1/2) S2 S1^(1/2)`, which has the same eigenvalues as `S1 S2`; small negative
     eigenvalues from round-off are clipped to 0. No complex parts to discard, unlike `sqrtm`.
+    NaN when a statistic is not finite (e.g. a diverged generator drew NaN images), where the
+    eigen-solver would fail.
     """
-    mu1, mu2, sigma1, sigma2 = (tf.cast(x, tf.float64) for x in (mu1, mu2, sigma1, sigma2))
+    statistics = [tf.cast(x, tf.float64) for x in (mu1, sigma1, mu2, sigma2)]
+    finite = tf.reduce_all([tf.reduce_all(tf.math.is_finite(x)) for x in statistics])
+    return tf.cond(finite, lambda: _finite_frechet_distance(*statistics), lambda: tf.constant(float("nan"), tf.float64))
+
+
+def _finite_frechet_distance(mu1, sigma1, mu2, sigma2):
     values, vectors = tf.linalg.eigh(sigma1)
     root1 = (vectors * tf.sqrt(tf.maximum(values, 0.0))) @ tf.transpose(vectors)
     product = root1 @ sigma2 @ root1
