@@ -25,16 +25,21 @@ EVALUATION_DATASETS = ("mnist", "fashion_mnist", "cifar10")
 
 #: `kgan train`'s defaults, chosen for the quality of the samples per minute of CPU training
 #: (docs/performance.md, "The first run"; benchmarks/main_job.py): a DCGAN of half the tutorial's
-#: width with 4x4 kernels and no dropout, Adam at 1e-3, batches of 64, the generator step on the
-#: discriminator step's fakes, and an EMA of the generator (0.99) for the samples and the export.
-#: The kernel size and dropout apply to the DCGAN-based recipes (dcgan, lsgan, wgangp); the
-#: learning rate to dcgan and lsgan (wgangp and sngan keep their papers').
+#: width with 4x4 kernels, no dropout and a minibatch-standard-deviation block ending the
+#: discriminator, 16 latent dimensions, Adam at 1e-3 with betas (0, 0.99), batches of 64, the
+#: generator step on the discriminator step's fakes, and an EMA of the generator (0.99) for the
+#: samples and the export. The kernel size and dropout apply to the DCGAN-based recipes (dcgan,
+#: lsgan, wgangp); the latent size, Adam settings and minibatch block to the TUNED_RECIPES (the
+#: others keep their papers' Adam settings, no minibatch block and 100 latent dimensions).
 DEFAULT_WIDTH = 32
 DEFAULT_BATCH_SIZE = 64
 DEFAULT_EMA_DECAY = 0.99
 DEFAULT_KERNEL_SIZE = 4
 DEFAULT_DROPOUT = 0.0
+TUNED_RECIPES = ("dcgan", "lsgan")
 DEFAULT_LEARNING_RATE = 1e-3
+DEFAULT_BETAS = (0.0, 0.99)
+DEFAULT_LATENT_DIM = 16
 DEFAULT_REUSE_FAKES = True
 #: Default epochs: MNIST's 4 (3,748 steps, under 10 minutes on a 2-core AVX2 CPU), about as many
 #: steps for the other named datasets, 5 passes over an image folder or TFRecords.
@@ -142,7 +147,10 @@ def _add_train(commands, common):
         "--batch-size", type=_positive_int, default=DEFAULT_BATCH_SIZE,
         help=f"images per batch (default: {DEFAULT_BATCH_SIZE})",
     )
-    training.add_argument("--latent-dim", type=_positive_int, default=100, help="latent vector size (default: 100)")
+    training.add_argument(
+        "--latent-dim", type=_positive_int,
+        help=f"latent vector size (default: {DEFAULT_LATENT_DIM} for {' and '.join(TUNED_RECIPES)}, 100 for the others)",
+    )
     training.add_argument(
         "--width", type=_positive_int, default=DEFAULT_WIDTH,
         help=f"the networks' base filters (default: {DEFAULT_WIDTH}; the DCGAN paper's is 64)",
@@ -164,12 +172,27 @@ def _add_train(commands, common):
         "--dropout", type=float, default=DEFAULT_DROPOUT,
         help=f"DCGAN-based recipes: dropout in the discriminator (default: {DEFAULT_DROPOUT}; the tutorial's is 0.3)",
     )
+    training.add_argument(
+        "--minibatch-std",
+        action=argparse.BooleanOptionalAction,
+        help="DCGAN-based recipes: end the discriminator with a minibatch standard deviation channel "
+        "and a 3x3 convolution (ProGAN/StyleGAN), so it sees how varied a batch is "
+        f"(default: on for {' and '.join(TUNED_RECIPES)}, off for wgangp)",
+    )
     training.add_argument("--loss", choices=LOSS_NAMES, help="adversarial loss (default: the recipe's)")
     training.add_argument(
         "--d-lr", type=float,
-        help=f"discriminator learning rate (default: {DEFAULT_LEARNING_RATE} for dcgan and lsgan, the paper's for the others)",
+        help=f"discriminator learning rate (default: {DEFAULT_LEARNING_RATE} for {' and '.join(TUNED_RECIPES)}, the paper's for the others)",
     )
     training.add_argument("--g-lr", type=float, help="generator learning rate (default: as for --d-lr)")
+    training.add_argument(
+        "--beta-1", type=float,
+        help=f"Adam's beta_1 for both networks (default: {DEFAULT_BETAS[0]} for {' and '.join(TUNED_RECIPES)}, the paper's for the others)",
+    )
+    training.add_argument(
+        "--beta-2", type=float,
+        help=f"Adam's beta_2 for both networks (default: {DEFAULT_BETAS[1]} for {' and '.join(TUNED_RECIPES)}, the paper's for the others)",
+    )
     training.add_argument("--d-steps", type=_positive_int, help="D updates per G update (default: the recipe's)")
     training.add_argument(
         "--ema-decay",
@@ -399,17 +422,37 @@ def _build_recipe(args, image_shape):
         return kgan.SNGAN(image_shape, generator_width=2 * args.width, discriminator_width=args.width, **shared)
     recipes = {"dcgan": kgan.DCGAN, "wgangp": kgan.WGANGP, "lsgan": kgan.LSGAN}
     return recipes[args.recipe](
-        image_shape, width=args.width, kernel_size=args.kernel_size, dropout=args.dropout, **shared
+        image_shape,
+        width=args.width,
+        kernel_size=args.kernel_size,
+        dropout=args.dropout,
+        minibatch_std=args.minibatch_std,
+        **shared,
     )
 
 
+def _apply_recipe_defaults(args):
+    """Fills the options whose defaults depend on the recipe, so config.json records what was used."""
+    tuned = args.recipe in TUNED_RECIPES
+    if args.latent_dim is None:
+        args.latent_dim = DEFAULT_LATENT_DIM if tuned else 100
+    if args.minibatch_std is None:
+        args.minibatch_std = tuned
+    if tuned:
+        args.d_lr = args.d_lr or DEFAULT_LEARNING_RATE
+        args.g_lr = args.g_lr or DEFAULT_LEARNING_RATE
+        args.beta_1 = DEFAULT_BETAS[0] if args.beta_1 is None else args.beta_1
+        args.beta_2 = DEFAULT_BETAS[1] if args.beta_2 is None else args.beta_2
+
+
 def _compile_overrides(args):
-    """The compile() arguments the command line sets: what was given, and dcgan's and lsgan's rate."""
-    default_rate = DEFAULT_LEARNING_RATE if args.recipe in ("dcgan", "lsgan") else None
+    """The compile() arguments the command line sets (given, or filled by `_apply_recipe_defaults`)."""
     overrides = {
         "loss": args.loss,
-        "d_learning_rate": args.d_lr or default_rate,
-        "g_learning_rate": args.g_lr or default_rate,
+        "d_learning_rate": args.d_lr,
+        "g_learning_rate": args.g_lr,
+        "beta_1": args.beta_1,
+        "beta_2": args.beta_2,
         "d_steps": args.d_steps,
     }
     return {name: value for name, value in overrides.items() if value is not None}
@@ -442,6 +485,7 @@ def train_command(args):
     _check_run_dir(run, args.overwrite)
     dataset, image_shape, source = _training_data(args)
     epochs = args.epochs or DEFAULT_EPOCHS[args.dataset]
+    _apply_recipe_defaults(args)
     steps_per_epoch = int(dataset.cardinality())
     _warn_about_precision(args.precision)
     os.makedirs(os.path.join(run, "checkpoints"), exist_ok=True)

@@ -8,9 +8,13 @@ Runs, one after the other in this process's machine:
             steps: images/s, the yardstick between machines. On a 2-core AVX2-only CPU it runs at
             about 176 images/s (`--reference-speed`), so a time here times (speed here / 176) is
             the estimate for such a machine;
-  previous  `kgan train` as the README ran it before (DCGAN width 64, kernel 5, dropout 0.3,
-            Adam 2e-4, batch 64, no EMA, 2 epochs);
-  main      the README's main command as it is now (`kgan train` with its defaults).
+  previous  `kgan train` as the README ran it before (DCGAN width 64, kernel 5, dropout 0.3, no
+            minibatch standard deviation, 100 latent dimensions, Adam(2e-4, 0.5, 0.999), batch 64,
+            no EMA, 2 epochs);
+  main      the README's main command as it is now (`kgan train` with its defaults), once per
+            `--seeds` value (`--seed S`; 0 is the README's), since GAN figures vary by seed;
+  variants  the main command with other options, one per `--variant "OPTIONS"` (e.g.
+            `--variant="--no-minibatch-std"`), to show what a default is worth.
 
 Each `kgan train` is a fresh process, timed from start to exit (imports, data, training, grids,
 checkpoints, export). Each exported generator then draws `--num-samples` images through its
@@ -37,7 +41,8 @@ from training_speed import BATCH, TutorialLoop  # benchmarks/training_speed.py, 
 
 #: The README's main job until issue 12: the DCGAN tutorial's networks and rates for 2 epochs.
 PREVIOUS = ["--dataset", "mnist", "--epochs", "2", "--batch-size", "64", "--width", "64", "--kernel-size", "5",
-            "--dropout", "0.3", "--d-lr", "2e-4", "--g-lr", "2e-4", "--ema-decay", "0", "--no-reuse-fakes"]
+            "--dropout", "0.3", "--no-minibatch-std", "--latent-dim", "100", "--d-lr", "2e-4", "--g-lr", "2e-4",
+            "--beta-1", "0.5", "--beta-2", "0.999", "--ema-decay", "0", "--no-reuse-fakes"]
 MAIN = []  # the README's command: kgan train with its defaults
 
 
@@ -81,6 +86,9 @@ def main():
     parser.add_argument("--tutorial-steps", type=int, default=40)
     parser.add_argument("--reference-speed", type=float, default=176.0,
                         help="the tutorial loop's images/s on a 2-core AVX2 machine")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="the main job's seeds (default: 0)")
+    parser.add_argument("--variant", action="append", default=[],
+                        help="also run the main command with these options (repeatable), e.g. --variant=\"--latent-dim 100\"")
     parser.add_argument("--skip-previous", action="store_true", help="run only the current main job")
     parser.add_argument("--out", default=None, help="keep the runs here (default: a temporary folder)")
     args = parser.parse_args()
@@ -94,19 +102,23 @@ def main():
     speed = tutorial_speed(train_images, args.tutorial_steps)
     slowdown = speed / args.reference_speed
     print(json.dumps({"tutorial_images_per_s": round(speed), "avx2_slowdown_estimate": round(slowdown, 2)}), flush=True)
-    jobs = [("main", MAIN)] + ([] if args.skip_previous else [("previous", PREVIOUS)])
+    jobs = [("main" if seed == 0 else f"main_seed{seed}", MAIN + (["--seed", str(seed)] if seed else [])) for seed in args.seeds]
+    jobs += [(variant, MAIN + variant.split()) for variant in args.variant]
+    jobs += [] if args.skip_previous else [("previous", PREVIOUS)]
     results = {}
     for name, extra in jobs:
-        seconds = train(extra, data_root, os.path.join(out, name))
+        run_dir = os.path.join(out, f"job{len(results)}")
+        seconds = train(extra, data_root, run_dir)
         results[name] = {
             "command": "kgan train " + " ".join(extra),
             "minutes_here": round(seconds / 60, 2),
             "minutes_on_avx2_estimate": round(seconds * slowdown / 60, 1),
-            **score(os.path.join(out, name, "generator"), extractor, reference, args.num_samples),
+            **score(os.path.join(run_dir, "generator"), extractor, reference, args.num_samples),
         }
         print(json.dumps({name: results[name]}), flush=True)
     if "previous" in results:
-        print(json.dumps({"fid_main_over_previous": round(results["main"]["fid"] / results["previous"]["fid"], 3)}))
+        ratios = {name: round(r["fid"] / results["previous"]["fid"], 3) for name, r in results.items() if name != "previous"}
+        print(json.dumps({"fid_over_previous": ratios}))
     print(f"runs in {out}")
 
 

@@ -76,6 +76,10 @@ def test_train_writes_the_whole_run_folder(trained_run):
     gan = keras.saving.load_model(str(run_dir / "checkpoints" / "epoch_0002.keras"))
     assert isinstance(gan, kgan.DCGAN) and gan.image_shape == (8, 8, 1)
     assert int(gan.g_optimizer.iterations) == 2 * (256 // 32)
+    # The command line's defaults for dcgan, recorded as used.
+    assert gan.minibatch_std and config["minibatch_std"] is True
+    assert (float(gan.d_optimizer.beta_1), float(gan.g_optimizer.beta_2)) == (0.0, 0.99)
+    assert (config["beta_1"], config["beta_2"], config["d_lr"]) == (0.0, 0.99, 1e-3)
 
 
 @pytest.mark.parametrize("source", ["checkpoints/epoch_0002.keras", "generator"])
@@ -165,6 +169,7 @@ def test_train_with_a_recipe_and_an_override(recipe, model_class, loss, tmp_path
     assert result.returncode == 0, result.stderr
     gan = keras.saving.load_model(str(tmp_path / "checkpoints" / "epoch_0001.keras"))
     assert type(gan) is model_class and gan.ema_decay == 0.9
+    assert getattr(gan, "minibatch_std", False) is False  # on by default for dcgan and lsgan only
     config = gan.get_compile_config()
     assert config["loss"] == loss and config["d_steps"] == 2  # the recipe's loss, our d_steps
     assert int(gan.d_optimizer.iterations) == 2 * int(gan.g_optimizer.iterations)

@@ -15,6 +15,12 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from kgan.layers import MinibatchStdDev
+
+#: Samples per minibatch-standard-deviation group: the whole batch (None), which trained MNIST to
+#: a lower FID than StyleGAN2's groups of 4 (docs/performance.md, "The first run").
+MINIBATCH_GROUP_SIZE = None
+
 
 def upsampling_plan(image_shape):
     """Returns `(base_height, base_width, k)`: the map the generator starts from and the doublings.
@@ -116,13 +122,15 @@ def build_discriminator(
     kernel_size=5,
     dropout=0.3,
     spectral_norm=False,
+    minibatch_std=False,
     seed=None,
     name="discriminator",
 ):
     """Builds the DCGAN discriminator: image in [-1, 1] -> one logit ("real") per image.
 
     No batch normalization: D sees real and fake batches separately, and penalties such as the
-    gradient penalty assume each sample's output depends on that sample only.
+    gradient penalty assume each sample's output depends on that sample only (the minibatch
+    standard deviation, when on, ties the samples of a batch together, as in ProGAN).
 
     Args:
         image_shape: `(height, width, channels)` of the images to judge.
@@ -131,23 +139,34 @@ def build_discriminator(
         dropout: dropout rate after each convolution (0 disables it).
         spectral_norm: wrap every convolution and the output layer in
             `keras.layers.SpectralNormalization` (Miyato et al., 2018).
+        minibatch_std: end with ProGAN/StyleGAN's last block: a minibatch standard deviation
+            channel (`kgan.layers.MinibatchStdDev` over the whole batch) and a 3x3 convolution
+            that reads it, so D sees how varied a batch is.
         seed: seeds the initial weights and dropout.
         name: the model's name.
     """
     check_sizes(width=width, kernel_size=kernel_size)
     images = keras.Input(image_shape, name="images")
-    features = discriminator_body(images, image_shape, width, kernel_size, dropout, spectral_norm, seed)
+    features = discriminator_body(
+        images, image_shape, width, kernel_size, dropout, spectral_norm, seed, minibatch_std=minibatch_std
+    )
     logits = dense_output(features, 1, spectral_norm, seed, name="logits")
     return keras.Model(images, logits, name=name)
 
 
-def discriminator_body(x, image_shape, width, kernel_size, dropout, spectral_norm, seed):
-    """The DCGAN discriminator's convolutions from images `x` to a flat feature vector."""
+def discriminator_body(x, image_shape, width, kernel_size, dropout, spectral_norm, seed, minibatch_std=False):
+    """The DCGAN discriminator's convolutions from images `x` to a flat feature vector.
+
+    With `minibatch_std`, a `MinibatchStdDev` channel and a 3x3 convolution follow the strided ones.
+    """
     _, _, k = upsampling_plan(image_shape)
-    for i in range(k):
-        conv = layers.Conv2D(
-            width * 2**i, kernel_size, strides=2, padding="same", kernel_initializer=_init(seed, 50 + i)
-        )
+    convolutions = [(width * 2**i, kernel_size, 2) for i in range(k)]
+    if minibatch_std:
+        convolutions.append((width * 2 ** (k - 1), 3, 1))
+    for i, (filters, size, strides) in enumerate(convolutions):
+        if minibatch_std and i == k:
+            x = MinibatchStdDev(MINIBATCH_GROUP_SIZE)(x)
+        conv = layers.Conv2D(filters, size, strides=strides, padding="same", kernel_initializer=_init(seed, 50 + i))
         x = maybe_spectral_norm(conv, spectral_norm)(x)
         x = layers.LeakyReLU(0.2)(x)
         if dropout:

@@ -23,6 +23,8 @@ class DCGAN(GAN):
         kernel_size: convolution kernel size.
         dropout: dropout rate in the discriminator.
         spectral_norm: spectral normalization on the discriminator's layers.
+        minibatch_std: end the discriminator with a minibatch standard deviation channel and a
+            3x3 convolution (ProGAN/StyleGAN), so it sees how varied a batch is.
         seed: seeds the initial weights and every random draw, so two runs match weight for weight.
         **kwargs: `kgan.GAN` arguments, e.g. `ema_decay=0.999`.
 
@@ -43,6 +45,7 @@ class DCGAN(GAN):
         kernel_size=5,
         dropout=0.3,
         spectral_norm=False,
+        minibatch_std=False,
         seed=None,
         **kwargs,
     ):
@@ -56,6 +59,7 @@ class DCGAN(GAN):
             kernel_size=kernel_size,
             dropout=dropout,
             spectral_norm=spectral_norm,
+            minibatch_std=minibatch_std,
             seed=seed,
         )
         super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, **kwargs)
@@ -64,6 +68,7 @@ class DCGAN(GAN):
         self.kernel_size = kernel_size
         self.dropout = dropout
         self.spectral_norm = spectral_norm
+        self.minibatch_std = minibatch_std
 
     def get_config(self):
         return {
@@ -74,4 +79,5 @@ class DCGAN(GAN):
             "kernel_size": self.kernel_size,
             "dropout": self.dropout,
             "spectral_norm": self.spectral_norm,
+            "minibatch_std": self.minibatch_std,
         }
