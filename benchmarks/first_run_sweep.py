@@ -54,7 +54,7 @@ for i in range(2):
 if args.minibatch_std:
     x = kgan.layers.MinibatchStdDev(args.group)(x)
 if args.minibatch_std or args.final_conv:
-    x = layers.Conv2D(args.dwidth * 2, 3, padding="same", kernel_initializer=dcgan._init(args.seed, 52))(x)
+    x = layers.Conv2D(args.dwidth * 2, 3, padding="same", kernel_initializer=dcgan._init(args.seed, 60))(x)
     x = layers.LeakyReLU(0.2)(x)
 logits = layers.Dense(1, dtype="float32", kernel_initializer=dcgan._init(args.seed, 99))(layers.Flatten()(x))
 gan = kgan.GAN(generator, keras.Model(images, logits), seed=args.seed, ema_decay=args.ema)
