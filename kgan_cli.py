@@ -4,10 +4,17 @@ It parses the arguments, calls the library and says where things went. It sits b
 package, not in it: importing anything inside `kgan` imports TensorFlow (the package registers its
 Keras classes when imported), which takes seconds, and `kgan --help` or a mistyped option should
 answer at once. TensorFlow is imported only once a command runs, quietly unless `--verbose`.
+
+Mistakes in what the user asked for (a missing file, data the model cannot take, an option that
+does not apply) are `UsageError`s: one line on stderr and exit code 2. Anything else is a bug
+and keeps its traceback.
 """
+
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib.util
 import json
 import logging
 import os
@@ -17,10 +24,21 @@ import tempfile
 import time
 import zipfile
 
+
+def _read_data_catalog():
+    """`kgan/data/catalog.py`, executed on its own: the named datasets without importing kgan."""
+    package = importlib.util.find_spec("kgan")  # finds the package without running its __init__
+    path = os.path.join(os.path.dirname(package.origin), "data", "catalog.py")
+    spec = importlib.util.spec_from_file_location("kgan_data_catalog", path)
+    catalog = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(catalog)
+    return catalog
+
+
+DATASET_NAMES = _read_data_catalog().DATASETS
 # Choices the parser offers without importing kgan; tests/test_cli.py checks them against the library.
 RECIPE_NAMES = ("dcgan", "lsgan", "sngan", "wgangp")
 LOSS_NAMES = ("hinge", "least_squares", "minimax", "non_saturating", "relativistic_average", "wasserstein")
-DATASET_NAMES = ("mnist", "fashion_mnist", "cifar10", "digits")
 EVALUATION_DATASETS = ("mnist", "fashion_mnist", "cifar10")
 
 #: `kgan train`'s defaults, chosen for the quality of the samples per minute of CPU training
@@ -37,6 +55,7 @@ DEFAULT_EMA_DECAY = 0.99
 DEFAULT_KERNEL_SIZE = 4
 DEFAULT_DROPOUT = 0.0
 TUNED_RECIPES = ("dcgan", "lsgan")
+TUNED = " and ".join(TUNED_RECIPES)  # for help texts
 DEFAULT_LEARNING_RATE = 1e-3
 DEFAULT_BETAS = (0.0, 0.99)
 DEFAULT_LATENT_DIM = 16
@@ -63,6 +82,21 @@ OFFLINE_CHOICES = (
     "Fashion-MNIST idx .gz, CIFAR-10 .npz), KGAN_DATA_DIR=ROOT (with ROOT/<dataset>/), "
     "--dataset digits (ships with kgan) or --image-folder DIR (your own images)."
 )
+
+
+class UsageError(Exception):
+    """A mistake in what the user asked for: reported in one line, exit code 2, no traceback."""
+
+
+@contextlib.contextmanager
+def _users_input():
+    """Turns the library's refusals of what the user gave (ValueError, OSError, ImportError for an
+    extra that is not installed) into `UsageError`s. Wraps loading data and models, building and
+    compiling from options, and writing outputs; never training itself."""
+    try:
+        yield
+    except (ValueError, OSError, ImportError) as error:
+        raise UsageError(str(error)) from None
 
 
 def _positive_int(text):
@@ -102,7 +136,7 @@ def _add_train(commands, common):
         "train",
         parents=[common],
         help="train a GAN and write logs, sample grids, checkpoints and the exported generator",
-        description="Train a GAN (a DCGAN unless --recipe says otherwise) on a dataset. " + RUN_LAYOUT,
+        description="Train a GAN (the --recipe: dcgan by default) on a dataset. " + RUN_LAYOUT,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     source = train.add_argument_group("data")
@@ -144,15 +178,20 @@ def _add_train(commands, common):
         + f", {DEFAULT_EPOCHS[None]} for an image folder or TFRecords)",
     )
     training.add_argument(
-        "--batch-size", type=_positive_int, default=DEFAULT_BATCH_SIZE,
+        "--batch-size",
+        type=_positive_int,
+        default=DEFAULT_BATCH_SIZE,
         help=f"images per batch (default: {DEFAULT_BATCH_SIZE})",
     )
     training.add_argument(
-        "--latent-dim", type=_positive_int,
-        help=f"latent vector size (default: {DEFAULT_LATENT_DIM} for {' and '.join(TUNED_RECIPES)}, 100 for the others)",
+        "--latent-dim",
+        type=_positive_int,
+        help=f"latent vector size (default: {DEFAULT_LATENT_DIM} for {TUNED}, 100 for the others)",
     )
     training.add_argument(
-        "--width", type=_positive_int, default=DEFAULT_WIDTH,
+        "--width",
+        type=_positive_int,
+        default=DEFAULT_WIDTH,
         help=f"the networks' base filters (default: {DEFAULT_WIDTH}; the DCGAN paper's is 64)",
     )
     training.add_argument(
@@ -165,11 +204,16 @@ def _add_train(commands, common):
         "steps, Adam(2e-4, 0, 0.9). The options below override a recipe's defaults.",
     )
     training.add_argument(
-        "--kernel-size", type=_positive_int, default=DEFAULT_KERNEL_SIZE,
-        help=f"DCGAN-based recipes: the convolutions' kernel size (default: {DEFAULT_KERNEL_SIZE}; the tutorial's is 5)",
+        "--kernel-size",
+        type=_positive_int,
+        default=DEFAULT_KERNEL_SIZE,
+        help=f"DCGAN-based recipes: the convolutions' kernel size (default: {DEFAULT_KERNEL_SIZE}; "
+        "the tutorial's is 5)",
     )
     training.add_argument(
-        "--dropout", type=float, default=DEFAULT_DROPOUT,
+        "--dropout",
+        type=float,
+        default=DEFAULT_DROPOUT,
         help=f"DCGAN-based recipes: dropout in the discriminator (default: {DEFAULT_DROPOUT}; the tutorial's is 0.3)",
     )
     training.add_argument(
@@ -177,21 +221,24 @@ def _add_train(commands, common):
         action=argparse.BooleanOptionalAction,
         help="DCGAN-based recipes: end the discriminator with a minibatch standard deviation channel "
         "and a 3x3 convolution (ProGAN/StyleGAN), so it sees how varied a batch is "
-        f"(default: on for {' and '.join(TUNED_RECIPES)}, off for wgangp)",
+        f"(default: on for {TUNED}, off for wgangp)",
     )
     training.add_argument("--loss", choices=LOSS_NAMES, help="adversarial loss (default: the recipe's)")
     training.add_argument(
-        "--d-lr", type=float,
-        help=f"discriminator learning rate (default: {DEFAULT_LEARNING_RATE} for {' and '.join(TUNED_RECIPES)}, the paper's for the others)",
+        "--d-lr",
+        type=float,
+        help=f"discriminator learning rate (default: {DEFAULT_LEARNING_RATE} for {TUNED}, the paper's for the others)",
     )
     training.add_argument("--g-lr", type=float, help="generator learning rate (default: as for --d-lr)")
     training.add_argument(
-        "--beta-1", type=float,
-        help=f"Adam's beta_1 for both networks (default: {DEFAULT_BETAS[0]} for {' and '.join(TUNED_RECIPES)}, the paper's for the others)",
+        "--beta-1",
+        type=float,
+        help=f"Adam's beta_1 for both networks (default: {DEFAULT_BETAS[0]} for {TUNED}, the paper's for the others)",
     )
     training.add_argument(
-        "--beta-2", type=float,
-        help=f"Adam's beta_2 for both networks (default: {DEFAULT_BETAS[1]} for {' and '.join(TUNED_RECIPES)}, the paper's for the others)",
+        "--beta-2",
+        type=float,
+        help=f"Adam's beta_2 for both networks (default: {DEFAULT_BETAS[1]} for {TUNED}, the paper's for the others)",
     )
     training.add_argument("--d-steps", type=_positive_int, help="D updates per G update (default: the recipe's)")
     training.add_argument(
@@ -214,6 +261,13 @@ def _add_train(commands, common):
         type=float,
         default=0.0,
         help="one-sided label smoothing: D's target for real images is 1 - VALUE (default: 0)",
+    )
+    training.add_argument(
+        "--fake-label-smoothing",
+        type=float,
+        default=0.0,
+        help="D's target for fake images is VALUE (default: 0); with --label-smoothing 0.1, 0.1 makes "
+        "the targets 0.9 and 0.1. One-sided smoothing (this at 0) is the usual advice",
     )
     training.add_argument(
         "--instance-noise",
@@ -239,7 +293,9 @@ def _add_train(commands, common):
         help="TensorFlow's deterministic kernels (slower), for bit-identical reruns on GPUs",
     )
     output = train.add_argument_group("output")
-    output.add_argument("--run-dir", default="runs/kgan", help="folder for everything the run writes (default: runs/kgan)")
+    output.add_argument(
+        "--run-dir", default="runs/kgan", help="folder for everything the run writes (default: runs/kgan)"
+    )
     output.add_argument("--no-export", action="store_true", help="do not export the generator at the end")
     output.add_argument(
         "--overwrite",
@@ -308,8 +364,12 @@ def _add_evaluate(commands, common):
         "published ones.",
     )
     evaluate.add_argument("--model", required=True, help="a .keras GAN or an exported SavedModel folder")
-    evaluate.add_argument("--dataset", default="mnist", choices=EVALUATION_DATASETS, help="the real data (default: mnist)")
-    evaluate.add_argument("--data-dir", help="folder holding the dataset's files (default: $KGAN_DATA_DIR/<dataset>, else TFDS)")
+    evaluate.add_argument(
+        "--dataset", default="mnist", choices=EVALUATION_DATASETS, help="the real data (default: mnist)"
+    )
+    evaluate.add_argument(
+        "--data-dir", help="folder holding the dataset's files (default: $KGAN_DATA_DIR/<dataset>, else TFDS)"
+    )
     evaluate.add_argument("--split", default="test", help="the real images' split (default: test)")
     evaluate.add_argument(
         "--metrics",
@@ -326,7 +386,9 @@ def _add_evaluate(commands, common):
         "model's translations of the sources are scored against the targets (features still from "
         "--dataset's extractor or --inception-weights)",
     )
-    evaluate.add_argument("--num-samples", type=_positive_int, default=10000, help="generated and real images (default: 10000)")
+    evaluate.add_argument(
+        "--num-samples", type=_positive_int, default=10000, help="generated and real images (default: 10000)"
+    )
     evaluate.add_argument("--inception-weights", help="an InceptionV3 weights file: use InceptionV3 features instead")
     evaluate.add_argument("--seed", type=int, default=0, help="seed of the latent vectors (default: 0)")
     evaluate.set_defaults(handler=evaluate_command)
@@ -345,6 +407,7 @@ def _import_tensorflow(verbose):
     """
     if verbose:
         import tensorflow  # noqa: F401
+
         return
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     logging.getLogger("absl").setLevel(logging.ERROR)  # TFDS's notes about its cache folders
@@ -369,7 +432,7 @@ def _import_tensorflow(verbose):
 
 def _check_data_dir(data_dir):
     if data_dir is not None and not os.path.isdir(data_dir):
-        raise ValueError(
+        raise UsageError(
             f"--data-dir {data_dir!r} does not exist; point it at the folder with the dataset's original "
             f"files. {OFFLINE_CHOICES}"
         )
@@ -382,9 +445,9 @@ def _training_data(args):
     import kgan
 
     if args.image_folder and args.tfrecords:
-        raise ValueError("Pass either --image-folder or --tfrecords, not both.")
+        raise UsageError("Pass either --image-folder or --tfrecords, not both.")
     if (args.image_folder or args.tfrecords) and args.dataset:
-        raise ValueError("--dataset names a dataset; --image-folder and --tfrecords replace it. Pass one of them.")
+        raise UsageError("--dataset names a dataset; --image-folder and --tfrecords replace it. Pass one of them.")
     size = (args.image_size, args.image_size)
     common = dict(batch_size=args.batch_size, channels=args.channels, seed=args.seed, limit=args.limit)
     if args.tfrecords:
@@ -400,7 +463,7 @@ def _training_data(args):
         dataset = kgan.data.load(name, data_dir=folder, batch_size=args.batch_size, seed=args.seed, limit=args.limit)
     except kgan.data.DatasetUnavailable as error:
         if args.dataset:  # the library's message names Python calls; say it with our options
-            raise ValueError(f"{name} is not available here: {error.reason}. {OFFLINE_CHOICES}") from None
+            raise UsageError(f"{name} is not available here: {error.reason}. {OFFLINE_CHOICES}") from None
         print(
             f"MNIST not found ({error.reason}); training on the 8x8 digits that ship with kgan. For "
             "MNIST: --data-dir FOLDER with its idx .gz files, KGAN_DATA_DIR=ROOT with ROOT/mnist/, "
@@ -445,26 +508,17 @@ def _apply_recipe_defaults(args):
         args.beta_2 = DEFAULT_BETAS[1] if args.beta_2 is None else args.beta_2
 
 
-def _compile_overrides(args):
-    """The compile() arguments the command line sets (given, or filled by `_apply_recipe_defaults`)."""
-    overrides = {
-        "loss": args.loss,
-        "d_learning_rate": args.d_lr,
-        "g_learning_rate": args.g_lr,
-        "beta_1": args.beta_1,
-        "beta_2": args.beta_2,
-        "d_steps": args.d_steps,
-    }
-    return {name: value for name, value in overrides.items() if value is not None}
-
-
 def _warn_about_precision(precision):
     """Warns when mixed_bfloat16 would be emulated: on CPUs without native bfloat16 and no GPU."""
     import tensorflow as tf
 
     from kgan.models.gan import cpu_has_native_bfloat16
 
-    if precision == "mixed_bfloat16" and not tf.config.list_physical_devices("GPU") and cpu_has_native_bfloat16() is False:
+    if (
+        precision == "mixed_bfloat16"
+        and not tf.config.list_physical_devices("GPU")
+        and cpu_has_native_bfloat16() is False
+    ):
         print(
             "warning: --precision mixed_bfloat16 on a CPU without native bfloat16 (no AVX512_BF16 or "
             "AMX): TensorFlow emulates it, and a DCGAN step ran more than 10x slower than float32 on "
@@ -483,29 +537,38 @@ def train_command(args):
     started = time.perf_counter()
     run = args.run_dir
     _check_run_dir(run, args.overwrite)
-    dataset, image_shape, source = _training_data(args)
+    logs = os.path.join(run, "logs")
+    with _users_input():
+        dataset, image_shape, source = _training_data(args)
+        monitor = kgan.callbacks.TrainingMonitor(dataset, log_dir=logs)  # refuses unusable data now
     epochs = args.epochs or DEFAULT_EPOCHS[args.dataset]
     _apply_recipe_defaults(args)
     steps_per_epoch = int(dataset.cardinality())
     _warn_about_precision(args.precision)
-    os.makedirs(os.path.join(run, "checkpoints"), exist_ok=True)
-    _write_config(run, args, epochs, image_shape, source)
+    with _users_input():
+        os.makedirs(os.path.join(run, "checkpoints"), exist_ok=True)
+        _write_config(run, args, epochs, image_shape, source)
     if args.deterministic:
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
-    with global_dtype_policy(args.precision):
-        gan = _build_recipe(args, image_shape)
     decay_steps = epochs * steps_per_epoch if steps_per_epoch > 0 else None
-    gan.compile(
-        **_compile_overrides(args),
-        reuse_fakes=args.reuse_fakes,
-        label_smoothing=args.label_smoothing,
-        instance_noise=args.instance_noise,
-        instance_noise_decay_steps=decay_steps if args.instance_noise else None,
-        steps_per_execution=args.steps_per_execution,
-    )
-    logs = os.path.join(run, "logs")
+    with _users_input(), global_dtype_policy(args.precision):
+        gan = _build_recipe(args, image_shape)
+        gan.compile(
+            loss=args.loss,
+            d_learning_rate=args.d_lr,
+            g_learning_rate=args.g_lr,
+            beta_1=args.beta_1,
+            beta_2=args.beta_2,
+            d_steps=args.d_steps,
+            reuse_fakes=args.reuse_fakes,
+            label_smoothing=args.label_smoothing,
+            fake_label_smoothing=args.fake_label_smoothing,
+            instance_noise=args.instance_noise,
+            instance_noise_decay_steps=decay_steps if args.instance_noise else None,
+            steps_per_execution=args.steps_per_execution,
+        )
     print(
         f"training a {type(gan).__name__} on {source}: {epochs} epochs of {steps_per_epoch} steps, "
         f"batch {args.batch_size}, into {run}",
@@ -516,7 +579,7 @@ def train_command(args):
     # weights it restores); the progress line comes last, once the epoch's files are written.
     callbacks = [
         keras.callbacks.BackupAndRestore(os.path.join(run, "backup")),
-        kgan.callbacks.TrainingMonitor(dataset, log_dir=logs),
+        monitor,
         kgan.callbacks.TensorBoard(logs, update_freq=50),
         kgan.callbacks.ImageGrid(log_dir=logs, png_dir=os.path.join(run, "samples"), seed=args.seed),
         keras.callbacks.ModelCheckpoint(os.path.join(run, "checkpoints", "epoch_{epoch:04d}.keras")),
@@ -563,18 +626,19 @@ def _report_run(run, export, gan, args, seconds):
 def _check_run_dir(run, overwrite):
     """Refuses a run folder that is a file, or that holds a finished run (unless `overwrite`)."""
     if os.path.exists(run) and not os.path.isdir(run):
-        raise ValueError(f"--run-dir {run!r} is a file; pass a folder (it is created if missing).")
+        raise UsageError(f"--run-dir {run!r} is a file; pass a folder (it is created if missing).")
     checkpoints = os.path.join(run, "checkpoints")
     saved = sorted(f for f in os.listdir(checkpoints) if f.endswith(".keras")) if os.path.isdir(checkpoints) else []
     if saved and not os.path.isdir(os.path.join(run, "backup")):
         if not overwrite:
             export = os.path.join(run, "generator")
             missing_export = (
-                "" if os.path.isdir(export)
+                ""
+                if os.path.isdir(export)
                 else f" Its generator was not exported; to export it: kgan export --model "
                 f"{os.path.join(checkpoints, saved[-1])} --out {export}"
             )
-            raise ValueError(
+            raise UsageError(
                 f"{run!r} holds a finished run (checkpoints and no resume state in backup/); training "
                 "again would overwrite it. Pass another --run-dir, or --overwrite to replace it. (An "
                 f"interrupted run keeps backup/ and resumes with the same command.){missing_export}"
@@ -600,7 +664,7 @@ def _load_sampler(path):
 
         signatures = saved_model_signatures(path)
         if SAMPLE_SIGNATURE not in signatures:
-            raise ValueError(
+            raise UsageError(
                 f"The SavedModel at {path!r} has no '{SAMPLE_SIGNATURE}' signature: it translates images "
                 f"(signatures {sorted(signatures)}) rather than sampling noise. See docs/export.md."
             )
@@ -613,12 +677,14 @@ def _load_sampler(path):
                 _check_no_labels(labels)
                 return signature(count=tf.constant(num, tf.int32), seed=seed)["images"].numpy()
             if labels is None:
-                raise ValueError("This generator is conditional: pass --labels (e.g. --labels 7 or 0,1,2).")
+                raise UsageError("This generator is conditional: pass --labels (e.g. --labels 7 or 0,1,2).")
             try:
-                return signature(labels=tf.constant(np.resize(np.asarray(labels, np.int32), num)), seed=seed)["images"].numpy()
+                return signature(labels=tf.constant(np.resize(np.asarray(labels, np.int32), num)), seed=seed)[
+                    "images"
+                ].numpy()
             except tf.errors.InvalidArgumentError as error:  # the signature's own label check
                 reason = [line for line in error.message.splitlines() if "labels must be" in line]
-                raise ValueError((reason or [error.message])[0].strip()) from None
+                raise UsageError((reason or [error.message])[0].strip()) from None
 
         return draw
     gan = _load_gan(path)
@@ -629,14 +695,16 @@ def _load_sampler(path):
         if not isinstance(gan, ConditionalGAN):
             _check_no_labels(labels)
             return gan.generate(num, seed=seed)
-        return gan.generate(num, labels=None if labels is None else np.resize(np.asarray(labels, np.int32), num), seed=seed)
+        return gan.generate(
+            num, labels=None if labels is None else np.resize(np.asarray(labels, np.int32), num), seed=seed
+        )
 
     return draw
 
 
 def _check_no_labels(labels):
     if labels is not None:
-        raise ValueError("--labels is for conditional GANs; this generator takes no labels.")
+        raise UsageError("--labels is for conditional GANs; this generator takes no labels.")
 
 
 def _load_gan(path):
@@ -645,20 +713,20 @@ def _load_gan(path):
     import kgan
 
     if not os.path.exists(path):
-        raise FileNotFoundError(
+        raise UsageError(
             f"No model at {path!r}. Pass a .keras file written by gan.save() or by `kgan train` "
             "(run_dir/checkpoints/epoch_N.keras), or an exported SavedModel folder."
         )
     if not path.endswith(".keras"):
-        raise ValueError(f"{path!r} is neither a .keras file nor a SavedModel folder (no saved_model.pb in it).")
+        raise UsageError(f"{path!r} is neither a .keras file nor a SavedModel folder (no saved_model.pb in it).")
     if not zipfile.is_zipfile(path):
-        raise ValueError(
+        raise UsageError(
             f"{path!r} is not a .keras archive (a .keras file is a zip); it may be truncated or corrupt. "
             "Use another checkpoint from run_dir/checkpoints/."
         )
     gan = keras.saving.load_model(path)
     if not isinstance(gan, kgan.GAN):
-        raise ValueError(f"{path!r} holds a {type(gan).__name__}, not a kgan GAN.")
+        raise UsageError(f"{path!r} holds a {type(gan).__name__}, not a kgan GAN.")
     return gan
 
 
@@ -667,9 +735,10 @@ def sample_command(args):
 
     from kgan import images
 
-    pixels = _load_sampler(args.model)(args.num, args.seed, args.labels)
-    grid = images.tile(pixels if pixels.dtype == np.uint8 else images.to_uint8(pixels), args.columns)
-    images.save_png(args.out, grid)
+    with _users_input():
+        pixels = _load_sampler(args.model)(args.num, args.seed, args.labels)
+        grid = images.tile(pixels if pixels.dtype == np.uint8 else images.to_uint8(pixels), args.columns)
+        images.save_png(args.out, grid)
     print(f"wrote {len(pixels)} samples to {args.out}")
     return 0
 
@@ -678,8 +747,9 @@ def export_command(args):
     import kgan
     from kgan.export import signature_names
 
-    gan = _load_gan(args.model)
-    path = kgan.export_generator(gan, args.out)
+    with _users_input():
+        gan = _load_gan(args.model)
+        path = kgan.export_generator(gan, args.out)
     print(f"generator exported to {path} (signatures {', '.join(signature_names(gan))})")
     return 0
 
@@ -690,21 +760,22 @@ def export_command(args):
 def evaluate_command(args):
     import kgan
 
-    image_shape = kgan.data.IMAGE_SHAPES[args.dataset]
-    if args.inception_weights:
-        extractor = kgan.metrics.inception_v3(args.inception_weights, channels=image_shape[-1])
-    else:
-        extractor = kgan.metrics.domain_extractor(args.dataset)
-    metrics = []
-    for name in args.metrics:
-        metric_class = getattr(kgan.metrics, METRICS[name])
-        stored = name in ("kid", "precision_recall", "density_coverage")
-        metrics.append(metric_class(extractor, num_samples=args.num_samples) if stored else metric_class(extractor))
-    generator = args.model if os.path.isdir(args.model) else _load_gan(args.model)
-    real = _evaluation_data(args, generator)
-    results = kgan.evaluate(generator, real, metrics, num_samples=args.num_samples, seed=args.seed)
-    results["extractor"] = extractor.name
-    print(json.dumps({k: round(v, 6) if isinstance(v, float) else v for k, v in results.items()}))
+    with _users_input():
+        image_shape = kgan.data.IMAGE_SHAPES[args.dataset]
+        if args.inception_weights:
+            extractor = kgan.metrics.inception_v3(args.inception_weights, channels=image_shape[-1])
+        else:
+            extractor = kgan.metrics.domain_extractor(args.dataset)
+        metrics = []
+        for name in args.metrics:
+            metric_class = getattr(kgan.metrics, METRICS[name])
+            stored = name in ("kid", "precision_recall", "density_coverage")
+            metrics.append(metric_class(extractor, num_samples=args.num_samples) if stored else metric_class(extractor))
+        generator = args.model if os.path.isdir(args.model) else _load_gan(args.model)
+        real = _evaluation_data(args, generator)
+        results = kgan.evaluate(generator, real, metrics, num_samples=args.num_samples, seed=args.seed)
+        results["extractor"] = extractor.name
+        print(json.dumps({k: round(v, 6) if isinstance(v, float) else v for k, v in results.items()}))
     return 0
 
 
@@ -715,17 +786,28 @@ def _evaluation_data(args, generator):
     if args.pairs:
         source_shape, target_shape = _translation_shapes(generator)
         return kgan.data.paired_folders(
-            *args.pairs, image_size=target_shape[:2], batch_size=250, source_channels=source_shape[-1],
-            target_channels=target_shape[-1], shuffle=False, source_size=source_shape[:2], drop_remainder=False,
+            *args.pairs,
+            image_size=target_shape[:2],
+            batch_size=250,
+            source_channels=source_shape[-1],
+            target_channels=target_shape[-1],
+            shuffle=False,
+            source_size=source_shape[:2],
+            drop_remainder=False,
         )
     _check_data_dir(args.data_dir)
     try:
         return kgan.data.load(
-            args.dataset, data_dir=args.data_dir, split=args.split, batch_size=250, shuffle=False,
-            drop_remainder=False, limit=args.num_samples,
+            args.dataset,
+            data_dir=args.data_dir,
+            split=args.split,
+            batch_size=250,
+            shuffle=False,
+            drop_remainder=False,
+            limit=args.num_samples,
         )
     except kgan.data.DatasetUnavailable as error:
-        raise ValueError(
+        raise UsageError(
             f"The real {args.dataset} images to compare with are not available here: {error.reason}. "
             f"Pass --data-dir FOLDER (the dataset's original files) or set KGAN_DATA_DIR=ROOT "
             f"(with ROOT/{args.dataset}/)."
@@ -740,10 +822,10 @@ def _translation_shapes(generator):
         serve = saved_model_signatures(generator)["serving_default"]
         inputs = list(serve.structured_input_signature[1].values())
         if len(inputs) != 1 or len(inputs[0].shape) != 4:
-            raise ValueError(f"--pairs needs an image-to-image model taking one image batch; {generator!r} is not one.")
+            raise UsageError(f"--pairs needs an image-to-image model taking one image batch; {generator!r} is not one.")
         return tuple(inputs[0].shape[1:]), tuple(serve.structured_outputs["images"].shape[1:])
     if generator.uses_latent:
-        raise ValueError("--pairs is for image-to-image models; this GAN samples from latent vectors.")
+        raise UsageError("--pairs is for image-to-image models; this GAN samples from latent vectors.")
     network = generator.inference_generator
     return tuple(network.inputs[0].shape[1:]), tuple(network.outputs[0].shape[1:])
 
@@ -753,7 +835,7 @@ def main(argv=None):
     try:
         _import_tensorflow(args.verbose)
         return args.handler(args)
-    except (ValueError, OSError, RuntimeError, ImportError) as error:
+    except UsageError as error:
         print(f"kgan {args.command}: error: {error}", file=sys.stderr)
         return 2
 

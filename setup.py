@@ -1,4 +1,5 @@
 """Installs kgan: GANs that are Keras models, trained with `fit`, exported as SavedModels."""
+
 from pathlib import Path
 
 from setuptools import find_packages, setup
@@ -6,8 +7,7 @@ from setuptools import find_packages, setup
 setup(
     name="kgan",
     version="0.1.0",
-    description="GAN toolkit for TensorFlow/Keras: GANs as keras.Model, trained with fit, "
-    "exported as SavedModels.",
+    description="GAN toolkit for TensorFlow/Keras: GANs as keras.Model, trained with fit, exported as SavedModels.",
     long_description=Path(__file__).with_name("README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     license="Apache-2.0",
@@ -26,6 +26,9 @@ setup(
     extras_require={
         "tfds": ["tensorflow-datasets>=4.9", "importlib_resources"],
         "examples": ["matplotlib"],
+        # The formatter is pinned: another version may format the same code differently.
+        "lint": ["ruff==0.17.6"],
+        "docs": ["mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.26"],
         "test": [
             "pytest>=7",
             "tensorflow-datasets>=4.9",

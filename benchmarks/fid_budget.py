@@ -9,6 +9,7 @@ non-saturating loss) trains for at most `--minutes` of training time, and after 
 10,000 samples are scored against the test set's cached statistics (evaluation time is not
 counted in the budget). Prints the curve and the best FID as a multiple of the floor.
 """
+
 import argparse
 import json
 import os
@@ -61,7 +62,9 @@ def main():
     parser.add_argument("--minutes", type=float, default=15.0, help="training-time budget")
     parser.add_argument("--num-samples", type=int, default=10000)
     parser.add_argument("--ema-decay", type=float, help="score an EMA of the generator (e.g. 0.999)")
-    parser.add_argument("--reuse-fakes", action="store_true", help="compile(reuse_fakes=True): G learns from the D step's fakes")
+    parser.add_argument(
+        "--reuse-fakes", action="store_true", help="compile(reuse_fakes=True): G learns from the D step's fakes"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seeds the networks, the noise and the data order")
     parser.add_argument("--out", default="runs/fid_budget")
     args = parser.parse_args()
@@ -75,8 +78,10 @@ def main():
     )
     shuffled = np.random.default_rng(0).permutation(len(train))[: args.num_samples]
     floor = kgan.evaluate(
-        lambda num, seed: scale(train[shuffled[seed * 250 : seed * 250 + num]]), None,
-        [kgan.metrics.FrechetInceptionDistance(extractor, reference=reference)], num_samples=args.num_samples,
+        scale(train[shuffled]),
+        None,
+        [kgan.metrics.FrechetInceptionDistance(extractor, reference=reference)],
+        num_samples=args.num_samples,
     )["fid"]
     print(json.dumps({"floor_fid_train_vs_test": round(floor, 3)}), flush=True)
 
@@ -96,18 +101,22 @@ def main():
         ],
     )
     best = min(point["fid"] for point in clock.curve)
-    print(json.dumps({
-        "dataset": args.dataset,
-        "ema_decay": args.ema_decay,
-        "reuse_fakes": args.reuse_fakes,
-        "seed": args.seed,
-        "floor": round(floor, 3),
-        "best_fid": best,
-        "best_over_floor": round(best / floor, 2),
-        "within_3x_floor": best <= 3 * floor,
-        "train_minutes": round(clock.trained / 60, 2),
-        "curve": clock.curve,
-    }))
+    print(
+        json.dumps(
+            {
+                "dataset": args.dataset,
+                "ema_decay": args.ema_decay,
+                "reuse_fakes": args.reuse_fakes,
+                "seed": args.seed,
+                "floor": round(floor, 3),
+                "best_fid": best,
+                "best_over_floor": round(best / floor, 2),
+                "within_3x_floor": best <= 3 * floor,
+                "train_minutes": round(clock.trained / 60, 2),
+                "curve": clock.curve,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """One row of the first run's exploration (docs/performance.md, "The first run"): train the
 command line's DCGAN for MNIST with one change, for a fixed number of steps, and score it.
 
-    python benchmarks/first_run_sweep.py --data-dir ../shared/data/mnist --minibatch-std --latent 16 --beta1 0 --beta2 0.99
+    python benchmarks/first_run_sweep.py --data-dir ../shared/data/mnist \
+        --minibatch-std --latent 16 --beta1 0 --beta2 0.99
 
 The networks are kgan's DCGAN generator and a DCGAN discriminator built here so that its width,
 kernel, final 3x3 convolution and minibatch-standard-deviation grouping can vary on their own
@@ -9,6 +10,7 @@ kernel, final 3x3 convolution and minibatch-standard-deviation grouping can vary
 Trained by `GAN.fit`; 10,000 EMA samples are scored with kgan's MNIST classifier against the
 MNIST test set: domain FID, mean confidence and the smallest digit share, printed as JSON.
 """
+
 import argparse
 import json
 import time
@@ -40,7 +42,9 @@ parser.add_argument("--seed", type=int, default=0)
 parser.add_argument("--minibatch-std", action="store_true", help="the std channel and a 3x3 conv ending D")
 parser.add_argument("--group", type=int, default=None, help="minibatch std group size (default: the whole batch)")
 parser.add_argument("--final-conv", action="store_true", help="the 3x3 conv ending D without the std channel")
-parser.add_argument("--decay", type=float, default=0, help="fraction of the steps at the end with rates decaying linearly to 0")
+parser.add_argument(
+    "--decay", type=float, default=0, help="fraction of the steps at the end with rates decaying linearly to 0"
+)
 args = parser.parse_args()
 
 train = kgan.data.load_arrays("mnist", args.data_dir, "train")[0]
@@ -49,7 +53,9 @@ shape = (28, 28, 1)
 generator = dcgan.build_generator(shape, args.latent, args.gwidth, args.kernel, seed=args.seed)
 x = images = keras.Input(shape)
 for i in range(2):
-    x = layers.Conv2D(args.dwidth * 2**i, args.kernel, strides=2, padding="same", kernel_initializer=dcgan._init(args.seed, 50 + i))(x)
+    x = layers.Conv2D(
+        args.dwidth * 2**i, args.kernel, strides=2, padding="same", kernel_initializer=dcgan._init(args.seed, 50 + i)
+    )(x)
     x = layers.LeakyReLU(0.2)(x)
 if args.minibatch_std:
     x = kgan.layers.MinibatchStdDev(args.group)(x)
@@ -65,7 +71,9 @@ class LinearDecayAtEnd(keras.optimizers.schedules.LearningRateSchedule):
         self.rate, self.start = rate, int(args.steps * (1 - args.decay))
 
     def __call__(self, step):
-        return self.rate * tf.clip_by_value((args.steps - tf.cast(step, tf.float32)) / (args.steps - self.start), 0.0, 1.0)
+        return self.rate * tf.clip_by_value(
+            (args.steps - tf.cast(step, tf.float32)) / (args.steps - self.start), 0.0, 1.0
+        )
 
 
 def adam(rate):
@@ -98,8 +106,15 @@ for start in range(0, len(samples), 500):
     probabilities.append(tf.nn.softmax(extractor(samples[start : start + 500], training=False)[1]).numpy())
 probabilities = np.concatenate(probabilities)
 shares = np.bincount(probabilities.argmax(1), minlength=10) / len(probabilities)
-print(json.dumps({
-    "options": {k: v for k, v in vars(args).items() if k != "data_dir"}, "steps": clock.steps,
-    "images_per_s": round(clock.steps * args.batch / seconds), "fid": round(float(fid.result()), 2),
-    "mean_confidence": round(float(probabilities.max(1).mean()), 3), "smallest_share": round(float(shares.min()), 3),
-}))
+print(
+    json.dumps(
+        {
+            "options": {k: v for k, v in vars(args).items() if k != "data_dir"},
+            "steps": clock.steps,
+            "images_per_s": round(clock.steps * args.batch / seconds),
+            "fid": round(float(fid.result()), 2),
+            "mean_confidence": round(float(probabilities.max(1).mean()), 3),
+            "smallest_share": round(float(shares.min()), 3),
+        }
+    )
+)

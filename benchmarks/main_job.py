@@ -24,6 +24,7 @@ all ten are drawn) and the mean confidence of the predictions. The targets (issu
 job under 10 minutes on the AVX2 machine, FID at most a third of the previous job's, every digit
 >= 5%, mean confidence >= 0.9.
 """
+
 import argparse
 import json
 import os
@@ -34,15 +35,39 @@ import time
 
 import numpy as np
 import tensorflow as tf
+from training_speed import BATCH, TutorialLoop  # benchmarks/training_speed.py, beside this script
 
 import kgan
 
-from training_speed import BATCH, TutorialLoop  # benchmarks/training_speed.py, beside this script
-
 #: The README's main job until issue 12: the DCGAN tutorial's networks and rates for 2 epochs.
-PREVIOUS = ["--dataset", "mnist", "--epochs", "2", "--batch-size", "64", "--width", "64", "--kernel-size", "5",
-            "--dropout", "0.3", "--no-minibatch-std", "--latent-dim", "100", "--d-lr", "2e-4", "--g-lr", "2e-4",
-            "--beta-1", "0.5", "--beta-2", "0.999", "--ema-decay", "0", "--no-reuse-fakes"]
+PREVIOUS = [
+    "--dataset",
+    "mnist",
+    "--epochs",
+    "2",
+    "--batch-size",
+    "64",
+    "--width",
+    "64",
+    "--kernel-size",
+    "5",
+    "--dropout",
+    "0.3",
+    "--no-minibatch-std",
+    "--latent-dim",
+    "100",
+    "--d-lr",
+    "2e-4",
+    "--g-lr",
+    "2e-4",
+    "--beta-1",
+    "0.5",
+    "--beta-2",
+    "0.999",
+    "--ema-decay",
+    "0",
+    "--no-reuse-fakes",
+]
 MAIN = []  # the README's command: kgan train with its defaults
 
 
@@ -84,11 +109,16 @@ def main():
     parser.add_argument("--data-dir", required=True, help="the folder with MNIST's idx files")
     parser.add_argument("--num-samples", type=int, default=10000)
     parser.add_argument("--tutorial-steps", type=int, default=40)
-    parser.add_argument("--reference-speed", type=float, default=176.0,
-                        help="the tutorial loop's images/s on a 2-core AVX2 machine")
+    parser.add_argument(
+        "--reference-speed", type=float, default=176.0, help="the tutorial loop's images/s on a 2-core AVX2 machine"
+    )
     parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="the main job's seeds (default: 0)")
-    parser.add_argument("--variant", action="append", default=[],
-                        help="also run the main command with these options (repeatable), e.g. --variant=\"--latent-dim 100\"")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        help='also run the main command with these options (repeatable), e.g. --variant="--latent-dim 100"',
+    )
     parser.add_argument("--skip-previous", action="store_true", help="run only the current main job")
     parser.add_argument("--out", default=None, help="keep the runs here (default: a temporary folder)")
     args = parser.parse_args()
@@ -102,7 +132,10 @@ def main():
     speed = tutorial_speed(train_images, args.tutorial_steps)
     slowdown = speed / args.reference_speed
     print(json.dumps({"tutorial_images_per_s": round(speed), "avx2_slowdown_estimate": round(slowdown, 2)}), flush=True)
-    jobs = [("main" if seed == 0 else f"main_seed{seed}", MAIN + (["--seed", str(seed)] if seed else [])) for seed in args.seeds]
+    jobs = [
+        ("main" if seed == 0 else f"main_seed{seed}", MAIN + (["--seed", str(seed)] if seed else []))
+        for seed in args.seeds
+    ]
     jobs += [(variant, MAIN + variant.split()) for variant in args.variant]
     jobs += [] if args.skip_previous else [("previous", PREVIOUS)]
     results = {}
@@ -117,7 +150,9 @@ def main():
         }
         print(json.dumps({name: results[name]}), flush=True)
     if "previous" in results:
-        ratios = {name: round(r["fid"] / results["previous"]["fid"], 3) for name, r in results.items() if name != "previous"}
+        ratios = {
+            name: round(r["fid"] / results["previous"]["fid"], 3) for name, r in results.items() if name != "previous"
+        }
         print(json.dumps({"fid_over_previous": ratios}))
     print(f"runs in {out}")
 

@@ -11,6 +11,7 @@ covered (a mode counts when it holds 20% of an even share of the samples within 
 centre) and the fraction of high-quality samples (within 3 std of any centre). A run passes when
 it covers every mode with at least 90% high-quality samples.
 """
+
 import argparse
 import time
 
@@ -95,7 +96,9 @@ def main():
                     f"{'  PASS' if result['passed'] else ''}",
                     flush=True,
                 )
-    print("\n| mixture | recipe | runs passed | modes covered (mean, min) | high quality (mean, min) | seconds per run |")
+    print(
+        "\n| mixture | recipe | runs passed | modes covered (mean, min) | high quality (mean, min) | seconds per run |"
+    )
     print("|---|---|---|---|---|---|")
     for mixture in args.mixtures:
         for recipe in args.recipes:

@@ -5,8 +5,10 @@
 Both variants train the same DCGAN (28x28, batch 64) in alternating rounds within one process.
 This machine switches between two speeds from minute to minute for any TensorFlow job, so the
 figure that counts is the ratio within each round (both variants measured back to back); their
-median is printed with each variant's images per second. It also prints the largest singular value of each normalised layer after training.
+median is printed with each variant's images per second. It also prints the largest singular value of
+each normalised layer after training.
 """
+
 import argparse
 import statistics
 import time
@@ -43,8 +45,10 @@ def main():
     for name, values in speeds.items():
         print(f"{name:>14}: median {medians[name]:6.0f} images/s  (rounds: {', '.join(f'{v:.0f}' for v in values)})")
     ratios = [sn / plain for sn, plain in zip(speeds["spectral_norm"], speeds["plain"])]
-    print(f"spectral_norm / plain speed, per round: {', '.join(f'{r:.2f}' for r in ratios)}; "
-          f"median {statistics.median(ratios):.2f}")
+    print(
+        f"spectral_norm / plain speed, per round: {', '.join(f'{r:.2f}' for r in ratios)}; "
+        f"median {statistics.median(ratios):.2f}"
+    )
     import keras
 
     for layer in gans["spectral_norm"].discriminator.layers:

@@ -14,6 +14,7 @@ forward and backward once and D forward and backward on both batches, and nothin
 Last, each generator layer's forward and backward pass in float32 and in mixed_bfloat16: which
 layers gain from bfloat16 and which do not.
 """
+
 import time
 
 import keras
@@ -107,7 +108,10 @@ def print_layer_costs():
             costs.setdefault((index, type(layer).__name__), {})[policy] = best_milliseconds(forward_backward, calls=10)
     print("\ngenerator layers, forward + backward (ms): float32, mixed_bfloat16, speed-up")
     for (index, name), ms in costs.items():
-        print(f"{index:2d} {name:22s} {ms['float32']:7.1f} {ms['mixed_bfloat16']:7.1f}  {ms['float32'] / ms['mixed_bfloat16']:.2f}x")
+        print(
+            f"{index:2d} {name:22s} {ms['float32']:7.1f} {ms['mixed_bfloat16']:7.1f}  "
+            f"{ms['float32'] / ms['mixed_bfloat16']:.2f}x"
+        )
 
 
 if __name__ == "__main__":

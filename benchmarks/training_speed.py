@@ -23,6 +23,7 @@ median, and kgan's ratios to the peers, computed from the medians. Then kgan in 
 against kgan in float32, and the exported SavedModel's sampling against `generator.predict` at
 several batch sizes.
 """
+
 import argparse
 import statistics
 import tempfile
@@ -206,8 +207,10 @@ def sampling_speed(data_dir, batch_sizes, repeats):
             latent = np.random.default_rng(0).standard_normal((batch, LATENT)).astype(np.float32)
             tensor = tf.constant(latent)
             runs = {
-                "savedmodel": lambda: serve(latent=tensor)["images"].numpy(),
-                "predict": lambda: gan.generator.predict(latent, batch_size=batch, verbose=0),
+                "savedmodel": lambda tensor=tensor: serve(latent=tensor)["images"].numpy(),
+                "predict": lambda latent=latent, batch=batch: gan.generator.predict(
+                    latent, batch_size=batch, verbose=0
+                ),
             }
             speeds = {}
             for name, call in runs.items():
@@ -231,7 +234,10 @@ def main():
     parser.add_argument("--skip", nargs="*", default=[], choices=["peers", "bfloat16", "sampling"])
     args = parser.parse_args()
     images = kgan.data.load_arrays("mnist", args.data_dir)[0].astype(np.float32) / 127.5 - 1.0
-    print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}; batch {BATCH}, {args.steps} steps x {args.rounds} rounds")
+    print(
+        f"TensorFlow {tf.__version__}, Keras {keras.__version__}; batch {BATCH}, "
+        f"{args.steps} steps x {args.rounds} rounds"
+    )
 
     if "peers" not in args.skip:
         print("\n== float32: kgan against the hand-written peers (images/s)")
@@ -260,8 +266,10 @@ def main():
     if "sampling" not in args.skip:
         print("\n== sampling: exported SavedModel against generator.predict (images/s)")
         for batch, saved, predicted in sampling_speed(args.data_dir, (1, 64, 256), repeats=20):
-            print(f"batch {batch:4d}: savedmodel {saved:8.0f}, predict {predicted:8.0f}, ratio {saved / predicted:.2f}x"
-                  + ("   (target >= 2 at batch 64)" if batch == 64 else ""))
+            print(
+                f"batch {batch:4d}: savedmodel {saved:8.0f}, predict {predicted:8.0f}, ratio {saved / predicted:.2f}x"
+                + ("   (target >= 2 at batch 64)" if batch == 64 else "")
+            )
 
 
 if __name__ == "__main__":

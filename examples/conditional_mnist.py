@@ -9,6 +9,7 @@ Recipes: cgan (concatenated label embeddings), acgan (auxiliary classifier), pro
 signature takes labels) and prints the fraction of 1,000 generated digits (100 per class)
 that a separately trained CNN classifies as the requested class.
 """
+
 import argparse
 import json
 import os
@@ -70,12 +71,16 @@ def main():
     classifier, classifier_accuracy = train_digit_classifier(args.data_dir)
     predicted = np.argmax(classifier.predict(pixels.numpy() / 127.5 - 1.0, verbose=0), axis=1)
     per_class = [float(np.mean(predicted[requested == c] == c)) for c in range(10)]
-    print(json.dumps({
-        "recipe": args.recipe,
-        "classifier_test_accuracy": round(classifier_accuracy, 4),
-        "requested_class_recognised": round(float(np.mean(predicted == requested)), 4),
-        "per_class": [round(p, 2) for p in per_class],
-    }))
+    print(
+        json.dumps(
+            {
+                "recipe": args.recipe,
+                "classifier_test_accuracy": round(classifier_accuracy, 4),
+                "requested_class_recognised": round(float(np.mean(predicted == requested)), 4),
+                "per_class": [round(p, 2) for p in per_class],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ Writes runs/example/logs (TensorBoard: losses and sample grids), runs/example/lo
 runs/example/generator (a SavedModel that loads without kgan). Without --data-dir the data comes
 from $KGAN_DATA_DIR/mnist or, failing that, TensorFlow Datasets.
 """
+
 import argparse
 import os
 

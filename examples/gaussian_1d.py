@@ -1,12 +1,14 @@
 """A GAN learns a 1-D Gaussian: watch the generator's distribution approach the target.
 
+    pip install -e ".[examples]"   # matplotlib, for the plot
     python examples/gaussian_1d.py --out gaussian_1d.png
 
 The data are N(4, 0.5^2) samples drawn with the Box-Muller transform (kgan.data.gaussian_1d).
 Generator and discriminator are small MLPs; the generator starts near N(0, small). The plot shows
 the target density and histograms of the generator's samples as training goes on. Runs in about
-half a minute on a CPU. Needs matplotlib (pip install 'kgan[examples]').
+half a minute on a CPU.
 """
+
 import argparse
 
 import keras
@@ -44,7 +46,9 @@ def main():
     args = parser.parse_args()
 
     data = kgan.data.gaussian_1d(8192, mean=MEAN, std=STD, batch_size=128, seed=args.seed)
-    generator = kgan.architectures.mlp.build_generator(latent_dim=4, output_dim=1, hidden_units=(32, 32), seed=args.seed)
+    generator = kgan.architectures.mlp.build_generator(
+        latent_dim=4, output_dim=1, hidden_units=(32, 32), seed=args.seed
+    )
     discriminator = kgan.architectures.mlp.build_discriminator(input_dim=1, hidden_units=(32, 32), seed=args.seed)
     gan = kgan.GAN(generator, discriminator, seed=args.seed)
     gan.compile(d_learning_rate=2e-3, g_learning_rate=2e-3)
@@ -56,11 +60,23 @@ def main():
 
     x = np.linspace(-1.0, 7.0, 400)
     plt.figure(figsize=(8, 4.5))
-    plt.plot(x, np.exp(-0.5 * ((x - MEAN) / STD) ** 2) / (STD * np.sqrt(2 * np.pi)), "k", lw=2,
-             label=f"target N({MEAN}, {STD}²)")
+    plt.plot(
+        x,
+        np.exp(-0.5 * ((x - MEAN) / STD) ** 2) / (STD * np.sqrt(2 * np.pi)),
+        "k",
+        lw=2,
+        label=f"target N({MEAN}, {STD}²)",
+    )
     for epoch, samples in sorted(snapshots.samples.items()):
-        plt.hist(samples, bins=120, range=(-1, 7), density=True, histtype="step", lw=1.5,
-                 label=f"generator after {epoch} epochs (mean {samples.mean():.2f}, std {samples.std():.2f})")
+        plt.hist(
+            samples,
+            bins=120,
+            range=(-1, 7),
+            density=True,
+            histtype="step",
+            lw=1.5,
+            label=f"generator after {epoch} epochs (mean {samples.mean():.2f}, std {samples.std():.2f})",
+        )
         print(f"epoch {epoch:3d}: generated mean {samples.mean():.3f} std {samples.std():.3f}")
     plt.xlabel("x")
     plt.ylabel("density")

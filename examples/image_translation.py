@@ -15,6 +15,7 @@ Writes runs/<model>/samples (per epoch: inputs, outputs, targets in rows) and ru
 |G_BA(G_AB(a)) - a| before and after training and the error of G_AB(a) against the true
 inversion of a.
 """
+
 import argparse
 import json
 import os

@@ -8,6 +8,7 @@ Cases: `healthy` (the DCGAN defaults), `strong_discriminator` (D's learning rate
 is multiplied by 0 before the generator sees it), `diverging` (SGD with learning rate 5).
 Prints the monitor's checks and its warnings; TensorBoard views go to `--out`/logs/health.
 """
+
 import argparse
 import os
 import warnings

@@ -1,5 +1,6 @@
 """kgan: GANs that are Keras models. Build, `fit`, watch in TensorBoard, export the generator."""
-from kgan import architectures, augment, callbacks, data, layers, losses, metrics, regularizers
+
+from kgan import architectures, augment, callbacks, data, layers, losses, metrics, regularizers, seeding
 from kgan.evaluation import evaluate
 from kgan.export import export_generator
 from kgan.models import (
@@ -46,4 +47,5 @@ __all__ = [
     "losses",
     "metrics",
     "regularizers",
+    "seeding",
 ]

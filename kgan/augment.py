@@ -10,6 +10,7 @@ NeurIPS 2020).
 Pass an augmenter to `GAN.compile(augment=...)`; the step applies it inside
 `discriminator_inputs`, so regularizers see augmented samples too.
 """
+
 from __future__ import annotations
 
 import keras

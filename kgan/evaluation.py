@@ -1,4 +1,5 @@
 """`kgan.evaluate`: sample metrics of a generator against real data, in one call."""
+
 from __future__ import annotations
 
 import functools
@@ -9,6 +10,7 @@ import numpy as np
 import tensorflow as tf
 
 from kgan.metrics import results_of
+from kgan.seeding import latent_vectors, sub_seed
 
 
 def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_size=250, seed=0):
@@ -20,8 +22,9 @@ def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_siz
     Args:
         generator: a `kgan.GAN` (its `inference_generator` samples; conditional GANs cycle
             through the classes), a `keras.Model` taking latent vectors, the path of an exported
-            SavedModel (its `sample` signature; conditional ones cycle through the classes), or a
-            callable `(num, seed) -> images in [-1, 1]`. Image-to-image models (Pix2Pix, SRGAN,
+            SavedModel (its `sample` signature; conditional ones cycle through the classes), a
+            callable `(num, seed) -> images in [-1, 1]`, or a NumPy array of images in [-1, 1]
+            generated beforehand (scored in order). Image-to-image models (Pix2Pix, SRGAN,
             TranslationGAN, or their exported SavedModels) translate the sources of `real_data`'s
             `(source, target)` pairs and are scored against the targets.
         real_data: a `tf.data.Dataset` of image batches (or of `(images, labels)`; of
@@ -30,7 +33,8 @@ def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_siz
         metrics: `kgan.metrics` objects, e.g. `[kgan.metrics.FrechetInceptionDistance(extractor)]`.
         num_samples: generated (and real) images.
         batch_size: generated images per batch.
-        seed: seeds the latent draws.
+        seed: seeds the latent draws: batch i is drawn with `kgan.seeding.sub_seed(seed, "batch",
+            i)`, so different seeds draw different samples (a callable receives these seeds).
 
     Returns:
         A dict of floats: every metric's results, and `real_samples`, the real images used.
@@ -43,9 +47,16 @@ def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_siz
                   [kgan.metrics.FrechetInceptionDistance(extractor)], num_samples=10000)
     ```
     """
+    if isinstance(generator, np.ndarray) and len(generator) < num_samples:
+        raise ValueError(
+            f"evaluate() was given {len(generator)} generated images but num_samples={num_samples}; "
+            f"pass num_samples={len(generator)} or more images."
+        )
     metrics = list(metrics)
     if not metrics:
-        raise ValueError("evaluate() needs at least one metric, e.g. [kgan.metrics.FrechetInceptionDistance(extractor)].")
+        raise ValueError(
+            "evaluate() needs at least one metric, e.g. [kgan.metrics.FrechetInceptionDistance(extractor)]."
+        )
     if num_samples < 2 or batch_size < 1:
         raise ValueError(f"num_samples must be >= 2 and batch_size >= 1, got {num_samples} and {batch_size}.")
     for metric in metrics:
@@ -74,7 +85,7 @@ def _score_samples(sample, real_data, metrics, num_samples, batch_size, seed):
             if real is not None:
                 real = real[: num_samples - real_used]
                 real_used += len(real)
-        fake = tf.convert_to_tensor(sample(count, seed + index), tf.float32)
+        fake = tf.convert_to_tensor(sample(count, sub_seed(seed, "batch", index)), tf.float32)
         for metric in metrics:
             metric.update_state(fake, None if real is None else tf.convert_to_tensor(real))
     # Real batches left over when the dataset's batches are smaller than ours.
@@ -137,7 +148,7 @@ def translator(generator):
         inputs = signatures["serving_default"].structured_input_signature[1]
         if "sample" in signatures or len(inputs) != 1:
             return None
-        (name, spec), = inputs.items()
+        ((name, spec),) = inputs.items()
         if len(spec.shape) != 4:
             return None
         serve = signatures["serving_default"]
@@ -171,13 +182,18 @@ def sampler(generator):
         inputs = signatures["sample"].structured_input_signature[1] if "sample" in signatures else {}
         signature = signatures.get("sample")
         if "count" in inputs:
-            draw = lambda num, seed: signature(count=tf.constant(num, tf.int32), seed=tf.constant(seed, tf.int64))
+
+            def draw(num, seed):
+                return signature(count=tf.constant(num, tf.int32), seed=tf.constant(seed, tf.int64))
+
         elif "labels" in inputs and "num_classes" in signatures:
             # A conditional generator: classes 0, 1, ..., num_classes - 1, 0, ... in turn.
             num_classes = int(signatures["num_classes"]()["num_classes"])
-            draw = lambda num, seed: signature(
-                labels=tf.range(num, dtype=tf.int32) % num_classes, seed=tf.constant(seed, tf.int64)
-            )
+
+            def draw(num, seed):
+                labels = tf.range(num, dtype=tf.int32) % num_classes
+                return signature(labels=labels, seed=tf.constant(seed, tf.int64))
+
         else:
             raise ValueError(
                 f"The SavedModel at {generator!r} has neither a sample(count, seed) nor a "
@@ -185,12 +201,13 @@ def sampler(generator):
                 "a callable (num, seed) -> images."
             )
         return lambda num, seed: draw(num, seed)["images"].numpy().astype(np.float32) / 127.5 - 1.0
+    if isinstance(generator, np.ndarray):
+        return _in_order(generator)
     if isinstance(generator, keras.Model):
         latent_dim = generator.inputs[0].shape[-1]
 
         def draw(num, seed):
-            latent = np.random.default_rng(seed).standard_normal((num, latent_dim)).astype(np.float32)
-            return keras.ops.convert_to_numpy(generator(latent, training=False))
+            return keras.ops.convert_to_numpy(generator(latent_vectors(num, latent_dim, seed), training=False))
 
         return draw
     if callable(generator):
@@ -199,6 +216,20 @@ def sampler(generator):
         f"Cannot sample from a {type(generator).__name__}: pass a kgan GAN, a keras.Model taking "
         "latent vectors, an exported SavedModel folder, or a callable (num, seed) -> images."
     )
+
+
+def _in_order(images):
+    """`(num, seed) -> the next num of images`, for samples generated beforehand (in [-1, 1])."""
+    images = np.asarray(images, np.float32)
+    position = 0
+
+    def draw(num, seed):
+        nonlocal position
+        chunk = images[position : position + num]
+        position += num
+        return chunk
+
+    return draw
 
 
 def _real_batches(real_data):

@@ -1,10 +1,14 @@
 """The generator as a SavedModel that plain TensorFlow loads, with serving signatures."""
+
 from __future__ import annotations
 
 import os
 
 import keras
 import tensorflow as tf
+
+from kgan.data.pipeline import scale_images
+from kgan.seeding import latent_vectors
 
 SERVING_SIGNATURE = "serving_default"
 SAMPLE_SIGNATURE = "sample"
@@ -18,8 +22,9 @@ def export_generator(gan, path, generator=None):
 
     * `serving_default(latent: float32 [n, latent_dim]) -> {"images": float32 [n, ...] in [-1, 1]}`
     * `sample(count: int32 [], seed: int64 []) -> {"images": uint8 [count, ...]}`: draws `count`
-      latent vectors from N(0, I) with a stateless generator (the same seed gives the same
-      images) and returns pixels ready to encode as PNG.
+      latent vectors from N(0, I) with a stateless generator and returns pixels ready to encode
+      as PNG. The same seed gives the same latent vectors as `gan.generate(count, seed=seed)` and
+      the run's image grids (`kgan.seeding.latent_vectors`).
 
     Conditional GANs add `labels`, image-to-image models take source images (and masks); each
     family's `export_endpoints` lists its signatures.
@@ -67,32 +72,18 @@ def to_pixels(images):
     return tf.cast(tf.clip_by_value(pixels, 0.0, 255.0), tf.uint8)
 
 
-def from_pixels(pixels):
-    """uint8 pixels -> float32 in [-1, 1], inside a SavedModel."""
-    return tf.cast(pixels, tf.float32) / 127.5 - 1.0
-
-
-def stateless_latent(count, latent_dim, seed):
-    """`count` latent vectors from N(0, I), the same for the same int64 `seed`."""
-    return tf.random.stateless_normal(
-        tf.stack([count, latent_dim]), seed=tf.stack([seed, tf.constant(0, tf.int64)])
-    )
-
-
 def latent_endpoints(network):
     """`serving_default(latent)` and `sample(count, seed)` for a generator of latent vectors."""
     latent_shape = tuple(network.inputs[0].shape)
     if len(latent_shape) != 2 or latent_shape[-1] is None:
-        raise ValueError(
-            f"The generator must take latent vectors (batch, latent_dim); its input is {latent_shape}."
-        )
+        raise ValueError(f"The generator must take latent vectors (batch, latent_dim); its input is {latent_shape}.")
     latent_dim = latent_shape[-1]
 
     def serve(latent):
         return {"images": tf.cast(network(latent, training=False), tf.float32)}
 
     def sample(count, seed):
-        return {"images": to_pixels(network(stateless_latent(count, latent_dim, seed), training=False))}
+        return {"images": to_pixels(network(latent_vectors(count, latent_dim, seed), training=False))}
 
     return [
         (SERVING_SIGNATURE, serve, [tf.TensorSpec([None, latent_dim], tf.float32, name="latent")]),
@@ -123,7 +114,7 @@ def conditional_endpoints(network, num_classes):
         return {"images": tf.cast(network([latent, checked(labels)], training=False), tf.float32)}
 
     def sample(labels, seed):
-        latent = stateless_latent(tf.shape(labels)[0], latent_dim, seed)
+        latent = latent_vectors(tf.shape(labels)[0], latent_dim, seed)
         return {"images": to_pixels(network([latent, checked(labels)], training=False))}
 
     def classes():
@@ -173,7 +164,7 @@ def image_endpoints(network, prefix="", input_names=None):
             return {"images": tf.cast(run([images]), tf.float32)}
 
         def pixels(images):
-            return {"images": to_pixels(run([from_pixels(images)]))}
+            return {"images": to_pixels(run([scale_images(images)]))}
 
     elif len(specs) == 2:
 
@@ -181,7 +172,7 @@ def image_endpoints(network, prefix="", input_names=None):
             return {"images": tf.cast(run([images, extra]), tf.float32)}
 
         def pixels(images, extra):
-            return {"images": to_pixels(run([from_pixels(images), extra]))}
+            return {"images": to_pixels(run([scale_images(images), extra]))}
 
     else:
         raise ValueError(f"Export supports generators with one or two inputs, this one has {len(specs)}.")

@@ -1,4 +1,5 @@
 """Turning generator output into pictures: uint8 pixels, tiled grids, PNG files."""
+
 from __future__ import annotations
 
 import math

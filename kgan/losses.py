@@ -2,22 +2,26 @@
 
 Each loss is a pair of small pure functions on the discriminator's raw outputs (logits or scores):
 
-* `discriminator(real_logits, fake_logits, real_label=1.0)` -> scalar, what D minimises;
+* `discriminator(real_logits, fake_logits, real_label=1.0, fake_label=0.0)` -> scalar, what D
+  minimises;
 * `generator(fake_logits)` -> scalar, what G minimises; relativistic losses compare fakes with real
   images, so their generator side is `generator(fake_logits, real_logits)`.
 
-`real_label` below 1 is one-sided label smoothing (Salimans et al., 2016); it only has a meaning for
-losses with a target, so `AdversarialLoss.supports_label_smoothing` says whether it applies.
+`real_label` below 1 is one-sided label smoothing (Salimans et al., 2016), and `fake_label` above 0
+makes it two-sided; they only have a meaning for losses with targets, so
+`AdversarialLoss.supports_label_smoothing` says whether they apply (custom pairs are called
+without `fake_label` unless it is set).
 All arithmetic happens in float32 so that mixed-precision networks give the same losses.
 
 `get(name)` resolves the names `non_saturating`, `minimax`, `least_squares`, `hinge`,
 `wasserstein` and `relativistic_average`; a `(discriminator_fn, generator_fn)` tuple makes a
 custom pair.
 """
+
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from collections.abc import Callable
 
 import keras
 from keras import ops
@@ -30,41 +34,40 @@ def _f32(x):
 def _bce_with_logits(labels, logits):
     """Binary cross-entropy from logits, stable for large |logits|: max(x,0) - x*y + log1p(e^-|x|)."""
     logits = _f32(logits)
-    return ops.mean(
-        ops.relu(logits) - logits * labels + ops.log1p(ops.exp(-ops.abs(logits)))
-    )
+    return ops.mean(ops.relu(logits) - logits * labels + ops.log1p(ops.exp(-ops.abs(logits))))
 
 
 # --- the discriminator side -------------------------------------------------------------------
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-def cross_entropy_discriminator_loss(real_logits, fake_logits, real_label=1.0):
-    """D's binary cross-entropy: real labelled `real_label` (1, or less with smoothing), fake 0.
+def cross_entropy_discriminator_loss(real_logits, fake_logits, real_label=1.0, fake_label=0.0):
+    """D's binary cross-entropy: real labelled `real_label` (1, or less with smoothing), fake
+    `fake_label` (0, or more with two-sided smoothing).
 
     Goodfellow et al., 2014. Shared by the minimax and non-saturating pairs.
     """
-    return _bce_with_logits(real_label, real_logits) + _bce_with_logits(0.0, fake_logits)
+    return _bce_with_logits(real_label, real_logits) + _bce_with_logits(fake_label, fake_logits)
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-def least_squares_discriminator_loss(real_logits, fake_logits, real_label=1.0):
+def least_squares_discriminator_loss(real_logits, fake_logits, real_label=1.0, fake_label=0.0):
     """LSGAN (Mao et al., 2017), a-b-c = 0-1-1 coding: 0.5 E[(D(x)-1)^2] + 0.5 E[D(G(z))^2]."""
     real, fake = _f32(real_logits), _f32(fake_logits)
-    return 0.5 * ops.mean(ops.square(real - real_label)) + 0.5 * ops.mean(ops.square(fake))
+    return 0.5 * ops.mean(ops.square(real - real_label)) + 0.5 * ops.mean(ops.square(fake - fake_label))
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-def hinge_discriminator_loss(real_logits, fake_logits, real_label=1.0):
+def hinge_discriminator_loss(real_logits, fake_logits, real_label=1.0, fake_label=0.0):
     """Hinge loss (Lim & Ye, 2017; Miyato et al., 2018): E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]."""
-    del real_label  # hinge has no target to smooth
+    del real_label, fake_label  # hinge has no targets to smooth
     return ops.mean(ops.relu(1.0 - _f32(real_logits))) + ops.mean(ops.relu(1.0 + _f32(fake_logits)))
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-def wasserstein_discriminator_loss(real_logits, fake_logits, real_label=1.0):
+def wasserstein_discriminator_loss(real_logits, fake_logits, real_label=1.0, fake_label=0.0):
     """Wasserstein critic (Arjovsky et al., 2017): E[D(G(z))] - E[D(x)]; needs a Lipschitz penalty."""
-    del real_label
+    del real_label, fake_label
     return ops.mean(_f32(fake_logits)) - ops.mean(_f32(real_logits))
 
 
@@ -105,10 +108,10 @@ def _relativistic(real_logits, fake_logits):
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-def relativistic_average_discriminator_loss(real_logits, fake_logits, real_label=1.0):
-    """RaSGAN discriminator: BCE(real_label, D(x) - E[D(G(z))]) + BCE(0, D(G(z)) - E[D(x)])."""
+def relativistic_average_discriminator_loss(real_logits, fake_logits, real_label=1.0, fake_label=0.0):
+    """RaSGAN discriminator: BCE(real_label, D(x) - E[D(G(z))]) + BCE(fake_label, D(G(z)) - E[D(x)])."""
     real_vs_fake, fake_vs_real = _relativistic(real_logits, fake_logits)
-    return _bce_with_logits(real_label, real_vs_fake) + _bce_with_logits(0.0, fake_vs_real)
+    return _bce_with_logits(real_label, real_vs_fake) + _bce_with_logits(fake_label, fake_vs_real)
 
 
 @keras.saving.register_keras_serializable(package="kgan")
@@ -118,18 +121,24 @@ def relativistic_average_generator_loss(fake_logits, real_logits):
     return _bce_with_logits(1.0, fake_vs_real) + _bce_with_logits(0.0, real_vs_fake)
 
 
+def mean_absolute_error(x, y):
+    """E|x - y| in float32: pix2pix's L1 and CycleGAN's cycle and identity losses."""
+    return ops.mean(ops.abs(_f32(x) - _f32(y)))
+
+
 @dataclasses.dataclass(frozen=True)
 class AdversarialLoss:
     """A discriminator loss and a generator loss that play one game.
 
     Args:
         name: the name the pair is known by (used in configs and logs).
-        discriminator: `fn(real_logits, fake_logits, real_label=1.0) -> scalar`.
+        discriminator: `fn(real_logits, fake_logits, real_label=1.0[, fake_label=0.0]) -> scalar`.
         generator: `fn(fake_logits) -> scalar`, or `fn(fake_logits, real_logits)` when
             `relativistic`.
         probability: True when D's output is a logit of "real", so `d_real`/`d_fake` are logged as
             mean sigmoid probabilities; False when it is an unbounded score, logged as is.
-        supports_label_smoothing: whether `real_label` changes the discriminator loss.
+        supports_label_smoothing: whether `real_label` and `fake_label` change the
+            discriminator loss.
         relativistic: the generator loss also needs D's output on real samples.
     """
 
@@ -170,9 +179,7 @@ LOSSES = {
         relativistic=True,
     ),
     "hinge": AdversarialLoss("hinge", hinge_discriminator_loss, score_generator_loss),
-    "wasserstein": AdversarialLoss(
-        "wasserstein", wasserstein_discriminator_loss, score_generator_loss
-    ),
+    "wasserstein": AdversarialLoss("wasserstein", wasserstein_discriminator_loss, score_generator_loss),
 }
 
 
@@ -193,11 +200,7 @@ def get(identifier) -> AdversarialLoss:
                 "or a (discriminator_fn, generator_fn) pair of callables."
             )
         return LOSSES[identifier]
-    if (
-        isinstance(identifier, (tuple, list))
-        and len(identifier) == 2
-        and all(callable(fn) for fn in identifier)
-    ):
+    if isinstance(identifier, (tuple, list)) and len(identifier) == 2 and all(callable(fn) for fn in identifier):
         discriminator, generator = identifier
         return AdversarialLoss("custom", discriminator, generator)
     raise ValueError(

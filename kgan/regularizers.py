@@ -8,6 +8,7 @@ weight multiplied by `every` so that its average strength is unchanged (Karras e
 Pass them to `GAN.compile(regularizers=[...])`; the training step adds them to the
 discriminator's loss and logs each one under its name.
 """
+
 from __future__ import annotations
 
 import keras

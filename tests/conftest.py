@@ -1,4 +1,5 @@
 """Shared fixtures: the real local datasets and tiny, fast GANs."""
+
 import os
 import pathlib
 
@@ -30,6 +31,15 @@ def shared_data():
 @pytest.fixture(scope="session")
 def mnist_dir(shared_data):
     return str(shared_data / "mnist")
+
+
+@pytest.fixture(scope="session")
+def mnist_test(mnist_dir):
+    """MNIST's test images in [-1, 1] and their labels."""
+    import kgan
+
+    images, labels = kgan.data.load_arrays("mnist", mnist_dir, "test")
+    return images.astype(np.float32) / 127.5 - 1.0, labels
 
 
 @pytest.fixture
@@ -112,7 +122,10 @@ def run_savedmodel_without_kgan(path, signature, inputs, tmp_path):
     env = {**os.environ, "PYTHONPATH": "", "TF_CPP_MIN_LOG_LEVEL": "3"}
     result = subprocess.run(
         [sys.executable, str(script), str(path), signature, str(inputs_file), str(out_file)],
-        capture_output=True, text=True, env=env, cwd=str(tmp_path),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(tmp_path),
     )
     if result.returncode != 0:
         return result.stderr, None

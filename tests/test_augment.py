@@ -1,4 +1,5 @@
 """DiffAugment's operations, their gradients, ADA's controller, and both inside training."""
+
 import keras
 import numpy as np
 import pytest

@@ -3,6 +3,7 @@
 More checks sit beside the code they guard (test_models: shapes, dtypes, NaN, empty data, latent
 sizes; test_conditional: labels out of range; test_data: files and folders; test_cli: paths).
 """
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -37,7 +38,9 @@ def test_data_of_another_size_in_a_second_fit_is_caught_before_any_update(gan):
     weights = [w.numpy() for w in gan.weights]
     # Keras retraces the step with relaxed shapes here, so only the running step can tell.
     bigger = tf.data.Dataset.from_tensor_slices(np.zeros((64, 16, 16, 1), np.float32)).batch(16)
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"do not have the shape the networks were built for, \(8, 8, 1\)"):
+    with pytest.raises(
+        tf.errors.InvalidArgumentError, match=r"do not have the shape the networks were built for, \(8, 8, 1\)"
+    ):
         gan.fit(bigger, epochs=1, verbose=0)
     for before, after in zip(weights, gan.weights):
         np.testing.assert_array_equal(before, after.numpy())
@@ -79,7 +82,10 @@ def test_export_into_a_file_path_is_refused(tmp_path):
 def test_cli_names_a_corrupt_checkpoint_and_a_bad_export_path(tmp_path):
     broken = tmp_path / "epoch_0003.keras"
     broken.write_bytes(b"PK\x03\x04 truncated")
-    for command in (["sample", "--model", str(broken)], ["export", "--model", str(broken), "--out", str(tmp_path / "g")]):
+    for command in (
+        ["sample", "--model", str(broken)],
+        ["export", "--model", str(broken), "--out", str(tmp_path / "g")],
+    ):
         result = run_kgan(*command)
         assert result.returncode == 2, result.stderr
         assert "is not a .keras archive" in result.stderr and "Traceback" not in result.stderr

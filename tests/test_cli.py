@@ -1,4 +1,5 @@
 """The `kgan` command line, run as a user runs it: a real process writing real files."""
+
 import json
 import os
 import shutil
@@ -25,7 +26,9 @@ def run_kgan(*args, cwd=None, env=None, offline=False):
     """
     env = {k: v for k, v in {**os.environ, **(env or {})}.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
     prefix = ["unshare", "-rn"] if offline else []
-    return subprocess.run([*prefix, sys.executable, "-m", "kgan_cli", *args], capture_output=True, text=True, cwd=cwd, env=env)
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "kgan_cli", *args], capture_output=True, text=True, cwd=cwd, env=env
+    )
 
 
 def offline_possible():
@@ -91,6 +94,12 @@ def test_sample_from_checkpoint_or_export(trained_run, tmp_path, source):
     grid = tf.io.decode_png(tf.io.read_file(str(out))).numpy()
     assert grid.shape == (2 * 9 + 1, 8 * 9 + 1, 1)
     assert grid.std() > 0  # real samples, not a blank picture
+    # With the run's seed (0) and 64 samples, `kgan sample` redraws the grid the run wrote last.
+    result = run_kgan("sample", "--model", str(run_dir / source), "--seed", "0", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    redrawn = tf.io.decode_png(tf.io.read_file(str(out))).numpy().astype(int)
+    written = tf.io.decode_png(tf.io.read_file(str(run_dir / "samples" / "epoch_0002.png"))).numpy().astype(int)
+    assert redrawn.shape == written.shape and np.abs(redrawn - written).max() <= 1
 
 
 def test_export_command(trained_run, tmp_path):
@@ -107,9 +116,25 @@ def test_export_command(trained_run, tmp_path):
 def test_train_killed_mid_run_resumes_from_its_last_epoch(tmp_path):
     """kill -9 during epoch 3, then the same command again: it continues at epoch 3, losing and
     repeating nothing, and ends with the weights of an uninterrupted run."""
-    command = [sys.executable, "-m", "kgan", "train", "--dataset", "digits", "--batch-size", "8",
-               "--width", "8", "--latent-dim", "8", "--epochs", "4", "--no-export",
-               "--run-dir", str(tmp_path / "run")]
+    command = [
+        sys.executable,
+        "-m",
+        "kgan",
+        "train",
+        "--dataset",
+        "digits",
+        "--batch-size",
+        "8",
+        "--width",
+        "8",
+        "--latent-dim",
+        "8",
+        "--epochs",
+        "4",
+        "--no-export",
+        "--run-dir",
+        str(tmp_path / "run"),
+    ]
     uninterrupted = subprocess.run(command[:-1] + [str(tmp_path / "uninterrupted")], capture_output=True, text=True)
     assert uninterrupted.returncode == 0, uninterrupted.stderr[-3000:]
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -131,15 +156,28 @@ def test_train_killed_mid_run_resumes_from_its_last_epoch(tmp_path):
     reference = keras.saving.load_model(str(tmp_path / "uninterrupted" / "checkpoints" / "epoch_0004.keras"))
     for a, b in zip(gan.weights, reference.weights):  # data order and random state resumed exactly
         np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=a.path)
-    epochs_logged = sorted(step for tag, step, _, _ in summaries(tmp_path / "run" / "logs" / "train")
-                           if tag == "epoch_d_loss")
+    epochs_logged = sorted(
+        step for tag, step, _, _ in summaries(tmp_path / "run" / "logs" / "train") if tag == "epoch_d_loss"
+    )
     assert epochs_logged == [0, 1, 2, 3]
 
 
 def test_help_explains_every_option():
     for command, options in {
-        "train": ["--dataset", "--data-dir", "--image-folder", "--epochs", "--batch-size", "--loss",
-                  "--d-lr", "--g-lr", "--d-steps", "--label-smoothing", "--instance-noise", "--run-dir"],
+        "train": [
+            "--dataset",
+            "--data-dir",
+            "--image-folder",
+            "--epochs",
+            "--batch-size",
+            "--loss",
+            "--d-lr",
+            "--g-lr",
+            "--d-steps",
+            "--label-smoothing",
+            "--instance-noise",
+            "--run-dir",
+        ],
         "sample": ["--model", "--num", "--seed", "--out"],
         "export": ["--model", "--out"],
     }.items():
@@ -151,7 +189,9 @@ def test_help_explains_every_option():
 
 
 def test_bad_input_gets_a_clear_error_and_exit_code_2(tmp_path):
-    result = run_kgan("train", "--dataset", "mnist", "--data-dir", str(tmp_path / "nowhere"), "--run-dir", str(tmp_path / "r"))
+    result = run_kgan(
+        "train", "--dataset", "mnist", "--data-dir", str(tmp_path / "nowhere"), "--run-dir", str(tmp_path / "r")
+    )
     assert result.returncode == 2 and "does not exist" in result.stderr and "Traceback" not in result.stderr
     assert "--dataset digits" in result.stderr and "kgan.data" not in result.stderr  # the CLI's own options
     result = run_kgan("sample", "--model", str(tmp_path / "missing.keras"))
@@ -162,10 +202,26 @@ def test_bad_input_gets_a_clear_error_and_exit_code_2(tmp_path):
     assert result.returncode == 2 and "expected an integer >= 1" in result.stderr
 
 
-@pytest.mark.parametrize("recipe, model_class, loss", [("wgangp", kgan.WGANGP, "wasserstein"), ("sngan", kgan.SNGAN, "hinge")])
+@pytest.mark.parametrize(
+    "recipe, model_class, loss", [("wgangp", kgan.WGANGP, "wasserstein"), ("sngan", kgan.SNGAN, "hinge")]
+)
 def test_train_with_a_recipe_and_an_override(recipe, model_class, loss, tmp_path):
-    result = run_kgan("train", *TINY, "--recipe", recipe, "--d-steps", "2", "--ema-decay", "0.9", "--deterministic",
-                      "--epochs", "1", "--no-export", "--run-dir", str(tmp_path))
+    result = run_kgan(
+        "train",
+        *TINY,
+        "--recipe",
+        recipe,
+        "--d-steps",
+        "2",
+        "--ema-decay",
+        "0.9",
+        "--deterministic",
+        "--epochs",
+        "1",
+        "--no-export",
+        "--run-dir",
+        str(tmp_path),
+    )
     assert result.returncode == 0, result.stderr
     gan = keras.saving.load_model(str(tmp_path / "checkpoints" / "epoch_0001.keras"))
     assert type(gan) is model_class and gan.ema_decay == 0.9
@@ -199,9 +255,27 @@ def test_a_finished_run_is_not_overwritten_unless_asked(trained_run, tmp_path):
 def test_train_streams_tfrecords_in_mixed_bfloat16(tmp_path):
     images, _ = kgan.data.load_arrays("digits")
     kgan.data.write_tfrecords(images[:256], str(tmp_path / "records" / "digits"), shard_size=100)
-    result = run_kgan("train", "--tfrecords", str(tmp_path / "records" / "digits-*.tfrecord"), "--image-size", "8",
-                      "--channels", "1", "--precision", "mixed_bfloat16", "--batch-size", "32", "--width", "8",
-                      "--latent-dim", "8", "--epochs", "1", "--run-dir", str(tmp_path / "run"))
+    result = run_kgan(
+        "train",
+        "--tfrecords",
+        str(tmp_path / "records" / "digits-*.tfrecord"),
+        "--image-size",
+        "8",
+        "--channels",
+        "1",
+        "--precision",
+        "mixed_bfloat16",
+        "--batch-size",
+        "32",
+        "--width",
+        "8",
+        "--latent-dim",
+        "8",
+        "--epochs",
+        "1",
+        "--run-dir",
+        str(tmp_path / "run"),
+    )
     assert result.returncode == 0, result.stderr
     # Said on CPUs that would emulate bfloat16 (AVX2 only), and only there.
     emulated = cpu_has_native_bfloat16() is False and not tf.config.list_physical_devices("GPU")
@@ -231,6 +305,20 @@ def test_help_and_usage_errors_answer_without_importing_tensorflow():
     assert "expected an integer >= 1" in result.stderr and "--model" in result.stderr
 
 
+def test_users_mistakes_are_one_line_and_bugs_keep_their_traceback(monkeypatch, tmp_path, capsys):
+    import kgan_cli as cli
+
+    assert cli.main(["export", "--model", str(tmp_path / "missing.keras"), "--out", str(tmp_path / "out")]) == 2
+    assert "No model at" in capsys.readouterr().err
+
+    def a_bug(args):
+        raise ValueError("an internal mistake")
+
+    monkeypatch.setattr(cli, "export_command", a_bug)
+    with pytest.raises(ValueError, match="an internal mistake"):
+        cli.main(["export", "--model", "m.keras", "--out", "out"])
+
+
 def test_the_parsers_choices_are_the_librarys():
     import kgan_cli
 
@@ -256,7 +344,9 @@ def test_offline_an_explicit_dataset_fails_fast_naming_the_choices(trained_run, 
         assert choice in result.stderr
     assert "kgan.data.load" not in result.stderr  # the command line's own options, not Python calls
     started = time.perf_counter()
-    result = run_kgan("evaluate", "--model", str(trained_run[0] / "generator"), "--dataset", "fashion_mnist", env=env, offline=True)
+    result = run_kgan(
+        "evaluate", "--model", str(trained_run[0] / "generator"), "--dataset", "fashion_mnist", env=env, offline=True
+    )
     assert time.perf_counter() - started < 15
     assert result.returncode == 2 and "cannot be reached" in result.stderr
     assert "--data-dir" in result.stderr and "KGAN_DATA_DIR" in result.stderr
@@ -265,8 +355,21 @@ def test_offline_an_explicit_dataset_fails_fast_naming_the_choices(trained_run, 
 @needs_offline
 def test_offline_without_data_the_default_run_trains_on_the_shipped_digits(tmp_path):
     env = {"KGAN_DATA_DIR": "", "TFDS_DATA_DIR": str(tmp_path / "tfds")}
-    result = run_kgan("train", "--epochs", "1", "--limit", "256", "--batch-size", "32", "--width", "8",
-                      "--run-dir", str(tmp_path / "run"), env=env, offline=True)
+    result = run_kgan(
+        "train",
+        "--epochs",
+        "1",
+        "--limit",
+        "256",
+        "--batch-size",
+        "32",
+        "--width",
+        "8",
+        "--run-dir",
+        str(tmp_path / "run"),
+        env=env,
+        offline=True,
+    )
     assert result.returncode == 0, result.stderr
     notice = result.stdout.splitlines()[0]
     assert notice.startswith("MNIST not found") and "digits" in notice and "--data-dir" in notice
@@ -275,8 +378,20 @@ def test_offline_without_data_the_default_run_trains_on_the_shipped_digits(tmp_p
 
 
 def test_the_default_run_takes_mnist_from_kgan_data_dir(shared_data, tmp_path):
-    result = run_kgan("train", "--epochs", "1", "--limit", "256", "--batch-size", "64", "--width", "8",
-                      "--run-dir", str(tmp_path / "run"), env={"KGAN_DATA_DIR": str(shared_data)})
+    result = run_kgan(
+        "train",
+        "--epochs",
+        "1",
+        "--limit",
+        "256",
+        "--batch-size",
+        "64",
+        "--width",
+        "8",
+        "--run-dir",
+        str(tmp_path / "run"),
+        env={"KGAN_DATA_DIR": str(shared_data)},
+    )
     assert result.returncode == 0, result.stderr
     assert f"mnist from {shared_data / 'mnist'}" in result.stdout.splitlines()[0]
     # The next command finds the same data without the environment variable.
@@ -295,8 +410,27 @@ def test_limit_applies_to_image_folders_and_tfrecords(source, tmp_path):
     else:
         kgan.data.write_tfrecords(images[:100], str(tmp_path / "records" / "digits"), shard_size=30)
         option = ["--tfrecords", str(tmp_path / "records" / "digits-*.tfrecord")]
-    result = run_kgan("train", *option, "--limit", "40", "--batch-size", "8", "--image-size", "8", "--channels", "1",
-                      "--width", "8", "--latent-dim", "8", "--epochs", "1", "--no-export", "--run-dir", str(tmp_path / "run"))
+    result = run_kgan(
+        "train",
+        *option,
+        "--limit",
+        "40",
+        "--batch-size",
+        "8",
+        "--image-size",
+        "8",
+        "--channels",
+        "1",
+        "--width",
+        "8",
+        "--latent-dim",
+        "8",
+        "--epochs",
+        "1",
+        "--no-export",
+        "--run-dir",
+        str(tmp_path / "run"),
+    )
     assert result.returncode == 0, result.stderr
     assert "of 5 steps" in result.stdout  # 40 images in batches of 8, not 100
     config = json.loads((tmp_path / "run" / "config.json").read_text())
@@ -305,8 +439,19 @@ def test_limit_applies_to_image_folders_and_tfrecords(source, tmp_path):
 
 def test_a_folder_with_too_few_images_says_so(tmp_path):
     kgan.images.save_png(str(tmp_path / "one" / "a.png"), np.zeros((8, 8, 1), np.uint8))
-    result = run_kgan("train", "--image-folder", str(tmp_path / "one"), "--image-size", "8", "--run-dir", str(tmp_path / "run"))
+    result = run_kgan(
+        "train", "--image-folder", str(tmp_path / "one"), "--image-size", "8", "--run-dir", str(tmp_path / "run")
+    )
     assert result.returncode == 2 and "holds 1 images, fewer than one batch" in result.stderr
-    result = run_kgan("train", "--image-folder", str(tmp_path / "one"), "--image-size", "8", "--batch-size", "1",
-                      "--run-dir", str(tmp_path / "run"))
+    result = run_kgan(
+        "train",
+        "--image-folder",
+        str(tmp_path / "one"),
+        "--image-size",
+        "8",
+        "--batch-size",
+        "1",
+        "--run-dir",
+        str(tmp_path / "run"),
+    )
     assert result.returncode == 2 and "a single image" in result.stderr and "Traceback" not in result.stderr

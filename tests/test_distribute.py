@@ -1,4 +1,5 @@
 """The same GAN script under tf.distribute: updates match one device's, step for step."""
+
 import json
 import os
 import socket
@@ -46,8 +47,12 @@ json.dump({"one": one, "two": two, "recipe": recipe}, open(sys.argv[1], "w"))
 def test_mirrored_strategy_on_two_devices_matches_one_device_step_for_step(tmp_path):
     script, out = tmp_path / "mirrored.py", tmp_path / "out.json"
     script.write_text(_MIRRORED)
-    result = subprocess.run([sys.executable, str(script), str(out)], capture_output=True, text=True,
-                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    result = subprocess.run(
+        [sys.executable, str(script), str(out)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     runs = json.loads(out.read_text())
     (weights_one, history_one, _), (weights_two, history_two, _) = runs["one"], runs["two"]
@@ -93,12 +98,15 @@ def test_two_worker_processes_match_one_device_step_for_step(tmp_path):
         subprocess.Popen(
             [sys.executable, str(script), "workers", str(tmp_path / f"worker{i}.json")],
             env={**env, "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}})},
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for i in range(2)
     ]
-    single = subprocess.run([sys.executable, str(script), "single", str(tmp_path / "one.json")],
-                            capture_output=True, text=True, env=env)
+    single = subprocess.run(
+        [sys.executable, str(script), "single", str(tmp_path / "one.json")], capture_output=True, text=True, env=env
+    )
     assert single.returncode == 0, single.stderr[-3000:]
     for worker in workers:
         _, stderr = worker.communicate(timeout=600)

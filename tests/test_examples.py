@@ -1,4 +1,5 @@
 """The examples run as documented (at small sizes) and produce what they promise."""
+
 import os
 import pathlib
 import re
@@ -13,7 +14,10 @@ EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples"
 
 def run_example(name, *args, cwd):
     result = subprocess.run(
-        [sys.executable, str(EXAMPLES / name), *args], capture_output=True, text=True, cwd=cwd,
+        [sys.executable, str(EXAMPLES / name), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
     )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -22,8 +26,9 @@ def run_example(name, *args, cwd):
 
 @pytest.mark.slow
 def test_dcgan_mnist_example(mnist_dir, tmp_path):
-    out = run_example("dcgan_mnist.py", "--data-dir", mnist_dir, "--epochs", "1", "--limit", "512",
-                      "--out", "run", cwd=tmp_path)
+    out = run_example(
+        "dcgan_mnist.py", "--data-dir", mnist_dir, "--epochs", "1", "--limit", "512", "--out", "run", cwd=tmp_path
+    )
     assert "sampled 16 images of shape (28, 28, 1) (uint8)" in out
     assert os.path.isfile(tmp_path / "run" / "gan.keras")
     assert os.listdir(tmp_path / "run" / "logs" / "samples") == ["epoch_0001.png"]
@@ -39,7 +44,17 @@ def test_gaussian_1d_example_moves_towards_the_target(tmp_path):
 
 @pytest.mark.slow
 def test_training_health_example_reports_a_diverging_run(mnist_dir, tmp_path):
-    out = run_example("training_health.py", "--case", "diverging", "--data-dir", mnist_dir, "--steps", "50",
-                      "--out", "health", cwd=tmp_path)
+    out = run_example(
+        "training_health.py",
+        "--case",
+        "diverging",
+        "--data-dir",
+        mnist_dir,
+        "--steps",
+        "50",
+        "--out",
+        "health",
+        cwd=tmp_path,
+    )
     assert "non_finite: Training diverged at step" in out and "restored from step 0" in out
     assert os.listdir(tmp_path / "health" / "diverging" / "logs" / "health")

@@ -1,4 +1,5 @@
 """kgan.layers: the layers Keras lacks, checked against NumPy and through a save/load."""
+
 import keras
 import numpy as np
 import pytest

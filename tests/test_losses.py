@@ -1,4 +1,5 @@
 """Golden values for every loss, computed by hand from the formulas in the papers."""
+
 import math
 
 import numpy as np
@@ -99,8 +100,12 @@ def test_serialize_round_trip():
 
 def test_relativistic_average():
     real_mean, fake_mean = mean([2.0, -1.0]), mean([0.5, -3.0])
-    d = mean([bce(1, 2.0 - fake_mean), bce(1, -1.0 - fake_mean)]) + mean([bce(0, 0.5 - real_mean), bce(0, -3.0 - real_mean)])
-    g = mean([bce(1, 0.5 - real_mean), bce(1, -3.0 - real_mean)]) + mean([bce(0, 2.0 - fake_mean), bce(0, -1.0 - fake_mean)])
+    d = mean([bce(1, 2.0 - fake_mean), bce(1, -1.0 - fake_mean)]) + mean(
+        [bce(0, 0.5 - real_mean), bce(0, -3.0 - real_mean)]
+    )
+    g = mean([bce(1, 0.5 - real_mean), bce(1, -3.0 - real_mean)]) + mean(
+        [bce(0, 2.0 - fake_mean), bce(0, -1.0 - fake_mean)]
+    )
     assert value(losses.relativistic_average_discriminator_loss(REAL, FAKE)) == pytest.approx(d, rel=1e-6)
     assert value(losses.relativistic_average_generator_loss(FAKE, REAL)) == pytest.approx(g, rel=1e-6)
     assert losses.get("relativistic_average").relativistic

@@ -1,4 +1,5 @@
 """Mixed precision: bfloat16 and float16 (with loss scaling) train the same step as float32."""
+
 import keras
 import numpy as np
 import pytest

@@ -1,4 +1,5 @@
 """What `pip install kgan` brings: the built wheel's files, command and declared dependencies."""
+
 import ast
 import glob
 import importlib.metadata
@@ -18,7 +19,8 @@ def wheel(tmp_path_factory):
     out = tmp_path_factory.mktemp("wheel")
     result = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     (path,) = glob.glob(str(out / "kgan-*.whl"))
@@ -35,7 +37,7 @@ def requirements(metadata, extra=None):
     for line in metadata.splitlines():
         if not line.startswith("Requires-Dist:"):
             continue
-        requirement, _, marker = line[len("Requires-Dist:"):].partition(";")
+        requirement, _, marker = line[len("Requires-Dist:") :].partition(";")
         if (extra is None) == ("extra ==" not in marker) and (extra is None or f'"{extra}"' in marker):
             found.add(normalized(re.split(r"[<>=!~\[ ]", requirement.strip())[0]))
     return found
@@ -71,6 +73,8 @@ def test_the_test_extra_brings_every_package_the_tests_import(wheel):
                 imported |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0:
                 imported.add(node.module.split(".")[0])
-    third_party = {m for m in imported if m in providers and m not in sys.stdlib_module_names and "kgan" not in providers[m]}
+    third_party = {
+        m for m in imported if m in providers and m not in sys.stdlib_module_names and "kgan" not in providers[m]
+    }
     missing = {m: providers[m] for m in third_party if not {normalized(d) for d in providers[m]} & declared}
     assert not missing, f"tests import packages the test extra does not install: {missing}"

@@ -1,4 +1,5 @@
 """Same seed, same weights; nothing kgan saves needs unsafe loading."""
+
 import os
 import subprocess
 import sys
@@ -30,8 +31,12 @@ def test_the_same_seed_gives_the_same_weights_in_separate_processes(setting, tmp
     script.write_text(_RUN)
     results = []
     for name in ("first.npz", "second.npz"):
-        done = subprocess.run([sys.executable, str(script), str(tmp_path / name), setting], capture_output=True, text=True,
-                              env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+        done = subprocess.run(
+            [sys.executable, str(script), str(tmp_path / name), setting],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        )
         assert done.returncode == 0, done.stderr[-3000:]
         with np.load(tmp_path / name) as saved:
             results.append([saved[k] for k in sorted(saved.files, key=lambda k: int(k.split("_")[1]))])
@@ -47,8 +52,12 @@ def test_the_same_seed_gives_the_same_weights_in_separate_processes(setting, tmp
 
 def test_saved_gans_load_in_safe_mode_and_hold_no_pickles(digits_dataset, tmp_path):
     gan = tiny_dcgan(ema_decay=0.99)
-    gan.compile(loss="hinge", regularizers=[kgan.regularizers.GradientPenalty(1.0)],
-                augment=kgan.augment.AdaptiveAugment(), instance_noise=0.1)
+    gan.compile(
+        loss="hinge",
+        regularizers=[kgan.regularizers.GradientPenalty(1.0)],
+        augment=kgan.augment.AdaptiveAugment(),
+        instance_noise=0.1,
+    )
     gan.fit(digits_dataset, epochs=1, verbose=0)
     path = str(tmp_path / "gan.keras")
     gan.save(path)

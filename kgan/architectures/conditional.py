@@ -13,6 +13,7 @@ use the label by concatenation, projection or an auxiliary classifier head.
 * Auxiliary classifier (Odena et al., "Conditional Image Synthesis with Auxiliary Classifier
   GANs", ICML 2017): the discriminator sees only the image and outputs `[logit, class_logits]`.
 """
+
 from __future__ import annotations
 
 import keras
@@ -20,6 +21,7 @@ from keras import layers
 
 from kgan.architectures import dcgan
 from kgan.layers import ConditionalBatchNormalization
+from kgan.seeding import sub_seed
 
 GENERATOR_CONDITIONING = ("concat", "batch_norm")
 DISCRIMINATOR_CONDITIONING = ("concat", "projection", "auxiliary")
@@ -64,7 +66,7 @@ def build_generator(
         def normalize(x):
             return ConditionalBatchNormalization(num_classes)([x, labels])
 
-    images = dcgan.generator_body(x, image_shape, width, kernel_size, seed, normalize)
+    images = dcgan.generator_body(x, image_shape, width, kernel_size, sub_seed(seed, name), normalize)
     return keras.Model([z, labels], images, name=name)
 
 
@@ -98,6 +100,7 @@ def build_discriminator(
     if conditioning == "concat":
         label_maps = layers.RepeatVector(height * width_px)(_one_hot(labels, num_classes))
         x = layers.Concatenate()([images, layers.Reshape((height, width_px, num_classes))(label_maps)])
+    seed = sub_seed(seed, name)
     features = dcgan.discriminator_body(x, image_shape, width, kernel_size, dropout, spectral_norm, seed)
     if conditioning == "auxiliary":
         logits = dcgan.dense_output(features, 1, spectral_norm, seed, name="logits")

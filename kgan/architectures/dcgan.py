@@ -10,12 +10,15 @@ convolutions, halving the filters each time. The discriminator mirrors it. For 2
 `width=64` this is the network of the TensorFlow DCGAN tutorial (Dense 7x7x256, then transposed
 convolutions 128-64-1 with kernel 5; convolutions 64-128 and a dense output).
 """
+
 from __future__ import annotations
 
 import keras
 from keras import layers
 
+from kgan.architectures.initializers import normal
 from kgan.layers import MinibatchStdDev
+from kgan.seeding import sub_seed
 
 #: Samples per minibatch-standard-deviation group: the whole batch (None), which trained MNIST to
 #: a lower FID than StyleGAN2's groups of 4 (docs/performance.md, "The first run").
@@ -59,15 +62,7 @@ def check_sizes(**sizes):
             raise ValueError(f"{name} must be a positive int, got {value!r}.")
 
 
-def _init(seed, index):
-    return keras.initializers.RandomNormal(
-        stddev=0.02, seed=None if seed is None else seed * 1000 + index
-    )
-
-
-def build_generator(
-    image_shape=(28, 28, 1), latent_dim=100, width=64, kernel_size=5, seed=None, name="generator"
-):
+def build_generator(image_shape=(28, 28, 1), latent_dim=100, width=64, kernel_size=5, seed=None, name="generator"):
     """Builds the DCGAN generator: latent vector `(latent_dim,)` -> image in [-1, 1].
 
     Args:
@@ -80,7 +75,9 @@ def build_generator(
     """
     check_sizes(latent_dim=latent_dim, width=width, kernel_size=kernel_size)
     z = keras.Input((latent_dim,), name="latent")
-    images = generator_body(z, image_shape, width, kernel_size, seed, lambda x: layers.BatchNormalization()(x))
+    images = generator_body(
+        z, image_shape, width, kernel_size, sub_seed(seed, name), lambda x: layers.BatchNormalization()(x)
+    )
     return keras.Model(z, images, name=name)
 
 
@@ -92,11 +89,11 @@ def generator_body(x, image_shape, width, kernel_size, seed, normalize):
     base_h, base_w, k = upsampling_plan(image_shape)
     channels = image_shape[-1]
     filters = width * 2**k
-    x = layers.Dense(base_h * base_w * filters, use_bias=False, kernel_initializer=_init(seed, 0))(x)
+    x = layers.Dense(base_h * base_w * filters, use_bias=False, kernel_initializer=normal(seed, 0))(x)
     x = layers.LeakyReLU(0.2)(normalize(x))
     x = layers.Reshape((base_h, base_w, filters))(x)
     x = layers.Conv2DTranspose(
-        filters // 2, kernel_size, padding="same", use_bias=False, kernel_initializer=_init(seed, 1)
+        filters // 2, kernel_size, padding="same", use_bias=False, kernel_initializer=normal(seed, 1)
     )(x)
     for i in range(k - 1):
         x = layers.LeakyReLU(0.2)(normalize(x))
@@ -106,11 +103,11 @@ def generator_body(x, image_shape, width, kernel_size, seed, normalize):
             strides=2,
             padding="same",
             use_bias=False,
-            kernel_initializer=_init(seed, 2 + i),
+            kernel_initializer=normal(seed, 2 + i),
         )(x)
     x = layers.LeakyReLU(0.2)(normalize(x))
     x = layers.Conv2DTranspose(
-        channels, kernel_size, strides=2, padding="same", kernel_initializer=_init(seed, 1 + k)
+        channels, kernel_size, strides=2, padding="same", kernel_initializer=normal(seed, 1 + k)
     )(x)
     # tanh in float32 so mixed-precision generators still emit exact [-1, 1] images.
     return layers.Activation("tanh", dtype="float32", name="images")(x)
@@ -147,6 +144,7 @@ def build_discriminator(
     """
     check_sizes(width=width, kernel_size=kernel_size)
     images = keras.Input(image_shape, name="images")
+    seed = sub_seed(seed, name)
     features = discriminator_body(
         images, image_shape, width, kernel_size, dropout, spectral_norm, seed, minibatch_std=minibatch_std
     )
@@ -166,18 +164,18 @@ def discriminator_body(x, image_shape, width, kernel_size, dropout, spectral_nor
     for i, (filters, size, strides) in enumerate(convolutions):
         if minibatch_std and i == k:
             x = MinibatchStdDev(MINIBATCH_GROUP_SIZE)(x)
-        conv = layers.Conv2D(filters, size, strides=strides, padding="same", kernel_initializer=_init(seed, 50 + i))
+        conv = layers.Conv2D(filters, size, strides=strides, padding="same", kernel_initializer=normal(seed, 50 + i))
         x = maybe_spectral_norm(conv, spectral_norm)(x)
         x = layers.LeakyReLU(0.2)(x)
         if dropout:
-            x = layers.Dropout(dropout, seed=None if seed is None else seed * 1000 + 90 + i)(x)
+            x = layers.Dropout(dropout, seed=sub_seed(seed, "dropout", i))(x)
     return layers.Flatten()(x)
 
 
 def dense_output(features, units, spectral_norm, seed, name, index=99):
     """A float32 dense output layer named `name` (spectrally normalised when asked)."""
     output = layers.Dense(
-        units, dtype="float32", kernel_initializer=_init(seed, index), name=None if spectral_norm else name
+        units, dtype="float32", kernel_initializer=normal(seed, index), name=None if spectral_norm else name
     )
     return maybe_spectral_norm(output, spectral_norm, name=name)(features)
 

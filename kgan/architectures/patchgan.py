@@ -6,12 +6,15 @@ Isola et al., 2017 (pix2pix): 4x4 convolutions, `num_layers` of stride 2 (filter
 (pix2pix) discriminators judge `[candidate, source]`, concatenated along channels; unconditional
 ones (CycleGAN, SRGAN, inpainting) judge images alone.
 """
+
 from __future__ import annotations
 
 import keras
 from keras import layers
 
-from kgan.architectures.unet import _init, normalization_layer
+from kgan.architectures.initializers import normal
+from kgan.architectures.unet import normalization_layer
+from kgan.seeding import sub_seed
 
 
 def build_patch_discriminator(
@@ -36,6 +39,7 @@ def build_patch_discriminator(
     """
     if num_layers < 1:
         raise ValueError(f"num_layers must be >= 1, got {num_layers}.")
+    seed = sub_seed(seed, name)
     images = keras.Input(image_shape, name="images")
     inputs = [images]
     x = images
@@ -55,10 +59,10 @@ def build_patch_discriminator(
             strides=2 if i < num_layers else 1,
             padding="same",
             use_bias=i == 0,
-            kernel_initializer=_init(seed, 60 + i),
+            kernel_initializer=normal(seed, 60 + i),
         )(x)
         if i > 0:
             x = normalization_layer(normalization)(x)
         x = layers.LeakyReLU(0.2)(x)
-    logits = layers.Conv2D(1, 4, padding="same", dtype="float32", kernel_initializer=_init(seed, 70), name="logits")(x)
+    logits = layers.Conv2D(1, 4, padding="same", dtype="float32", kernel_initializer=normal(seed, 70), name="logits")(x)
     return keras.Model(inputs, logits, name=name)

@@ -9,24 +9,27 @@ normalization on every layer, ReLU, global sum pooling and a linear output.
 Sizes follow `kgan.architectures.dcgan.upsampling_plan`: base x 2**k with base <= 8, so 28x28
 (MNIST), 32x32 (CIFAR-10) and 64x64 all build.
 """
+
 from __future__ import annotations
 
 import keras
 from keras import layers
 
 from kgan.architectures.dcgan import maybe_spectral_norm, upsampling_plan
+from kgan.architectures.initializers import glorot_uniform
 from kgan.layers import GlobalSumPooling2D
+from kgan.seeding import sub_seed
 
 
 class _Initializers:
-    """Seeded Glorot-uniform initializers, one distinct seed per layer."""
+    """Seeded Glorot-uniform initializers for one network, one distinct seed per layer."""
 
-    def __init__(self, seed):
-        self.seed, self.count = seed, 0
+    def __init__(self, seed, name):
+        self.seed, self.count = sub_seed(seed, name), 0
 
     def __call__(self):
         self.count += 1
-        return keras.initializers.GlorotUniform(None if self.seed is None else self.seed * 1000 + self.count)
+        return glorot_uniform(self.seed, self.count)
 
 
 def _conv(filters, kernel_size, init, spectral_norm):
@@ -75,7 +78,7 @@ def build_generator(image_shape=(32, 32, 3), latent_dim=128, width=128, seed=Non
         name: the model's name.
     """
     base_h, base_w, k = upsampling_plan(image_shape)
-    init = _Initializers(seed)
+    init = _Initializers(seed, name)
     z = keras.Input((latent_dim,), name="latent")
     x = layers.Dense(base_h * base_w * width, kernel_initializer=init())(z)
     x = layers.Reshape((base_h, base_w, width))(x)
@@ -87,9 +90,7 @@ def build_generator(image_shape=(32, 32, 3), latent_dim=128, width=128, seed=Non
     return keras.Model(z, images, name=name)
 
 
-def build_discriminator(
-    image_shape=(32, 32, 3), width=128, spectral_norm=True, seed=None, name="discriminator"
-):
+def build_discriminator(image_shape=(32, 32, 3), width=128, spectral_norm=True, seed=None, name="discriminator"):
     """Builds the ResNet discriminator: image -> one score per image.
 
     An optimized first block and `k - 1` more blocks halve the resolution down to the base
@@ -103,7 +104,7 @@ def build_discriminator(
         name: the model's name.
     """
     _, _, k = upsampling_plan(image_shape)
-    init = _Initializers(seed)
+    init = _Initializers(seed, name)
     images = keras.Input(image_shape, name="images")
     x = _discriminator_block(images, width, init, spectral_norm, downsample=True, first=True)
     for _ in range(k - 1):

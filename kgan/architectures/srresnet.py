@@ -10,6 +10,7 @@ on top of the bilinearly upsampled input (global residual learning, Kim et al., 
 2016), clipped to [-1, 1], so it starts from an interpolation instead of from noise and needs
 no MSE pre-training to beat it.
 """
+
 from __future__ import annotations
 
 import math
@@ -17,12 +18,11 @@ import math
 import keras
 from keras import layers
 
-from kgan.architectures.unet import _init
+from kgan.architectures.initializers import normal
+from kgan.seeding import sub_seed
 
 
-def build_sr_generator(
-    low_res_shape=(7, 7, 1), scale=4, width=64, num_blocks=16, seed=None, name="generator"
-):
+def build_sr_generator(low_res_shape=(7, 7, 1), scale=4, width=64, num_blocks=16, seed=None, name="generator"):
     """Builds SRResNet: low-resolution image in [-1, 1] -> image `scale` times larger in [-1, 1].
 
     Args:
@@ -35,21 +35,22 @@ def build_sr_generator(
     """
     if scale < 2 or 2 ** round(math.log2(scale)) != scale:
         raise ValueError(f"scale must be a power of two >= 2 (2, 4, 8), got {scale}.")
+    seed = sub_seed(seed, name)
     low_res = keras.Input(low_res_shape, name="low_res")
-    x = layers.Conv2D(width, 9, padding="same", kernel_initializer=_init(seed, 80))(low_res)
+    x = layers.Conv2D(width, 9, padding="same", kernel_initializer=normal(seed, 80))(low_res)
     x = skip = layers.PReLU(shared_axes=[1, 2])(x)
     for i in range(num_blocks):
-        y = layers.Conv2D(width, 3, padding="same", kernel_initializer=_init(seed, 100 + 2 * i))(x)
+        y = layers.Conv2D(width, 3, padding="same", kernel_initializer=normal(seed, 100 + 2 * i))(x)
         y = layers.PReLU(shared_axes=[1, 2])(layers.BatchNormalization()(y))
-        y = layers.Conv2D(width, 3, padding="same", kernel_initializer=_init(seed, 101 + 2 * i))(y)
+        y = layers.Conv2D(width, 3, padding="same", kernel_initializer=normal(seed, 101 + 2 * i))(y)
         x = layers.Add()([x, layers.BatchNormalization()(y)])
-    x = layers.Conv2D(width, 3, padding="same", kernel_initializer=_init(seed, 81))(x)
+    x = layers.Conv2D(width, 3, padding="same", kernel_initializer=normal(seed, 81))(x)
     x = layers.Add()([skip, layers.BatchNormalization()(x)])
     for i in range(round(math.log2(scale))):
         x = layers.UpSampling2D(2)(x)
-        x = layers.Conv2D(width, 3, padding="same", kernel_initializer=_init(seed, 82 + i))(x)
+        x = layers.Conv2D(width, 3, padding="same", kernel_initializer=normal(seed, 82 + i))(x)
         x = layers.PReLU(shared_axes=[1, 2])(x)
-    residual = layers.Conv2D(low_res_shape[-1], 9, padding="same", kernel_initializer=_init(seed, 95))(x)
+    residual = layers.Conv2D(low_res_shape[-1], 9, padding="same", kernel_initializer=normal(seed, 95))(x)
     upsampled = layers.UpSampling2D(scale, interpolation="bilinear")(low_res)
     x = layers.Add(dtype="float32")([upsampled, residual])
     # Clip to [-1, 1] with standard layers (so saved models need nothing custom): relu6-style cap of x + 1.

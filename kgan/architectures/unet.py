@@ -7,10 +7,14 @@ with a skip connection from each encoder layer to the decoder layer of the same 
 `width * min(2**i, 8)`. The depth adapts to the image: it halves the size while it stays even,
 at most `max_depth` times (8 for 256x256 as in the paper, 2 for 28x28).
 """
+
 from __future__ import annotations
 
 import keras
 from keras import layers
+
+from kgan.architectures.initializers import normal
+from kgan.seeding import sub_seed
 
 NORMALIZATIONS = ("batch", "instance")
 
@@ -22,10 +26,6 @@ def normalization_layer(kind):
     if kind == "batch":
         return layers.BatchNormalization()
     return layers.GroupNormalization(groups=-1, epsilon=1e-5)
-
-
-def _init(seed, index):
-    return keras.initializers.RandomNormal(stddev=0.02, seed=None if seed is None else seed * 1000 + index)
 
 
 def unet_depth(image_shape, max_depth=8):
@@ -48,7 +48,7 @@ def unet(x, output_channels, width=64, max_depth=8, dropout=0.5, normalization="
     skips = []
     for i in range(depth):
         x = layers.Conv2D(
-            width * min(2**i, 8), 4, strides=2, padding="same", use_bias=False, kernel_initializer=_init(seed, i)
+            width * min(2**i, 8), 4, strides=2, padding="same", use_bias=False, kernel_initializer=normal(seed, i)
         )(x)
         if i > 0:
             x = normalization_layer(normalization)(x)
@@ -56,14 +56,14 @@ def unet(x, output_channels, width=64, max_depth=8, dropout=0.5, normalization="
         skips.append(x)
     for i in reversed(range(depth - 1)):
         x = layers.Conv2DTranspose(
-            width * min(2**i, 8), 4, strides=2, padding="same", use_bias=False, kernel_initializer=_init(seed, 20 + i)
+            width * min(2**i, 8), 4, strides=2, padding="same", use_bias=False, kernel_initializer=normal(seed, 20 + i)
         )(x)
         x = normalization_layer(normalization)(x)
         if dropout and i >= depth - 4:  # the three innermost decoder layers
-            x = layers.Dropout(dropout, seed=None if seed is None else seed * 1000 + 40 + i)(x)
+            x = layers.Dropout(dropout, seed=sub_seed(seed, "dropout", i))(x)
         x = layers.ReLU()(x)
         x = layers.Concatenate()([x, skips[i]])
-    x = layers.Conv2DTranspose(output_channels, 4, strides=2, padding="same", kernel_initializer=_init(seed, 39))(x)
+    x = layers.Conv2DTranspose(output_channels, 4, strides=2, padding="same", kernel_initializer=normal(seed, 39))(x)
     return layers.Activation("tanh", dtype="float32", name=name)(x)
 
 
@@ -90,7 +90,7 @@ def build_unet(
         name: the model's name.
     """
     source = keras.Input(input_shape, name="source")
-    images = unet(source, output_channels, width, max_depth, dropout, normalization, seed)
+    images = unet(source, output_channels, width, max_depth, dropout, normalization, sub_seed(seed, name))
     return keras.Model(source, images, name=name)
 
 
@@ -112,7 +112,14 @@ def build_inpainting_generator(
     keep = layers.Rescaling(-1.0, offset=1.0)(masks)  # 1 - mask
     known = layers.Multiply()([images, keep])
     filled = unet(
-        layers.Concatenate()([known, masks]), image_shape[-1], width, max_depth, dropout, normalization, seed, "filled"
+        layers.Concatenate()([known, masks]),
+        image_shape[-1],
+        width,
+        max_depth,
+        dropout,
+        normalization,
+        sub_seed(seed, name),
+        "filled",
     )
     composite = layers.Add(dtype="float32", name="composite")([layers.Multiply()([filled, masks]), known])
     return keras.Model([images, masks], composite, name=name)

@@ -1,4 +1,5 @@
 """Keras callbacks for GAN training."""
+
 from kgan.callbacks.image_grid import ImageGrid
 from kgan.callbacks.progress import EpochProgress
 from kgan.callbacks.sample_metrics import SampleMetrics

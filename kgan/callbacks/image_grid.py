@@ -1,15 +1,16 @@
 """A fixed batch of samples rendered every epoch, to TensorBoard and to PNG files."""
+
 from __future__ import annotations
 
 import os
 
-import keras
 import tensorflow as tf
 
 from kgan import images as images_lib
+from kgan.callbacks.schedule import EveryFewEpochs
 
 
-class ImageGrid(keras.callbacks.Callback):
+class ImageGrid(EveryFewEpochs):
     """Renders the generator's samples for one fixed latent batch at the end of every epoch.
 
     The same latent vectors every epoch make progress visible: the grid for epoch N shows how the
@@ -38,35 +39,30 @@ class ImageGrid(keras.callbacks.Callback):
     ```
     """
 
-    def __init__(
-        self, log_dir=None, png_dir=None, num_images=64, columns=None, seed=0, every=1, examples=None
-    ):
-        super().__init__()
+    def __init__(self, log_dir=None, png_dir=None, num_images=64, columns=None, seed=0, every=1, examples=None):
+        super().__init__(every)
         if log_dir is None and png_dir is None:
             raise ValueError("ImageGrid needs log_dir (TensorBoard) or png_dir (PNG files), or both.")
-        if num_images < 1 or every < 1:
-            raise ValueError(f"num_images and every must be >= 1, got {num_images} and {every}.")
+        if num_images < 1:
+            raise ValueError(f"num_images must be >= 1, got {num_images}.")
         self.log_dir = log_dir
         self.png_dir = png_dir if png_dir is not None else os.path.join(log_dir, "samples")
         self.num_images = num_images
         self.columns = columns
         self.seed = seed
-        self.every = every
         self.examples = examples
         self._writer = None
         self._grid_inputs = None
-        self._epochs = None
         self.last_grid_path = None
 
     def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
         self._grid_inputs = self.model.grid_inputs(self.num_images, self.seed, self.examples)
-        self._epochs = self.params.get("epochs") if self.params else None
         if self.log_dir is not None and self._writer is None:
             self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "images"))
 
     def on_epoch_end(self, epoch, logs=None):
-        last = self._epochs is not None and epoch + 1 == self._epochs
-        if (epoch + 1) % self.every and not last:
+        if not self.due(epoch):
             return
         samples, columns = self.model.grid_samples(self._grid_inputs)
         self.last_grid_path = os.path.join(self.png_dir, f"epoch_{epoch + 1:04d}.png")

@@ -1,4 +1,5 @@
 """One plain line per epoch, for logs and terminals alike."""
+
 from __future__ import annotations
 
 import sys

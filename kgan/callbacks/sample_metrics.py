@@ -1,19 +1,20 @@
 """Metrics of freshly generated samples, computed every few epochs into the logs."""
+
 from __future__ import annotations
 
-import keras
-
+from kgan.callbacks.schedule import EveryFewEpochs
 from kgan.evaluation import evaluate
+from kgan.seeding import sub_seed
 
 
-class SampleMetrics(keras.callbacks.Callback):
+class SampleMetrics(EveryFewEpochs):
     """Generates `num_samples` at the end of every `every` epochs and logs the given metrics.
 
     The results join the epoch's logs, so `History`, `kgan.callbacks.TensorBoard` and
     `ModelCheckpoint(monitor=...)` placed after this callback see them: keep the checkpoint with
     the best FID with `keras.callbacks.ModelCheckpoint("best.keras", monitor="fid", mode="min",
     save_best_only=True)`. The samples come from the GAN's `inference_generator` (the EMA when
-    kept), through `kgan.evaluate`, with seeds from `seed + 1000 * epoch`.
+    kept), through `kgan.evaluate`, with the seed `kgan.seeding.sub_seed(seed, "epoch", epoch)`.
 
     Args:
         metrics: sample metrics, e.g. `[kgan.metrics.FrechetInceptionDistance(extractor)]` or
@@ -26,27 +27,21 @@ class SampleMetrics(keras.callbacks.Callback):
     """
 
     def __init__(self, metrics, num_samples=2500, every=1, seed=0, real_data=None):
-        super().__init__()
+        super().__init__(every)
         if not metrics:
             raise ValueError("SampleMetrics needs at least one metric.")
-        if num_samples < 1 or every < 1:
-            raise ValueError(f"num_samples and every must be >= 1, got {num_samples} and {every}.")
+        if num_samples < 1:
+            raise ValueError(f"num_samples must be >= 1, got {num_samples}.")
         self.sample_metrics = list(metrics)
         self.num_samples = num_samples
-        self.every = every
         self.seed = seed
         self.real_data = real_data
-        self._epochs = None
-
-    def on_train_begin(self, logs=None):
-        self._epochs = self.params.get("epochs") if self.params else None
 
     def on_epoch_end(self, epoch, logs=None):
-        last = self._epochs is not None and epoch + 1 == self._epochs
-        if (epoch + 1) % self.every and not last:
+        if not self.due(epoch):
             return
         results = evaluate(
-            self.model, self.real_data, self.sample_metrics, self.num_samples, seed=self.seed + 1000 * epoch
+            self.model, self.real_data, self.sample_metrics, self.num_samples, seed=sub_seed(self.seed, "epoch", epoch)
         )
         results.pop("real_samples")
         if logs is not None:

@@ -1,4 +1,5 @@
 """Keras' TensorBoard callback, with epoch summaries that a batch-level `update_freq` cannot mute."""
+
 from __future__ import annotations
 
 import keras

@@ -1,4 +1,5 @@
 """A callback that watches a GAN's training and says, in plain language, what is going wrong."""
+
 from __future__ import annotations
 
 import math
@@ -54,8 +55,8 @@ class TrainingMonitor(keras.callbacks.Callback):
     """Watches a GAN's logs, gradients and samples, and warns in plain language when training fails.
 
     Every `check_every` training steps, and at the end of every epoch, the monitor averages the
-    step's logs over the steps since the last check, runs the generator on a fixed batch of inputs and the discriminator on a fixed
-    real batch and on those fakes, and looks for:
+    step's logs over the steps since the last check, runs the generator on a fixed batch of inputs
+    and the discriminator on a fixed real batch and on those fakes, and looks for:
 
     * **the discriminator winning outright**: `d_real - d_fake` above `dominance` of its full
       margin (D gives real about 1 and fake about 0; hinge: +1 and -1) for `patience` checks;
@@ -86,7 +87,8 @@ class TrainingMonitor(keras.callbacks.Callback):
     Args:
         data: the real data to compare with: a `tf.data.Dataset` like the one given to `fit`, or
             one batch in its structure (images; `(images, labels)` for conditional GANs;
-            `(source, target)` pairs for translation). The first `num_samples` are kept. Reading
+            `(source, target)` pairs for translation). The first `num_samples` are read when the
+            monitor is made (so data it cannot use fail at once, before training). Reading
             a kgan pipeline does not change the order `fit` sees (its epochs' orders are fixed
             by the seed); reading another seeded, reshuffling tf.data dataset starts a pass that
             reorders its later passes, so give the monitor its own copy of such data.
@@ -143,6 +145,7 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.patience = int(patience)
         self.warmup_steps = int(warmup_steps)
         self.num_samples = int(num_samples)
+        self._first_batch = _first_samples(data, self.num_samples)
         self.seed = seed
         self.dominance = float(dominance)
         self.vanishing_ratio = float(vanishing_ratio)
@@ -164,7 +167,7 @@ class TrainingMonitor(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         if self._probe is None:
-            self._probe = _Probe(self.model, self.data, self.num_samples, self.seed)
+            self._probe = _Probe(self.model, self._first_batch, self.seed)
         if self.log_dir is not None and self._writer is None:
             self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "health"))
         self._step = int(self.model.g_optimizer.iterations.numpy())  # int() fails on a MirroredVariable
@@ -298,8 +301,11 @@ class TrainingMonitor(keras.callbacks.Callback):
         if not self.stop_on_non_finite:
             if "non_finite" not in self._active:  # once: the epoch's running means stay NaN
                 self._active.add("non_finite")
-                self._warn("non_finite", f"Training diverged {where}. Training continues "
-                           f"(stop_on_non_finite=False). Try: {_REMEDIES['non_finite']}")
+                self._warn(
+                    "non_finite",
+                    f"Training diverged {where}. Training continues "
+                    f"(stop_on_non_finite=False). Try: {_REMEDIES['non_finite']}",
+                )
             return
         restored = self._restore_snapshot()
         self.model.stop_training = True
@@ -375,14 +381,11 @@ class TrainingMonitor(keras.callbacks.Callback):
 class _Probe:
     """The fixed real batch and the fixed generator inputs the monitor measures at every check."""
 
-    def __init__(self, model, data, num_samples, seed):
-        batch = _first_samples(data, num_samples)
-        # Unpacking may draw random masks (Inpainting); keep the model's random state as it was,
-        # so that a monitored run trains exactly like an unmonitored one.
-        states = [s.numpy() for s in model._seed_states()]
-        self.real, self.condition = model.unpack(batch)
-        for state, value in zip(model._seed_states(), states):
-            state.assign(value)
+    def __init__(self, model, batch, seed):
+        # Everything random here comes from `seed`, so a monitored run trains exactly like an
+        # unmonitored one.
+        self.real, condition = model.unpack(batch)
+        self.condition = model.complete_condition(self.real, condition, seed=seed)
         self.inputs = model.generator_inputs(self.real, self.condition, seed=seed)
         self.real_spread = _mean_pairwise_distance(self.real)
         if self.real_spread == 0.0:
@@ -396,7 +399,9 @@ class _Probe:
         fake = model.generator(self.inputs, training=False)
         outputs = []
         for samples in (self.real, fake):
-            logits = ops.cast(model.adversarial_logits(model.discriminate(samples, self.condition, training=False)), "float32")
+            logits = ops.cast(
+                model.adversarial_logits(model.discriminate(samples, self.condition, training=False)), "float32"
+            )
             outputs.append(ops.convert_to_numpy(ops.sigmoid(logits) if model.adversarial_loss.probability else logits))
         diversity = _mean_pairwise_distance(fake) / self.real_spread
         return outputs[0].ravel(), outputs[1].ravel(), diversity, _moment_gap(fake, self.real)

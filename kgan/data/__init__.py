@@ -5,11 +5,13 @@ Every loader returns a `tf.data.Dataset` of float32 batches in [-1, 1] (images) 
 (and their folder versions) make the `(source, target)` and `(images_a, images_b)` batches of
 image-to-image models; `edge_maps`, `low_resolution` and `inverted` make synthetic pairs.
 """
+
 from __future__ import annotations
 
 import logging
 import os
 
+from kgan.data.catalog import DATA_DIR_ENV, DATASETS, IMAGE_SHAPES
 from kgan.data.files import read_cifar10_npz, read_digits_csv, read_idx, read_mnist_format
 from kgan.data.folder import image_folder
 from kgan.data.paired import edge_maps, inverted, low_resolution, paired, paired_folders, unpaired, unpaired_folders
@@ -17,15 +19,6 @@ from kgan.data.pipeline import from_arrays, scale_images
 from kgan.data.records import tfrecords, write_tfrecords
 from kgan.data.tfds import OFFLINE_ALTERNATIVES, DatasetUnavailable, from_tfds
 from kgan.data.toy import gaussian_1d, grid_2d, grid_centers, ring_2d, ring_centers
-
-DATA_DIR_ENV = "KGAN_DATA_DIR"
-DATASETS = ("mnist", "fashion_mnist", "cifar10", "digits")
-IMAGE_SHAPES = {
-    "mnist": (28, 28, 1),
-    "fashion_mnist": (28, 28, 1),
-    "cifar10": (32, 32, 3),
-    "digits": (8, 8, 1),
-}
 
 _log = logging.getLogger(__name__)
 
@@ -116,7 +109,12 @@ def load(
             _log.warning("%s=%s has no %s folder; trying TFDS.", DATA_DIR_ENV, os.environ[DATA_DIR_ENV], name)
         tfds_split = split if limit is None else f"{split}[:{int(limit)}]"
         return from_tfds(
-            name, tfds_split, batch_size, labels=labels, shuffle=shuffle, seed=seed,
+            name,
+            tfds_split,
+            batch_size,
+            labels=labels,
+            shuffle=shuffle,
+            seed=seed,
             drop_remainder=drop_remainder,
         )
     images, image_labels = load_arrays(name, folder, split)

@@ -5,6 +5,7 @@ in [0, 255] and int labels `(n,)`. They parse and check the files themselves (ma
 sizes), so a truncated or corrupt download fails here with the file's name rather than later
 inside training.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -31,8 +32,9 @@ def _read_maybe_gzipped(path):
             raw = f.read()
         return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
     except (OSError, EOFError, zlib.error) as error:
-        raise ValueError(f"Could not read {path}: {error}. The file is corrupt or truncated; "
-                         "download it again.") from error
+        raise ValueError(
+            f"Could not read {path}: {error}. The file is corrupt or truncated; download it again."
+        ) from error
 
 
 def read_idx(path, expected_magic=None):
@@ -95,9 +97,7 @@ def read_cifar10_npz(data_dir, split="train"):
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}.")
     candidates = sorted(
-        name
-        for name in os.listdir(data_dir)
-        if name.startswith(f"cifar10_{split}") and name.endswith(".npz")
+        name for name in os.listdir(data_dir) if name.startswith(f"cifar10_{split}") and name.endswith(".npz")
     )
     if not candidates:
         raise FileNotFoundError(
@@ -109,13 +109,9 @@ def read_cifar10_npz(data_dir, split="train"):
         with np.load(path, allow_pickle=False) as archive:
             images, labels = archive[f"x_{split}"], archive[f"y_{split}"]
     except (OSError, ValueError, KeyError, zlib.error) as error:
-        raise ValueError(
-            f"Could not read CIFAR-10 arrays x_{split}/y_{split} from {path}: {error}"
-        ) from error
+        raise ValueError(f"Could not read CIFAR-10 arrays x_{split}/y_{split} from {path}: {error}") from error
     if images.dtype != np.uint8 or images.ndim != 4 or images.shape[1:] != (32, 32, 3):
-        raise ValueError(
-            f"{path}: x_{split} must be uint8 (n, 32, 32, 3), got {images.dtype} {images.shape}."
-        )
+        raise ValueError(f"{path}: x_{split} must be uint8 (n, 32, 32, 3), got {images.dtype} {images.shape}.")
     return images, labels.reshape(-1).astype(np.int64)
 
 
@@ -138,8 +134,7 @@ def read_digits_csv(path=None):
         raise ValueError(f"{source} is not a CSV of integers: {error}") from error
     if table.shape[1] != 65 or table[:, :64].min() < 0 or table[:, :64].max() > 16:
         raise ValueError(
-            f"{source}: expected rows of 64 pixel values in 0..16 and a label (65 columns), got "
-            f"shape {table.shape}."
+            f"{source}: expected rows of 64 pixel values in 0..16 and a label (65 columns), got shape {table.shape}."
         )
     images = np.round(table[:, :64] * (255.0 / 16.0)).astype(np.uint8).reshape(-1, 8, 8, 1)
     return images, table[:, 64]

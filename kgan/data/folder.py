@@ -1,4 +1,5 @@
 """Images from a user's folder, streamed from disk."""
+
 from __future__ import annotations
 
 import os
@@ -22,9 +23,7 @@ def list_images(path):
             "your PNG/JPEG images (optionally in one subfolder per class)."
         )
     top = sorted(f for f in os.listdir(path) if f.lower().endswith(IMAGE_EXTENSIONS))
-    class_names = sorted(
-        d for d in os.listdir(path) if os.path.isdir(os.path.join(path, d)) and not d.startswith(".")
-    )
+    class_names = sorted(d for d in os.listdir(path) if os.path.isdir(os.path.join(path, d)) and not d.startswith("."))
     files, labels = [os.path.join(path, f) for f in top], [-1] * len(top)
     for index, name in enumerate(class_names):
         for root, _, names in sorted(os.walk(os.path.join(path, name))):
@@ -48,9 +47,7 @@ def image_size_pair(image_size):
         or len(pair) != 2
         or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in pair)
     ):
-        raise ValueError(
-            f"image_size must be a positive int (square images) or (height, width), got {image_size!r}."
-        )
+        raise ValueError(f"image_size must be a positive int (square images) or (height, width), got {image_size!r}.")
     return tuple(pair)
 
 

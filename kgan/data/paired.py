@@ -1,5 +1,6 @@
 """Paired and unpaired image datasets for image-to-image models, and synthetic pairs made from
 any image dataset (edge maps, low-resolution copies, colour inversion) for tests and examples."""
+
 from __future__ import annotations
 
 import os
@@ -7,8 +8,9 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from kgan.data.folder import image_folder, image_size_pair, list_images
+from kgan.data.folder import decode_and_resize, image_folder, image_size_pair, list_images
 from kgan.data.pipeline import from_arrays, scale_images, shuffled_per_pass
+from kgan.seeding import sub_seed
 
 
 def paired(sources, targets, batch_size=64, shuffle=True, seed=None, drop_remainder=True):
@@ -23,8 +25,7 @@ def paired(sources, targets, batch_size=64, shuffle=True, seed=None, drop_remain
     for name, images in (("sources", sources), ("targets", targets)):
         if images.ndim != 4 or images.dtype != np.uint8:
             raise ValueError(
-                f"{name} must be uint8 images of shape (n, height, width, channels), got "
-                f"{images.dtype} {images.shape}."
+                f"{name} must be uint8 images of shape (n, height, width, channels), got {images.dtype} {images.shape}."
             )
     if len(sources) != len(targets):
         raise ValueError(
@@ -36,9 +37,7 @@ def paired(sources, targets, batch_size=64, shuffle=True, seed=None, drop_remain
 
 def _shuffle_batch_scale(pairs, count, batch_size, shuffle, seed, drop_remainder=True):
     if drop_remainder and count < batch_size:
-        raise ValueError(
-            f"Only {count} pairs, fewer than one batch of {batch_size}; use a smaller batch_size."
-        )
+        raise ValueError(f"Only {count} pairs, fewer than one batch of {batch_size}; use a smaller batch_size.")
     if shuffle:
         pairs = shuffled_per_pass(pairs, count, seed)
     pairs = pairs.batch(batch_size, drop_remainder=drop_remainder)
@@ -73,6 +72,7 @@ def paired_folders(
             (super-resolution's low-resolution inputs).
         drop_remainder: drop the last, smaller batch (for training; keep it to evaluate every pair).
     """
+
     def by_stem(folder):
         files, _, _ = list_images(folder)
         return {os.path.splitext(os.path.relpath(f, folder))[0]: f for f in files}
@@ -89,14 +89,13 @@ def paired_folders(
     target_size = image_size_pair(image_size)
     source_size = target_size if source_size is None else image_size_pair(source_size)
 
-    def decode(file, channels, size):
-        image = tf.io.decode_image(tf.io.read_file(file), channels=channels, expand_animations=False)
-        return tf.cast(tf.clip_by_value(tf.round(tf.image.resize(image, size, antialias=True)), 0, 255), tf.uint8)
-
     if shuffle:  # shuffle file names, not decoded images: the folders may be larger than memory
         files = shuffled_per_pass(files, len(names), seed)
     pairs = files.map(
-        lambda s, t: (decode(s, source_channels, source_size), decode(t, target_channels, target_size)),
+        lambda s, t: (
+            decode_and_resize(tf.io.read_file(s), source_size, source_channels),
+            decode_and_resize(tf.io.read_file(t), target_size, target_channels),
+        ),
         num_parallel_calls=tf.data.AUTOTUNE,
     )
     return _shuffle_batch_scale(pairs, len(names), batch_size, shuffle=False, seed=None, drop_remainder=drop_remainder)
@@ -105,19 +104,20 @@ def paired_folders(
 def unpaired(images_a, images_b, batch_size=64, seed=None):
     """`(images_a, images_b)` batches in [-1, 1] from two uint8 arrays, shuffled independently
     (no image of A belongs with any image of B). An epoch lasts as long as the smaller domain."""
-    seed_b = None if seed is None else seed + 1
     return tf.data.Dataset.zip(
-        (from_arrays(images_a, batch_size=batch_size, seed=seed), from_arrays(images_b, batch_size=batch_size, seed=seed_b))
+        (
+            from_arrays(images_a, batch_size=batch_size, seed=sub_seed(seed, "a")),
+            from_arrays(images_b, batch_size=batch_size, seed=sub_seed(seed, "b")),
+        )
     )
 
 
 def unpaired_folders(folder_a, folder_b, image_size, batch_size=64, channels=3, seed=None):
     """`(images_a, images_b)` batches streamed from two folders of unrelated images."""
-    seed_b = None if seed is None else seed + 1
     return tf.data.Dataset.zip(
         (
-            image_folder(folder_a, image_size, batch_size, channels, seed=seed),
-            image_folder(folder_b, image_size, batch_size, channels, seed=seed_b),
+            image_folder(folder_a, image_size, batch_size, channels, seed=sub_seed(seed, "a")),
+            image_folder(folder_b, image_size, batch_size, channels, seed=sub_seed(seed, "b")),
         )
     )
 

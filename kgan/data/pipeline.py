@@ -1,8 +1,11 @@
 """Turns arrays into the tf.data pipelines every kgan model trains on."""
+
 from __future__ import annotations
 
 import numpy as np
 import tensorflow as tf
+
+from kgan.seeding import pass_seed
 
 
 def scale_images(images):
@@ -29,17 +32,18 @@ def shuffled_per_pass(ds, count, seed):
     """
     if seed is None:
         return ds.shuffle(count, reshuffle_each_iteration=True)
-    return per_pass(lambda pass_seed: ds.shuffle(count, seed=pass_seed), seed, count)
+    return per_pass(lambda order_seed: ds.shuffle(count, seed=order_seed), seed, count)
 
 
 def per_pass(make_pass, seed, cardinality=None):
-    """A dataset whose every pass is `make_pass(pass_seed)`, `pass_seed` fixed by `seed` and the
-    pass's number (see `shuffled_per_pass`); `cardinality` declares its length when known."""
+    """A dataset whose every pass is `make_pass(order_seed)`, `order_seed` fixed by `seed` and the
+    pass's number (`kgan.seeding.pass_seed`; see `shuffled_per_pass`); `cardinality` declares its
+    length when known."""
     passes = tf.Variable(0, dtype=tf.int64, trainable=False, name="data_pass")
 
     def one_pass(_):
         number = passes.assign_add(1) - 1
-        return make_pass(tf.constant(seed, tf.int64) * 1_000_003 + number)
+        return make_pass(pass_seed(seed, number))
 
     dataset = tf.data.Dataset.from_tensors(0).flat_map(one_pass)
     if cardinality is not None:  # flat_map hides the length; Keras needs it to count an epoch's steps.
@@ -138,9 +142,7 @@ def from_arrays(
     if labels is not None:
         labels = np.asarray(labels).astype(np.int32)
         if labels.shape != (len(images),):
-            raise ValueError(
-                f"labels must have shape ({len(images)},), one per sample, got {labels.shape}."
-            )
+            raise ValueError(f"labels must have shape ({len(images)},), one per sample, got {labels.shape}.")
         ds = tf.data.Dataset.from_tensor_slices((images, labels))
     else:
         ds = tf.data.Dataset.from_tensor_slices(images)

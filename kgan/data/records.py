@@ -5,6 +5,7 @@ TPUs), read sequentially and in parallel, never loaded whole. kgan writes each i
 `tf.train.Example` with the PNG bytes under "image" and, when given, an int64 "label"; it reads
 those and any records laid out the same way under other keys (`image_key`, `label_key`).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -189,7 +190,9 @@ def _first_example(file, image_key, label_key):
     try:
         record = next(iter(tf.data.TFRecordDataset(file).take(1)), None)
     except tf.errors.DataLossError as error:
-        raise ValueError(f"{file} is not a readable TFRecord file ({error.message.strip()}); it may be corrupt.") from None
+        raise ValueError(
+            f"{file} is not a readable TFRecord file ({error.message.strip()}); it may be corrupt."
+        ) from None
     if record is None:
         raise ValueError(f"{file} holds no records.")
     example = tf.train.Example.FromString(record.numpy())

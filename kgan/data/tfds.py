@@ -1,4 +1,5 @@
 """TensorFlow Datasets as a source, with a clear way out when it cannot download."""
+
 from __future__ import annotations
 
 import socket
@@ -49,9 +50,7 @@ def from_tfds(
     try:
         import tensorflow_datasets as tfds
     except ImportError as error:
-        raise DatasetUnavailable(
-            name, "TensorFlow Datasets is not installed (pip install 'kgan[tfds]')"
-        ) from error
+        raise DatasetUnavailable(name, "TensorFlow Datasets is not installed (pip install 'kgan[tfds]')") from error
     try:
         builder = tfds.builder(name, data_dir=data_dir)
     except Exception as error:  # an unknown name: TFDS lists every dataset it knows
@@ -75,7 +74,9 @@ def from_tfds(
         raise ValueError(f"TFDS dataset {name!r} has no 'label' feature; use labels=False.")
     if shuffle and seed is not None:
         examples, count = ds, int(ds.cardinality())
-        ds = per_pass(lambda pass_seed: examples.shuffle(shuffle_buffer, seed=pass_seed), seed, count if count >= 0 else None)
+        ds = per_pass(
+            lambda order_seed: examples.shuffle(shuffle_buffer, seed=order_seed), seed, count if count >= 0 else None
+        )
     elif shuffle:
         ds = ds.shuffle(shuffle_buffer, reshuffle_each_iteration=True)
     ds = ds.map(lambda e: (e["image"], e.get("label", 0)), num_parallel_calls=tf.data.AUTOTUNE)
@@ -102,8 +103,13 @@ def _first_line(error):
 
 def _check_reachable(name, urls, timeout=5.0):
     """Fails at once when no host that `urls` name answers (TFDS itself retries for minutes)."""
-    hosts = sorted({(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-                    for parts in map(urlsplit, urls) if parts.hostname})
+    hosts = sorted(
+        {
+            (parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+            for parts in map(urlsplit, urls)
+            if parts.hostname
+        }
+    )
     for host, port in hosts:
         try:
             socket.create_connection((host, port), timeout=timeout).close()

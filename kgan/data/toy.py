@@ -3,6 +3,7 @@
 They live in their conventional coordinates (not [-1, 1]), so results compare with the papers
 that use them; their generators need a linear output (`kgan.architectures.mlp`).
 """
+
 from __future__ import annotations
 
 import numpy as np

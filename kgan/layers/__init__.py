@@ -1,4 +1,5 @@
 """Layers Keras lacks that GAN networks use."""
+
 from kgan.layers.conditional_batch_norm import ConditionalBatchNormalization
 from kgan.layers.minibatch_std import MinibatchStdDev
 from kgan.layers.pooling import GlobalSumPooling2D

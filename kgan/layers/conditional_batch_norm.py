@@ -1,4 +1,5 @@
 """Class-conditional batch normalization."""
+
 from __future__ import annotations
 
 import keras
@@ -34,9 +35,7 @@ class ConditionalBatchNormalization(layers.Layer):
         x_shape, _ = input_shape
         channels = x_shape[-1]
         self.normalize.build(x_shape)
-        self.gamma = self.add_weight(
-            shape=(self.num_classes, channels), initializer="ones", name="gamma"
-        )
+        self.gamma = self.add_weight(shape=(self.num_classes, channels), initializer="ones", name="gamma")
         self.beta = self.add_weight(shape=(self.num_classes, channels), initializer="zeros", name="beta")
 
     def call(self, inputs, training=None):

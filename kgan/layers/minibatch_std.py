@@ -1,4 +1,5 @@
 """Minibatch standard deviation: lets the discriminator see how varied a batch is."""
+
 import keras
 import tensorflow as tf
 
@@ -26,7 +27,9 @@ class MinibatchStdDev(keras.layers.Layer):
 
     def __init__(self, group_size=4, epsilon=1e-8, **kwargs):
         super().__init__(**kwargs)
-        if group_size is not None and (isinstance(group_size, bool) or not isinstance(group_size, int) or group_size < 1):
+        if group_size is not None and (
+            isinstance(group_size, bool) or not isinstance(group_size, int) or group_size < 1
+        ):
             raise ValueError(f"group_size must be a positive int or None (the whole batch), got {group_size!r}.")
         self.group_size = group_size
         self.epsilon = epsilon

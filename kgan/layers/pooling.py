@@ -1,4 +1,5 @@
 """Pooling for discriminators."""
+
 import keras
 
 

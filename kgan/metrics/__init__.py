@@ -6,6 +6,7 @@ A sample metric's `update_state(generated, real=None)` takes a batch of generate
 the real batch beside it, for metrics that compare). Use them in `GAN.compile(sample_metrics=[...])`
 so `evaluate` reports them, or in `kgan.callbacks.SampleMetrics` to log them every few epochs.
 """
+
 from kgan.metrics.extractors import domain_accuracies, domain_extractor, inception_v3
 from kgan.metrics.feature_metrics import (
     DensityCoverage,

@@ -13,6 +13,7 @@ distance-based metrics, class logits for the Inception Score. Two kinds:
   features). They make FID and friends meaningful offline and on small images, but their
   numbers are on their own scale: compare them only with numbers from the same extractor.
 """
+
 from __future__ import annotations
 
 import json

@@ -10,6 +10,7 @@ Statistics are accumulated in float64.
 Reference (real) statistics can be computed once and cached to a file with
 `reference_statistics(...)`; a metric given `reference=` ignores the real batches.
 """
+
 from __future__ import annotations
 
 import os
@@ -112,7 +113,9 @@ def _finite_frechet_distance(mu1, sigma1, mu2, sigma2):
     root1 = (vectors * tf.sqrt(tf.maximum(values, 0.0))) @ tf.transpose(vectors)
     product = root1 @ sigma2 @ root1
     covariance_term = tf.reduce_sum(tf.sqrt(tf.maximum(tf.linalg.eigvalsh((product + tf.transpose(product)) / 2), 0.0)))
-    distance = tf.reduce_sum(tf.square(mu1 - mu2)) + tf.linalg.trace(sigma1) + tf.linalg.trace(sigma2) - 2.0 * covariance_term
+    distance = (
+        tf.reduce_sum(tf.square(mu1 - mu2)) + tf.linalg.trace(sigma1) + tf.linalg.trace(sigma2) - 2.0 * covariance_term
+    )
     return tf.maximum(distance, 0.0)  # round-off can take identical statistics a hair below 0
 
 
@@ -366,8 +369,12 @@ class InceptionScore(_FeatureMetric):
         super().__init__(extractor, name, **kwargs)
         classes = int(extractor.outputs[1].shape[-1])
         self.splits = int(splits)
-        self.probability_sums = self.add_variable(shape=(self.splits, classes), initializer="zeros", dtype="float64", name="p_sums")
-        self.negative_entropy_sums = self.add_variable(shape=(self.splits,), initializer="zeros", dtype="float64", name="neg_entropy")
+        self.probability_sums = self.add_variable(
+            shape=(self.splits, classes), initializer="zeros", dtype="float64", name="p_sums"
+        )
+        self.negative_entropy_sums = self.add_variable(
+            shape=(self.splits,), initializer="zeros", dtype="float64", name="neg_entropy"
+        )
         self.counts = self.add_variable(shape=(self.splits,), initializer="zeros", dtype="float64", name="counts")
         self.seen = self.add_variable(shape=(), initializer="zeros", dtype="int64", name="seen")
 
@@ -425,7 +432,12 @@ def reference_statistics(extractor, images, cache_path=None, batch_size=256):
     if moments.fake.count.numpy() < 2:
         raise ValueError("reference_statistics needs at least 2 real images; the data was empty.")
     mu, sigma = moments.fake.mean_and_covariance()
-    stats = {"mu": mu.numpy(), "sigma": sigma.numpy(), "count": int(moments.fake.count.numpy()), "extractor": extractor.name}
+    stats = {
+        "mu": mu.numpy(),
+        "sigma": sigma.numpy(),
+        "count": int(moments.fake.count.numpy()),
+        "extractor": extractor.name,
+    }
     if cache_path:
         os.makedirs(os.path.dirname(os.path.abspath(cache_path)), exist_ok=True)
         np.savez(cache_path, **stats)
@@ -438,7 +450,9 @@ def load_reference(reference, feature_dim):
         return None
     if isinstance(reference, (str, os.PathLike)):
         if not os.path.isfile(reference):
-            raise FileNotFoundError(f"No reference statistics at {reference!r}; compute them with reference_statistics().")
+            raise FileNotFoundError(
+                f"No reference statistics at {reference!r}; compute them with reference_statistics()."
+            )
         with np.load(reference, allow_pickle=False) as f:
             reference = {k: f[k] for k in f.files}
     mu, sigma = np.asarray(reference["mu"], np.float64), np.asarray(reference["sigma"], np.float64)

@@ -1,4 +1,5 @@
 """How many modes of a known mixture the generator covers, and how sharply."""
+
 from __future__ import annotations
 
 import keras

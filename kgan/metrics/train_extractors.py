@@ -6,6 +6,7 @@ Writes kgan/metrics/resources/<name>_classifier.weights.h5 and records each one'
 accuracy in kgan/metrics/resources/extractors.json. Seeded: a rerun gives the same weights on
 the same machine and TensorFlow version.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """GAN models: `keras.Model` subclasses that share one training step."""
+
 from kgan.models.conditional import ACGAN, CGAN, ConditionalGAN, ProjectionGAN
 from kgan.models.cyclegan import CycleGAN
 from kgan.models.dcgan import DCGAN

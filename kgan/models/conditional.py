@@ -1,4 +1,5 @@
 """Class-conditional GANs: generate a requested class."""
+
 from __future__ import annotations
 
 import keras
@@ -9,7 +10,6 @@ from keras import ops
 from kgan import export as export_module
 from kgan.architectures import conditional as conditional_networks
 from kgan.models.gan import GAN, _check_batch
-from kgan.models.recipes import _RecipeCompile
 
 
 @keras.saving.register_keras_serializable(package="kgan")
@@ -50,8 +50,11 @@ class ConditionalGAN(GAN):
         if self.auxiliary_classifier:
             self.declare_extra_losses(d_class=class_weight, g_class=class_weight)
 
-    def get_config(self):
-        return {**super().get_config(), "num_classes": self.num_classes, "class_weight": self.class_weight}
+    def network_config(self):
+        return {**super().network_config(), **self._class_config()}
+
+    def _class_config(self):
+        return {"num_classes": self.num_classes, "class_weight": self.class_weight}
 
     # --- hooks --------------------------------------------------------------------------------
 
@@ -102,7 +105,7 @@ class ConditionalGAN(GAN):
             return {}
         return {"d_class": _class_loss(labels, real_output[1]) + _class_loss(labels, fake_output[1])}
 
-    def extra_generator_losses(self, fake, real, labels, fake_output):
+    def extra_generator_losses(self, real, fake, labels, fake_output):
         if not self.auxiliary_classifier:
             return {}
         return {"g_class": _class_loss(labels, fake_output[1])}
@@ -134,8 +137,7 @@ class ConditionalGAN(GAN):
             )
         if labels.min() < 0 or labels.max() >= self.num_classes:
             raise ValueError(
-                f"labels must be in [0, {self.num_classes}), got values from {labels.min()} to "
-                f"{labels.max()}."
+                f"labels must be in [0, {self.num_classes}), got values from {labels.min()} to {labels.max()}."
             )
         return self.predict_in_batches([latent, ops.convert_to_tensor(labels, "int32")], batch_size)
 
@@ -152,9 +154,6 @@ class ConditionalGAN(GAN):
     def export_endpoints(self, network):
         return export_module.conditional_endpoints(network, self.num_classes)
 
-    def call(self, inputs, training=False):
-        return self.inference_generator(inputs, training=training)
-
 
 def _class_loss(labels, class_logits):
     return ops.mean(
@@ -162,7 +161,7 @@ def _class_loss(labels, class_logits):
     )
 
 
-class _ConditionalDCGAN(_RecipeCompile, ConditionalGAN):
+class _ConditionalDCGAN(ConditionalGAN):
     """DCGAN networks conditioned as the subclass says (`generator_conditioning`, `discriminator_conditioning`)."""
 
     generator_conditioning = "concat"
@@ -209,12 +208,9 @@ class _ConditionalDCGAN(_RecipeCompile, ConditionalGAN):
         self.dropout = dropout
         self.spectral_norm = spectral_norm
 
-    def get_config(self):
+    def network_config(self):
         return {
-            **keras.Model.get_config(self),
-            **self.training_config(),
-            "num_classes": self.num_classes,
-            "class_weight": self.class_weight,
+            **self._class_config(),
             "image_shape": self.image_shape,
             "width": self.width,
             "kernel_size": self.kernel_size,
@@ -244,7 +240,8 @@ class ACGAN(_ConditionalDCGAN):
     `d_class` and `g_class` (cross-entropies), weighted by `class_weight`.
 
     Args:
-        as for `kgan.CGAN`, plus `class_weight` (default 1).
+        class_weight: weight of the auxiliary classifier's losses (1).
+        **kwargs: the other arguments, as for `kgan.CGAN`.
     """
 
     discriminator_conditioning = "auxiliary"
@@ -260,7 +257,8 @@ class ProjectionGAN(_ConditionalDCGAN):
     `compile()` defaults to the hinge loss, as in the paper.
 
     Args:
-        as for `kgan.CGAN` (`spectral_norm` defaults to True).
+        spectral_norm: spectral normalization on D's layers (default True here).
+        **kwargs: the other arguments, as for `kgan.CGAN`.
     """
 
     generator_conditioning = "batch_norm"
@@ -268,4 +266,4 @@ class ProjectionGAN(_ConditionalDCGAN):
     default_spectral_norm = True
 
     def compile_defaults(self):
-        return dict(loss="hinge")
+        return {**super().compile_defaults(), "loss": "hinge"}

@@ -1,4 +1,5 @@
 """CycleGAN: unpaired translation between two image domains."""
+
 from __future__ import annotations
 
 import keras
@@ -7,15 +8,14 @@ from keras import ops
 
 from kgan import export as export_module
 from kgan.architectures import patchgan, unet
-from kgan.models.gan import GAN
-from kgan.models.recipes import _RecipeCompile
-from kgan.models.translation import _check_images
+from kgan.losses import mean_absolute_error as l1
+from kgan.models.gan import GAN, _check_images
 
 DIRECTIONS = ("a_to_b", "b_to_a")
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class CycleGAN(_RecipeCompile, GAN):
+class CycleGAN(GAN):
     """CycleGAN (Zhu et al., "Unpaired Image-to-Image Translation using Cycle-Consistent
     Adversarial Networks", ICCV 2017), trained on unpaired `(images_a, images_b)` batches.
 
@@ -39,6 +39,8 @@ class CycleGAN(_RecipeCompile, GAN):
         identity_weight: weight of the identity loss (0.5 * lambda = 5; 0 disables it; it needs
             both domains to have the same shape).
         seed: seeds the initial weights and every random draw.
+        **kwargs: `kgan.GAN` arguments; with `ema_decay`, `translate`, the image grids, `call`
+            and the export use the moving averages of both generators' weights.
 
     Example:
 
@@ -79,17 +81,16 @@ class CycleGAN(_RecipeCompile, GAN):
                     source, target[-1], width, max_depth, dropout=0.0, normalization="instance", seed=seed, name=name
                 )
 
-            def discriminator(shape, name, offset):
+            def discriminator(shape, name):
                 return patchgan.build_patch_discriminator(
-                    shape, None, width, discriminator_layers, normalization="instance",
-                    seed=None if seed is None else seed + offset, name=name,
+                    shape, None, width, discriminator_layers, normalization="instance", seed=seed, name=name
                 )
 
             networks = (
                 generator(image_shape_a, image_shape_b, "generator_ab"),
                 generator(image_shape_b, image_shape_a, "generator_ba"),
-                discriminator(image_shape_a, "discriminator_a", 1),
-                discriminator(image_shape_b, "discriminator_b", 2),
+                discriminator(image_shape_a, "discriminator_a"),
+                discriminator(image_shape_b, "discriminator_b"),
             )
         generator_ab, generator_ba, discriminator_a, discriminator_b = networks
         a = keras.Input(image_shape_a, name="images_a")
@@ -117,10 +118,8 @@ class CycleGAN(_RecipeCompile, GAN):
             **kwargs,
         )
 
-    def get_config(self):
+    def network_config(self):
         return {
-            **keras.Model.get_config(self),
-            **self.training_config(),
             "image_shape_a": self.image_shape_a,
             "image_shape_b": self.image_shape_b,
             "width": self.width,
@@ -134,21 +133,13 @@ class CycleGAN(_RecipeCompile, GAN):
             ],
         }
 
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["networks"] = [keras.saving.deserialize_keras_object(n) for n in config["networks"]]
-        return super().from_config(config)
-
     def compile_defaults(self):
-        return dict(loss="least_squares")
+        return {**super().compile_defaults(), "loss": "least_squares"}
 
     def compile(self, **settings):
         for unsupported in ("regularizers", "sample_metrics"):
             if settings.get(unsupported):
-                raise ValueError(
-                    f"CycleGAN does not take {unsupported}: its discriminator judges two domains at once."
-                )
+                raise ValueError(f"CycleGAN does not take {unsupported}: its discriminator judges two domains at once.")
         super().compile(**settings)
 
     # --- hooks --------------------------------------------------------------------------------
@@ -177,22 +168,22 @@ class CycleGAN(_RecipeCompile, GAN):
 
     def discriminator_loss(self, real_output, fake_output):
         return sum(
-            self.adversarial_loss.discriminator(real, fake, real_label=1.0 - self.label_smoothing)
+            self.adversarial_loss.discriminator(real, fake, **self.label_targets())
             for real, fake in zip(real_output, fake_output)
         )
 
-    def generator_loss(self, fake_output, real_output=None):
+    def generator_loss(self, real_output, fake_output):
         if self.adversarial_loss.relativistic:
             return sum(self.adversarial_loss.generator(f, r) for f, r in zip(fake_output, real_output))
         return sum(self.adversarial_loss.generator(f) for f in fake_output)
 
-    def extra_generator_losses(self, fake, real, condition, fake_output):
+    def extra_generator_losses(self, real, fake, condition, fake_output):
         a, b = real
         fake_a, fake_b = fake
-        cycle = _l1(self.generator_ba(fake_b, training=True), a) + _l1(self.generator_ab(fake_a, training=True), b)
+        cycle = l1(self.generator_ba(fake_b, training=True), a) + l1(self.generator_ab(fake_a, training=True), b)
         losses = {"cycle": cycle}
         if self.identity_weight:
-            losses["identity"] = _l1(self.generator_ab(b, training=True), b) + _l1(self.generator_ba(a, training=True), a)
+            losses["identity"] = l1(self.generator_ab(b, training=True), b) + l1(self.generator_ba(a, training=True), a)
         else:
             losses["identity"] = ops.convert_to_tensor(0.0, "float32")
         return losses
@@ -200,15 +191,14 @@ class CycleGAN(_RecipeCompile, GAN):
     # --- use ----------------------------------------------------------------------------------
 
     def translate(self, images, direction="a_to_b", batch_size=64):
-        """Translates images in [-1, 1]: `direction` "a_to_b" (with G_AB) or "b_to_a" (with G_BA)."""
+        """Translates images in [-1, 1]: `direction` "a_to_b" (with G_AB) or "b_to_a" (with G_BA),
+        the moving averages of their weights when `ema_decay` is set."""
         if direction not in DIRECTIONS:
             raise ValueError(f"direction must be one of {list(DIRECTIONS)}, got {direction!r}.")
-        network = self.generator_ab if direction == "a_to_b" else self.generator_ba
-        images = np.asarray(images, np.float32)
-        _check_images(ops.convert_to_tensor(images[:1]), network.inputs[0].shape, "images", network.name)
-        return np.concatenate(
-            [ops.convert_to_numpy(network(images[i : i + batch_size], training=False)) for i in range(0, len(images), batch_size)]
-        )
+        network = translators(self.inference_generator)[DIRECTIONS.index(direction)]
+        images = ops.convert_to_tensor(np.asarray(images, np.float32))
+        _check_images(images, network.inputs[0].shape, "images", network.name)
+        return self.predict_in_batches(images, batch_size, network=network)
 
     def round_trip_error(self, images, direction="a_to_b"):
         """Mean absolute error of translating there and back: `|G_BA(G_AB(a)) - a|` for "a_to_b"."""
@@ -234,14 +224,14 @@ class CycleGAN(_RecipeCompile, GAN):
         return np.concatenate(rows, axis=0), len(a)
 
     def export_endpoints(self, network):
-        endpoints = export_module.image_endpoints(self.generator_ab, "a_to_b_", ["images_a"])
-        endpoints += export_module.image_endpoints(self.generator_ba, "b_to_a_", ["images_b"])
+        generator_ab, generator_ba = translators(network)
+        endpoints = export_module.image_endpoints(generator_ab, "a_to_b_", ["images_a"])
+        endpoints += export_module.image_endpoints(generator_ba, "b_to_a_", ["images_b"])
         serve = endpoints[0]
         return [(export_module.SERVING_SIGNATURE, serve[1], serve[2])] + endpoints
 
-    def call(self, inputs, training=False):
-        return self.generator(inputs, training=training)
 
-
-def _l1(x, y):
-    return ops.mean(ops.abs(ops.cast(x, "float32") - ops.cast(y, "float32")))
+def translators(generators):
+    """`(G_AB, G_BA)` inside a CycleGAN's composite generator (`generator` or its EMA copy)."""
+    fake_a, fake_b = generators.outputs  # (G_BA(b), G_AB(a))
+    return fake_b._keras_history.operation, fake_a._keras_history.operation

@@ -1,4 +1,5 @@
 """DCGAN: the convolutional GAN recipe."""
+
 from __future__ import annotations
 
 import keras
@@ -70,10 +71,8 @@ class DCGAN(GAN):
         self.spectral_norm = spectral_norm
         self.minibatch_std = minibatch_std
 
-    def get_config(self):
+    def network_config(self):
         return {
-            **keras.Model.get_config(self),
-            **self.training_config(),
             "image_shape": self.image_shape,
             "width": self.width,
             "kernel_size": self.kernel_size,

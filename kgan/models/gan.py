@@ -1,4 +1,5 @@
 """The GAN model and its one alternating training step."""
+
 from __future__ import annotations
 
 import contextlib
@@ -13,6 +14,7 @@ from kgan import export as export_module
 from kgan import losses as losses_module
 from kgan import metrics as metrics_module
 from kgan import regularizers as regularizers_module
+from kgan import seeding
 from kgan.augment import DiffAugment
 from kgan.data import pipeline as data_pipeline
 
@@ -59,9 +61,7 @@ class GAN(keras.Model):
     ```
     """
 
-    def __init__(
-        self, generator, discriminator, latent_dim=None, seed=None, ema_decay=None, ema_start=0, **kwargs
-    ):
+    def __init__(self, generator, discriminator, latent_dim=None, seed=None, ema_decay=None, ema_start=0, **kwargs):
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
@@ -71,7 +71,11 @@ class GAN(keras.Model):
         self.ema_decay = ema_decay
         self.ema_start = int(ema_start)
         self.ema_generator = _make_ema_generator(generator, ema_decay, ema_start)
-        self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
+        self.seed_generator = keras.random.SeedGenerator(seeding.sub_seed(seed, "training"), name="seed_generator")
+        self.evaluation_seed_generator = keras.random.SeedGenerator(
+            seeding.sub_seed(0 if seed is None else seed, "evaluation"), name="evaluation_seed_generator"
+        )
+        self._evaluation_seed_start = ops.convert_to_numpy(self.evaluation_seed_generator.state)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
@@ -96,20 +100,37 @@ class GAN(keras.Model):
 
     # --- configuration ------------------------------------------------------------------------
 
+    def compile_defaults(self):
+        """The `compile()` settings this family trains with unless told otherwise (its paper's).
+
+        `compile()` takes each of them from here when its argument is None (or not given).
+        Recipes return `{**super().compile_defaults(), ...}` with their own.
+        """
+        return {
+            "loss": "non_saturating",
+            "d_learning_rate": _DEFAULT_LEARNING_RATE,
+            "g_learning_rate": _DEFAULT_LEARNING_RATE,
+            "beta_1": 0.5,
+            "beta_2": 0.999,
+            "d_steps": 1,
+            "regularizers": (),
+        }
+
     def compile(
         self,
         d_optimizer=None,
         g_optimizer=None,
-        loss="non_saturating",
-        d_learning_rate=_DEFAULT_LEARNING_RATE,
-        g_learning_rate=_DEFAULT_LEARNING_RATE,
-        beta_1=0.5,
-        beta_2=0.999,
-        d_steps=1,
-        regularizers=(),
+        loss=None,
+        d_learning_rate=None,
+        g_learning_rate=None,
+        beta_1=None,
+        beta_2=None,
+        d_steps=None,
+        regularizers=None,
         sample_metrics=(),
         augment=None,
         label_smoothing=0.0,
+        fake_label_smoothing=0.0,
         instance_noise=0.0,
         instance_noise_decay_steps=None,
         reuse_fakes=False,
@@ -119,18 +140,25 @@ class GAN(keras.Model):
     ):
         """Chooses the losses, optimizers and stabilisers; every argument has a working default.
 
+        The arguments that are None by default take the family's setting from
+        `compile_defaults()`: for `GAN` and `DCGAN` the non-saturating loss and Adam(2e-4, 0.5,
+        0.999), one D step, no regularizers; `WGANGP`, `SNGAN` and the other recipes have their
+        papers'.
+
         Args:
             d_optimizer: optimizer (instance, name or config) for the discriminator; default
                 Adam(d_learning_rate, beta_1, beta_2).
             g_optimizer: the same for the generator; default Adam(g_learning_rate, beta_1, beta_2).
             loss: `"non_saturating"`, `"minimax"`, `"least_squares"`, `"hinge"`, `"wasserstein"`,
-                a `kgan.losses.AdversarialLoss`, or a `(discriminator_fn, generator_fn)` pair.
-            d_learning_rate: the discriminator's learning rate for the default optimizer.
+                a `kgan.losses.AdversarialLoss`, or a `(discriminator_fn, generator_fn)` pair
+                (default: the family's; non_saturating for GAN).
+            d_learning_rate: the discriminator's learning rate for the default optimizer (2e-4
+                for GAN).
             g_learning_rate: the generator's learning rate ("two time-scale" when they differ,
                 Heusel et al., 2017).
-            beta_1: Adam's first-moment decay for the default optimizers.
-            beta_2: Adam's second-moment decay for the default optimizers.
-            d_steps: discriminator updates per generator update ("n_critic").
+            beta_1: Adam's first-moment decay for the default optimizers (0.5 for GAN).
+            beta_2: Adam's second-moment decay for the default optimizers (0.999 for GAN).
+            d_steps: discriminator updates per generator update ("n_critic"; 1 for GAN).
             regularizers: penalties added to D's loss and logged under their names, e.g.
                 `[kgan.regularizers.GradientPenalty(10.0)]` or `[kgan.regularizers.R1(10.0, every=16)]`.
             augment: a `kgan.augment.DiffAugment` or `AdaptiveAugment` applied to every batch D
@@ -139,7 +167,11 @@ class GAN(keras.Model):
                 batch's fakes (and reals), e.g. `[kgan.metrics.ModeCoverage(centers, std)]`.
             label_smoothing: one-sided label smoothing: D's target for real images becomes
                 `1 - label_smoothing` (0.1 gives 0.9; Salimans et al., 2016). Losses with targets
-                only (non_saturating, minimax, least_squares).
+                only (non_saturating, minimax, least_squares, relativistic_average).
+            fake_label_smoothing: D's target for fake images (0.1 gives 0.1; 0 by default).
+                With `label_smoothing` it makes "REAL=0.9, FAKE=0.1". One-sided smoothing is the
+                usual advice: a fake target above 0 makes the best D reward fakes where there is
+                no data, so G is pushed towards the data less (Salimans et al., 2016, section 3.4).
             instance_noise: standard deviation of Gaussian noise added to every image D sees,
                 real and fake (Sønderby et al., 2017); 0 disables it.
             instance_noise_decay_steps: when set, the noise decays linearly to 0 over this many
@@ -152,14 +184,22 @@ class GAN(keras.Model):
             steps_per_execution: training steps per compiled call.
             run_eagerly: run the step eagerly, for debugging.
         """
+        family = self.compile_defaults()
+        loss = family["loss"] if loss is None else loss
+        d_learning_rate = family["d_learning_rate"] if d_learning_rate is None else d_learning_rate
+        g_learning_rate = family["g_learning_rate"] if g_learning_rate is None else g_learning_rate
+        beta_1 = family["beta_1"] if beta_1 is None else beta_1
+        beta_2 = family["beta_2"] if beta_2 is None else beta_2
+        d_steps = family["d_steps"] if d_steps is None else d_steps
+        regularizers = list(family["regularizers"] if regularizers is None else regularizers)
         self.adversarial_loss = losses_module.get(loss)
-        regularizers = list(regularizers)
         _check_compile_settings(
             self.adversarial_loss,
             d_steps,
             regularizers,
             augment,
             label_smoothing,
+            fake_label_smoothing,
             instance_noise,
             instance_noise_decay_steps,
         )
@@ -175,6 +215,7 @@ class GAN(keras.Model):
         self.sample_metrics = list(sample_metrics)
         self.augment = augment
         self.label_smoothing = float(label_smoothing)
+        self.fake_label_smoothing = float(fake_label_smoothing)
         self.instance_noise = float(instance_noise)
         self.instance_noise_decay_steps = instance_noise_decay_steps
         self.reuse_fakes = bool(reuse_fakes)
@@ -190,6 +231,7 @@ class GAN(keras.Model):
         self._kgan_compile_settings = {
             "d_steps": d_steps,
             "label_smoothing": self.label_smoothing,
+            "fake_label_smoothing": self.fake_label_smoothing,
             "instance_noise": self.instance_noise,
             "instance_noise_decay_steps": instance_noise_decay_steps,
             "reuse_fakes": self.reuse_fakes,
@@ -203,15 +245,19 @@ class GAN(keras.Model):
         # Serialized when saving, not at compile: a metric that cannot be saved fails the save
         # with its own message instead of failing compile. The JSON round trip gives the form a
         # reloaded model reports (lists, not tuples), so configs compare equal across a save.
-        return json.loads(json.dumps({
-            **self._kgan_compile_settings,
-            "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
-            "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
-            "loss": losses_module.serialize(self.adversarial_loss),
-            "regularizers": [keras.saving.serialize_keras_object(r) for r in self.regularizers],
-            "sample_metrics": [keras.saving.serialize_keras_object(m) for m in self.sample_metrics],
-            "augment": keras.saving.serialize_keras_object(self.augment),
-        }))
+        return json.loads(
+            json.dumps(
+                {
+                    **self._kgan_compile_settings,
+                    "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
+                    "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
+                    "loss": losses_module.serialize(self.adversarial_loss),
+                    "regularizers": [keras.saving.serialize_keras_object(r) for r in self.regularizers],
+                    "sample_metrics": [keras.saving.serialize_keras_object(m) for m in self.sample_metrics],
+                    "augment": keras.saving.serialize_keras_object(self.augment),
+                }
+            )
+        )
 
     def compile_from_config(self, config):
         config = dict(config)
@@ -224,15 +270,11 @@ class GAN(keras.Model):
         self.compile(**config)
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            **self.training_config(),
-            "generator": keras.saving.serialize_keras_object(self.generator),
-            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
-        }
+        """Every constructor argument: Keras' own, the ones all families share, and `network_config()`."""
+        return {**super().get_config(), **self.shared_config(), **self.network_config()}
 
-    def training_config(self):
-        """The constructor arguments every GAN family shares, for `get_config`."""
+    def shared_config(self):
+        """The constructor arguments every GAN family takes (`kgan.GAN`'s own)."""
         return {
             "latent_dim": self.latent_dim,
             "seed": self.seed,
@@ -240,12 +282,21 @@ class GAN(keras.Model):
             "ema_start": self.ema_start,
         }
 
+    def network_config(self):
+        """This family's other constructor arguments: what rebuilds its networks and losses.
+
+        Here the two networks themselves (serialized); recipes that build their networks from
+        settings (`DCGAN(image_shape, width, ...)`) return those settings instead. Keras objects
+        among the values are serialized here and deserialized by `from_config`.
+        """
+        return {
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+        }
+
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        for key in ("generator", "discriminator"):
-            if key in config:
-                config[key] = keras.saving.deserialize_keras_object(config[key])
+        config = {key: _deserialized(value) for key, value in config.items()}
         # Recipes build their networks in __init__ under the global dtype policy; the policy the
         # GAN was saved with makes a reloaded mixed-precision GAN mixed-precision again.
         with global_dtype_policy(config.get("dtype")):
@@ -269,9 +320,7 @@ class GAN(keras.Model):
         # resumed model would replay random numbers it already used. The GAN saves them all,
         # which makes a reloaded run continue exactly as the uninterrupted one.
         return [
-            generator.state
-            for layer in self._flatten_layers()
-            for generator in getattr(layer, "_seed_generators", [])
+            generator.state for layer in self._flatten_layers() for generator in getattr(layer, "_seed_generators", [])
         ]
 
     @property
@@ -299,6 +348,13 @@ class GAN(keras.Model):
             kwargs["callbacks"] = [_DataPassPerEpoch(counters), *(kwargs.get("callbacks") or [])]
         return super().fit(x, *args, **kwargs)
 
+    def evaluate(self, *args, **kwargs):
+        """Keras' `evaluate`. Its noise (latent vectors, Inpainting's holes) comes from a stream of
+        its own that starts afresh at every call: two evaluations of one model on the same data
+        agree, and neither changes the noise training draws next."""
+        self.evaluation_seed_generator.state.assign(self._evaluation_seed_start)
+        return super().evaluate(*args, **kwargs)
+
     # --- sampling -----------------------------------------------------------------------------
 
     @property
@@ -311,8 +367,10 @@ class GAN(keras.Model):
         if self.latent_dim is None:
             raise ValueError(f"{type(self).__name__} takes no latent vectors; it translates images.")
         if seed is None:
-            return _this_replicas_share(lambda total: keras.random.normal((total, self.latent_dim), seed=self.seed_generator), num)
-        return keras.random.normal((num, self.latent_dim), seed=int(seed))
+            seed = self.seed_generator
+        if isinstance(seed, keras.random.SeedGenerator):
+            return _this_replicas_share(lambda total: keras.random.normal((total, self.latent_dim), seed=seed), num)
+        return seeding.latent_vectors(num, self.latent_dim, int(seed))
 
     def generate(self, num=None, seed=None, latent=None, batch_size=256):
         """Makes samples in the data's range ([-1, 1] for images) as a NumPy array.
@@ -339,20 +397,21 @@ class GAN(keras.Model):
             )
         return latent
 
-    def predict_in_batches(self, inputs, batch_size=256):
-        """Runs `inference_generator` on `inputs` (a tensor or a list of them) in chunks -> NumPy."""
+    def predict_in_batches(self, inputs, batch_size=256, network=None):
+        """Runs `network` (default: `inference_generator`) on `inputs` (a tensor or a list of
+        them) in chunks -> NumPy."""
+        network = network or self.inference_generator
         flat = tf.nest.flatten(inputs)
         total = int(flat[0].shape[0])
         chunks = []
-        for i in range(0, total, batch_size):
-            chunk = tf.nest.map_structure(lambda x: x[i : i + batch_size], inputs)
-            chunks.append(ops.convert_to_numpy(self.inference_generator(chunk, training=False)))
+        for start in range(0, total, batch_size):
+            chunk = tf.nest.map_structure(lambda x, start=start: x[start : start + batch_size], inputs)
+            chunks.append(ops.convert_to_numpy(network(chunk, training=False)))
         return np.concatenate(chunks, axis=0)
 
     def grid_inputs(self, num_images, seed, examples=None):
         """The fixed inputs `kgan.callbacks.ImageGrid` renders every epoch: here latent vectors."""
-        rng = np.random.default_rng(seed)
-        return rng.standard_normal((num_images, self.latent_dim)).astype(np.float32)
+        return ops.convert_to_numpy(seeding.latent_vectors(num_images, self.latent_dim, seed))
 
     def grid_samples(self, grid_inputs):
         """`(images, columns)` for an image grid from `grid_inputs` (columns None: square-ish)."""
@@ -362,13 +421,15 @@ class GAN(keras.Model):
         """The SavedModel signatures of this family: `[(name, function, input_specs), ...]`."""
         return export_module.latent_endpoints(network)
 
-    def call(self, latent, training=False):
-        return self.inference_generator(latent, training=training)
+    def call(self, inputs, training=False):
+        """The samples users get for G's inputs (latent vectors, or what the family's G takes)."""
+        return self.inference_generator(inputs, training=training)
 
     # --- the training step --------------------------------------------------------------------
 
     def train_step(self, data):
         real, condition = self.unpack(data)
+        condition = self.complete_condition(real, condition)
         checks = _data_checks(real, self.discriminator, _output_range(self.generator))
         with tf.control_dependencies(checks):  # before any op of the step, updates included
             return self._alternating_step(real, condition)
@@ -390,8 +451,8 @@ class GAN(keras.Model):
             g_real_output = None
             if self.adversarial_loss.relativistic:
                 g_real_output = self.discriminate(self.discriminator_inputs(real), condition)
-            g_loss = self.generator_loss(g_fake_output, g_real_output)
-            g_extra = self.extra_generator_losses(fake, real, condition, g_fake_output)
+            g_loss = self.generator_loss(g_real_output, g_fake_output)
+            g_extra = self.extra_generator_losses(real, fake, condition, g_fake_output)
             g_total = g_loss + self._weighted_sum(g_extra)
         self._apply(self.g_optimizer, tape, g_total, self.generator_variables, self.g_grad_norm_tracker)
         if self.ema_generator is not None:
@@ -422,16 +483,18 @@ class GAN(keras.Model):
         return real_output, fake_output, d_loss, d_extra
 
     def test_step(self, data):
+        # Evaluation draws its noise from its own stream, so evaluate() leaves training's alone.
         real, condition = self.unpack(data)
-        inputs = self.generator_inputs(real, condition)
+        condition = self.complete_condition(real, condition, seed=self.evaluation_seed_generator)
+        inputs = self.generator_inputs(real, condition, seed=self.evaluation_seed_generator)
         fake = self.generator(inputs, training=False)
         real_output = self.discriminate(real, condition, training=False)
         fake_output = self.discriminate(fake, condition, training=False)
         d_loss = self.discriminator_loss(real_output, fake_output)
-        g_loss = self.generator_loss(fake_output, real_output)
+        g_loss = self.generator_loss(real_output, fake_output)
         extra = {
             **self.extra_discriminator_losses(real_output, fake_output, condition),
-            **self.extra_generator_losses(fake, real, condition, fake_output),
+            **self.extra_generator_losses(real, fake, condition, fake_output),
         }
         if self.sample_metrics:
             # Metrics judge the samples users get: the EMA generator's when there is one.
@@ -450,15 +513,23 @@ class GAN(keras.Model):
     # weighted by `extra_loss_weights[name]` and logged under its name.
 
     def unpack(self, data):
-        """Splits a batch into `(real, condition)`: here `images` or `(images, labels)` -> (images, None)."""
+        """Splits a batch into `(real, condition)` and checks them, drawing nothing: here `images`
+        or `(images, labels)` -> (images, None)."""
         if isinstance(data, (tuple, list)):
             data = data[0]
         _check_batch(data, self.discriminator)
         return data, None
 
+    def complete_condition(self, real, condition, seed=None):
+        """The condition with what the batch did not bring made from the real samples: here it is
+        complete. SRGAN makes low-resolution inputs from high-resolution images, Inpainting draws
+        holes. Random draws use `seed` (an int or a `keras.random.SeedGenerator`) when given,
+        else the model's training noise."""
+        return condition
+
     def generator_inputs(self, real, condition, seed=None):
-        """What G takes to make one fake per real sample: here fresh latent vectors (from `seed`
-        when given, leaving the model's random state alone)."""
+        """What G takes to make one fake per real sample: here fresh latent vectors (from `seed`,
+        an int or a `keras.random.SeedGenerator`, when given, else the training noise)."""
         return self.sample_latent(ops.shape(tf.nest.flatten(real)[0])[0], seed)
 
     def make_fakes(self, real, condition, training=True):
@@ -492,12 +563,20 @@ class GAN(keras.Model):
         return self.adversarial_loss.discriminator(
             self.adversarial_logits(real_output),
             self.adversarial_logits(fake_output),
-            real_label=1.0 - self.label_smoothing,
+            **self.label_targets(),
         )
 
-    def generator_loss(self, fake_output, real_output=None):
-        """G's adversarial loss given D's output on its samples (and on real ones, for relativistic
-        losses); logged `g_loss`."""
+    def label_targets(self):
+        """D's targets for the loss: `real_label` (1 - label_smoothing), and `fake_label` when
+        two-sided smoothing sets it."""
+        targets = {"real_label": 1.0 - self.label_smoothing}
+        if self.fake_label_smoothing:
+            targets["fake_label"] = self.fake_label_smoothing
+        return targets
+
+    def generator_loss(self, real_output, fake_output):
+        """G's adversarial loss given D's output on its samples (and on real ones, which only
+        relativistic losses use: None otherwise); logged `g_loss`."""
         fake_logits = self.adversarial_logits(fake_output)
         if self.adversarial_loss.relativistic:
             return self.adversarial_loss.generator(fake_logits, self.adversarial_logits(real_output))
@@ -507,7 +586,7 @@ class GAN(keras.Model):
         """Named, unweighted loss terms added to D's loss, e.g. ACGAN's classification loss."""
         return {}
 
-    def extra_generator_losses(self, fake, real, condition, fake_output):
+    def extra_generator_losses(self, real, fake, condition, fake_output):
         """Named, unweighted loss terms added to G's loss, e.g. Pix2Pix's L1 or CycleGAN's cycle loss."""
         return {}
 
@@ -603,6 +682,17 @@ class GAN(keras.Model):
         return metrics_module.results_of(self.metrics)
 
 
+def _deserialized(value):
+    """A serialized Keras object (or a list of them) from `network_config` as the object; other values as given."""
+    if isinstance(value, list) and value and all(_is_serialized(item) for item in value):
+        return [keras.saving.deserialize_keras_object(item) for item in value]
+    return keras.saving.deserialize_keras_object(value) if _is_serialized(value) else value
+
+
+def _is_serialized(value):
+    return isinstance(value, dict) and {"class_name", "config"} <= set(value)
+
+
 class _DataPassPerEpoch(keras.callbacks.Callback):
     """Sets the pass number of kgan pipelines to the epoch before the epoch's pass begins."""
 
@@ -622,21 +712,28 @@ def _data_checks(samples, discriminator, value_range=None):
     with relaxed shapes, e.g. when a second `fit` brings other sizes)."""
     checks = []
     for tensor in tf.nest.flatten(samples):
-        checks.append(tf.debugging.Assert(
-            tf.reduce_all(tf.math.is_finite(tensor)),
-            ["The training data hold NaN or Inf (a real batch has them); clean the data before training."],
-        ))
+        checks.append(
+            tf.debugging.Assert(
+                tf.reduce_all(tf.math.is_finite(tensor)),
+                ["The training data hold NaN or Inf (a real batch has them); clean the data before training."],
+            )
+        )
         if value_range is not None:
             low, high, activation = value_range
             smallest, largest = tf.reduce_min(tensor), tf.reduce_max(tensor)
             fix = "x / 127.5 - 1 (kgan.data pipelines do)" if low < 0 else "x / 255"
-            checks.append(tf.debugging.Assert(
-                tf.logical_and(smallest >= low - 1e-3, largest <= high + 1e-3),
-                [f"The real samples lie outside [{low}, {high}], the range of the generator's output "
-                 f"(it ends in {activation}), so D could tell real from fake by range alone. Scale uint8 "
-                 f"images with {fix}. A batch's smallest and largest values:",
-                 smallest, largest],
-            ))
+            checks.append(
+                tf.debugging.Assert(
+                    tf.logical_and(smallest >= low - 1e-3, largest <= high + 1e-3),
+                    [
+                        f"The real samples lie outside [{low}, {high}], the range of the generator's output "
+                        f"(it ends in {activation}), so D could tell real from fake by range alone. Scale uint8 "
+                        f"images with {fix}. A batch's smallest and largest values:",
+                        smallest,
+                        largest,
+                    ],
+                )
+            )
     expected = _sample_shape(discriminator)
     if expected is None or not tf.is_tensor(samples) or None in expected or None not in samples.shape[1:]:
         return checks
@@ -718,31 +815,43 @@ def _for_multi_worker_reduction(logs):
     """
     strategy = tf.distribute.get_strategy()
     if not (
-        isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
-        and strategy.extended._in_multi_worker_mode()
+        isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and strategy.extended._in_multi_worker_mode()
     ):
         return logs
     return {name: ops.reshape(value, (1,)) for name, value in logs.items()}
 
 
 def _check_compile_settings(
-    adversarial_loss, d_steps, regularizers, augment, label_smoothing, instance_noise, instance_noise_decay_steps
+    adversarial_loss,
+    d_steps,
+    regularizers,
+    augment,
+    label_smoothing,
+    fake_label_smoothing,
+    instance_noise,
+    instance_noise_decay_steps,
 ):
-    if label_smoothing and not adversarial_loss.supports_label_smoothing:
+    for name, value in (("label_smoothing", label_smoothing), ("fake_label_smoothing", fake_label_smoothing)):
+        if value and not adversarial_loss.supports_label_smoothing:
+            raise ValueError(
+                f"{name}={value} has no effect with loss {adversarial_loss.name!r}, which has no "
+                f"targets to smooth. Use it with one of "
+                f"{sorted(n for n, loss in losses_module.LOSSES.items() if loss.supports_label_smoothing)}, "
+                f"or set {name}=0."
+            )
+        if not 0.0 <= value < 1.0:
+            raise ValueError(f"{name} must be in [0, 1), got {value}.")
+    if fake_label_smoothing >= 1.0 - label_smoothing:
         raise ValueError(
-            f"label_smoothing={label_smoothing} has no effect with loss "
-            f"{adversarial_loss.name!r}, which has no targets to smooth. Use it with one of "
-            f"{sorted(n for n, l in losses_module.LOSSES.items() if l.supports_label_smoothing)}, "
-            "or set label_smoothing=0."
+            f"The fake target ({fake_label_smoothing}) must stay below the real one "
+            f"(1 - label_smoothing = {1.0 - label_smoothing}); e.g. label_smoothing=0.1, "
+            "fake_label_smoothing=0.1 for targets 0.9 and 0.1."
         )
-    if not 0.0 <= label_smoothing < 1.0:
-        raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}.")
     if instance_noise < 0:
         raise ValueError(f"instance_noise is a standard deviation >= 0, got {instance_noise}.")
     if instance_noise_decay_steps is not None and instance_noise_decay_steps <= 0:
         raise ValueError(
-            f"instance_noise_decay_steps must be a positive number of steps or None, got "
-            f"{instance_noise_decay_steps}."
+            f"instance_noise_decay_steps must be a positive number of steps or None, got {instance_noise_decay_steps}."
         )
     if not isinstance(d_steps, int) or d_steps < 1:
         raise ValueError(f"d_steps must be an int >= 1, got {d_steps!r}.")
@@ -756,9 +865,7 @@ def _check_compile_settings(
     if len(set(names)) != len(names):
         raise ValueError(f"Each regularizer may appear once; got {names}.")
     if augment is not None and not isinstance(augment, DiffAugment):
-        raise ValueError(
-            f"augment must be a kgan.augment.DiffAugment or AdaptiveAugment, got {augment!r}."
-        )
+        raise ValueError(f"augment must be a kgan.augment.DiffAugment or AdaptiveAugment, got {augment!r}.")
 
 
 def _make_ema_generator(generator, ema_decay, ema_start):
@@ -815,8 +922,7 @@ def _check_latent_dim(generator, latent_dim):
     shape = tuple(inputs[0].shape)
     if len(shape) != 2 or not shape[-1]:
         raise ValueError(
-            f"The generator's first input must be latent vectors of shape (batch, latent_dim); "
-            f"it has shape {shape}."
+            f"The generator's first input must be latent vectors of shape (batch, latent_dim); it has shape {shape}."
         )
     if latent_dim is not None and int(latent_dim) != shape[-1]:
         raise ValueError(
@@ -846,12 +952,7 @@ def _check_batch(samples, discriminator):
             f"{sorted(samples)} (as TensorFlow Datasets yields). Map it first, e.g. "
             "dataset.map(lambda d: d['image']), or load it with kgan.data.from_tfds(name)."
         )
-    if not samples.dtype.is_floating:
-        raise ValueError(
-            f"Real samples must be floating point scaled to the generator's range ([-1, 1] for "
-            f"images), got dtype {samples.dtype.name}. kgan.data pipelines scale for you; for "
-            "uint8 arrays use images / 127.5 - 1."
-        )
+    _check_floating(samples, "Real samples")
     expected = _sample_shape(discriminator)
     if expected is None:
         return
@@ -870,7 +971,26 @@ def _check_batch(samples, discriminator):
         )
 
 
+def _check_images(images, expected_shape, what, network):
+    """Fails at trace time on a batch of `what` whose dtype or sample shape `network` cannot take
+    (`expected_shape` starts with the batch axis)."""
+    _check_floating(images, what)
+    expected, got = tuple(expected_shape[1:]), tuple(images.shape[1:])
+    if not _compatible(got, expected):
+        raise ValueError(
+            f"{what} have shape {got} but the {network} takes {expected}. Build the model for your "
+            "data's shapes, or resize the data."
+        )
+
+
+def _check_floating(samples, what):
+    if not samples.dtype.is_floating:
+        raise ValueError(
+            f"{what} must be floating point scaled to the generator's range ([-1, 1] for images), "
+            f"got dtype {samples.dtype.name}. kgan.data pipelines scale for you; for uint8 arrays "
+            "use images / 127.5 - 1."
+        )
+
+
 def _compatible(shape, expected):
-    return len(shape) == len(expected) and all(
-        e is None or g is None or e == g for e, g in zip(expected, shape)
-    )
+    return len(shape) == len(expected) and all(e is None or g is None or e == g for e, g in zip(expected, shape))

@@ -1,9 +1,11 @@
 """Named recipes: published GAN configurations as thin settings of the one training step.
 
-Each recipe picks networks in `__init__` and training defaults in `compile()`; every default
-can be overridden by the same flat argument `GAN.compile` takes, e.g.
+Each recipe builds its networks in `__init__` from the settings `network_config()` returns (so
+`GAN.get_config` saves them), and declares its training defaults in `compile_defaults()`; every
+default can be overridden by the same flat argument `GAN.compile` takes, e.g.
 `kgan.WGANGP().compile(d_steps=3)`.
 """
+
 from __future__ import annotations
 
 import keras
@@ -14,18 +16,8 @@ from kgan.models.gan import GAN
 from kgan.regularizers import GradientPenalty
 
 
-class _RecipeCompile:
-    """Mixin: `compile(**settings)` = `GAN.compile` with the recipe's defaults under `settings`."""
-
-    def compile_defaults(self):
-        return {}
-
-    def compile(self, **settings):
-        super().compile(**{**self.compile_defaults(), **settings})
-
-
 @keras.saving.register_keras_serializable(package="kgan")
-class WGANGP(_RecipeCompile, DCGAN):
+class WGANGP(DCGAN):
     """Wasserstein GAN with gradient penalty (Gulrajani et al., "Improved Training of Wasserstein
     GANs", NeurIPS 2017).
 
@@ -52,19 +44,20 @@ class WGANGP(_RecipeCompile, DCGAN):
         super().__init__(image_shape, latent_dim, dropout=dropout, **kwargs)
 
     def compile_defaults(self):
-        return dict(
-            loss="wasserstein",
-            regularizers=[GradientPenalty(10.0)],
-            d_steps=5,
-            d_learning_rate=1e-4,
-            g_learning_rate=1e-4,
-            beta_1=0.0,
-            beta_2=0.9,
-        )
+        return {
+            **super().compile_defaults(),
+            "loss": "wasserstein",
+            "regularizers": [GradientPenalty(10.0)],
+            "d_steps": 5,
+            "d_learning_rate": 1e-4,
+            "g_learning_rate": 1e-4,
+            "beta_1": 0.0,
+            "beta_2": 0.9,
+        }
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class LSGAN(_RecipeCompile, DCGAN):
+class LSGAN(DCGAN):
     """Least Squares GAN (Mao et al., "Least Squares Generative Adversarial Networks", ICCV 2017).
 
     DCGAN networks; `compile()` defaults to the least-squares loss (0-1-1 coding) with the DCGAN
@@ -75,11 +68,11 @@ class LSGAN(_RecipeCompile, DCGAN):
     """
 
     def compile_defaults(self):
-        return dict(loss="least_squares")
+        return {**super().compile_defaults(), "loss": "least_squares"}
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class SNGAN(_RecipeCompile, GAN):
+class SNGAN(GAN):
     """Spectrally normalized GAN with ResNet networks (Miyato et al., "Spectral Normalization for
     Generative Adversarial Networks", ICLR 2018).
 
@@ -115,16 +108,12 @@ class SNGAN(_RecipeCompile, GAN):
         self.generator_width = generator_width
         self.discriminator_width = discriminator_width
 
-    def get_config(self):
+    def network_config(self):
         return {
-            **keras.Model.get_config(self),
-            **self.training_config(),
             "image_shape": self.image_shape,
             "generator_width": self.generator_width,
             "discriminator_width": self.discriminator_width,
         }
 
     def compile_defaults(self):
-        return dict(
-            loss="hinge", d_steps=5, d_learning_rate=2e-4, g_learning_rate=2e-4, beta_1=0.0, beta_2=0.9
-        )
+        return {**super().compile_defaults(), "loss": "hinge", "d_steps": 5, "beta_1": 0.0, "beta_2": 0.9}

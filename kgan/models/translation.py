@@ -1,4 +1,5 @@
 """Paired image-to-image GANs: Pix2Pix, SRGAN-style super-resolution and inpainting."""
+
 from __future__ import annotations
 
 import keras
@@ -8,7 +9,8 @@ from keras import ops
 
 from kgan import export as export_module
 from kgan.architectures import patchgan, srresnet, unet
-from kgan.models.gan import GAN, _check_batch
+from kgan.losses import mean_absolute_error
+from kgan.models.gan import GAN, _check_batch, _check_images
 
 
 @keras.saving.register_keras_serializable(package="kgan")
@@ -39,8 +41,8 @@ class TranslationGAN(GAN):
         self.declare_extra_losses(reconstruction=reconstruction_weight)
         self.conditional_discriminator = len(discriminator.inputs) == 2
 
-    def get_config(self):
-        return {**super().get_config(), "reconstruction_weight": self.reconstruction_weight}
+    def network_config(self):
+        return {**super().network_config(), "reconstruction_weight": self.reconstruction_weight}
 
     # --- hooks --------------------------------------------------------------------------------
 
@@ -64,12 +66,12 @@ class TranslationGAN(GAN):
             return self.discriminator([inputs, source], training=training)
         return self.discriminator(inputs, training=training)
 
-    def extra_generator_losses(self, fake, real, condition, fake_output):
-        return {"reconstruction": self.reconstruction_loss(fake, real, condition)}
+    def extra_generator_losses(self, real, fake, condition, fake_output):
+        return {"reconstruction": self.reconstruction_loss(real, fake, condition)}
 
-    def reconstruction_loss(self, fake, real, condition):
+    def reconstruction_loss(self, real, fake, condition):
         """How far G's output is from the target: mean absolute error (pix2pix's L1)."""
-        return ops.mean(ops.abs(ops.cast(fake, "float32") - ops.cast(real, "float32")))
+        return mean_absolute_error(fake, real)
 
     # --- use ----------------------------------------------------------------------------------
 
@@ -81,8 +83,7 @@ class TranslationGAN(GAN):
 
     def generate(self, *args, **kwargs):
         raise ValueError(
-            f"{type(self).__name__} translates images rather than sampling noise: use "
-            f"translate(source_images)."
+            f"{type(self).__name__} translates images rather than sampling noise: use translate(source_images)."
         )
 
     def grid_inputs(self, num_images, seed, examples=None):
@@ -104,9 +105,6 @@ class TranslationGAN(GAN):
 
     def export_endpoints(self, network):
         return export_module.image_endpoints(network)
-
-    def call(self, source, training=False):
-        return self.inference_generator(source, training=training)
 
 
 @keras.saving.register_keras_serializable(package="kgan")
@@ -167,10 +165,8 @@ class Pix2Pix(TranslationGAN):
         self.dropout = dropout
         self.discriminator_layers = discriminator_layers
 
-    def get_config(self):
+    def network_config(self):
         return {
-            **keras.Model.get_config(self),
-            **self.training_config(),
             "source_shape": self.source_shape,
             "target_channels": self.target_channels,
             "width": self.width,
@@ -233,10 +229,8 @@ class SRGAN(TranslationGAN):
         self.num_blocks = num_blocks
         self.content_network = content_network
 
-    def get_config(self):
+    def network_config(self):
         return {
-            **keras.Model.get_config(self),
-            **self.training_config(),
             "image_shape": self.image_shape,
             "scale": self.scale,
             "width": self.width,
@@ -245,19 +239,17 @@ class SRGAN(TranslationGAN):
             "content_network": keras.saving.serialize_keras_object(self.content_network),
         }
 
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["content_network"] = keras.saving.deserialize_keras_object(config["content_network"])
-        return super().from_config(config)
-
     def unpack(self, data):
         if isinstance(data, (tuple, list)):
             return super().unpack(data)
         _check_batch(data, self.discriminator)
-        return data, downscale(data, self.scale)
+        return data, None
 
-    def reconstruction_loss(self, fake, real, condition):
+    def complete_condition(self, real, condition, seed=None):
+        """High-resolution images alone get their low-resolution inputs by area downscaling."""
+        return downscale(real, self.scale) if condition is None else condition
+
+    def reconstruction_loss(self, real, fake, condition):
         if self.content_network is not None:
             fake, real = self.content_network(fake, training=False), self.content_network(real, training=False)
         return ops.mean(ops.square(ops.cast(fake, "float32") - ops.cast(real, "float32")))
@@ -315,10 +307,8 @@ class Inpainting(TranslationGAN):
         self.max_depth = max_depth
         self.discriminator_layers = discriminator_layers
 
-    def get_config(self):
+    def network_config(self):
         return {
-            **keras.Model.get_config(self),
-            **self.training_config(),
             "image_shape": self.image_shape,
             "hole_size": self.hole_size,
             "width": self.width,
@@ -335,15 +325,22 @@ class Inpainting(TranslationGAN):
         else:
             images, masks = data, None
         _check_batch(images, self.discriminator)
-        if masks is None:
-            masks = random_box_masks(ops.shape(images)[0], self.image_shape[:2], self.hole_size, self.seed_generator)
-        _check_images(masks, (None,) + self.image_shape[:2] + (1,), "masks", "inpainting generator")
-        return images, ops.cast(masks, images.dtype)
+        if masks is not None:
+            _check_images(masks, (None,) + self.image_shape[:2] + (1,), "masks", "inpainting generator")
+            masks = ops.cast(masks, images.dtype)
+        return images, masks
+
+    def complete_condition(self, real, masks, seed=None):
+        """Images that came without masks get one random square hole each."""
+        if masks is not None:
+            return masks
+        seed = self.seed_generator if seed is None else seed
+        return ops.cast(random_box_masks(ops.shape(real)[0], self.image_shape[:2], self.hole_size, seed), real.dtype)
 
     def generator_inputs(self, real, masks, seed=None):
         return [real, masks]
 
-    def reconstruction_loss(self, fake, real, masks):
+    def reconstruction_loss(self, real, fake, masks):
         error = ops.abs(ops.cast(fake, "float32") - ops.cast(real, "float32")) * ops.cast(masks, "float32")
         hole_pixels = ops.sum(ops.cast(masks, "float32")) * ops.cast(ops.shape(real)[-1], "float32")
         return ops.sum(error) / ops.maximum(hole_pixels, 1.0)
@@ -370,7 +367,7 @@ class Inpainting(TranslationGAN):
         if isinstance(examples, (tuple, list)):
             masks = ops.convert_to_tensor(examples[1][:count])
         else:
-            masks = random_box_masks(count, self.image_shape[:2], self.hole_size, keras.random.SeedGenerator(seed))
+            masks = random_box_masks(count, self.image_shape[:2], self.hole_size, seed)
         return ops.convert_to_numpy(images), ops.convert_to_numpy(ops.cast(masks, "float32"))
 
     def grid_samples(self, grid_inputs):
@@ -396,21 +393,6 @@ def random_box_masks(count, image_size, hole_size, seed):
     cols = ops.arange(width, dtype="int32")[None, None, :]
     inside = (rows >= top) & (rows < top + box_h) & (cols >= left) & (cols < left + box_w)
     return ops.cast(inside, "float32")[..., None]
-
-
-def _check_images(images, expected_shape, what, network):
-    """Fails at trace time on image batches whose dtype or shape the network cannot take."""
-    if not images.dtype.is_floating:
-        raise ValueError(
-            f"{what} must be floating point in [-1, 1], got dtype {images.dtype.name}. kgan.data "
-            "pipelines scale for you; for uint8 arrays use images / 127.5 - 1."
-        )
-    expected, got = tuple(expected_shape[1:]), tuple(images.shape[1:])
-    if len(got) != len(expected) or any(e is not None and g is not None and e != g for e, g in zip(expected, got)):
-        raise ValueError(
-            f"{what} have shape {got} but the {network} takes {expected}. Build the model for your "
-            "data's shapes, or resize the data."
-        )
 
 
 def _displayable(source, target_shape):

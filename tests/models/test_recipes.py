@@ -1,4 +1,5 @@
 """The named recipes: their defaults, their overrides, real training, spectral norm, round trips."""
+
 import keras
 import numpy as np
 import pytest
@@ -22,7 +23,7 @@ def tiny(recipe, **kwargs):
         (kgan.SNGAN, "hinge", 5, set()),
     ],
 )
-def test_recipe_defaults_train_and_round_trip(recipe, loss, d_steps, logs, digits_dataset, tmp_path):
+def test_recipe_defaults_train(recipe, loss, d_steps, logs, digits_dataset):
     gan = tiny(recipe)
     gan.compile()
     config = gan.get_compile_config()
@@ -31,11 +32,6 @@ def test_recipe_defaults_train_and_round_trip(recipe, loss, d_steps, logs, digit
     assert {"d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "g_grad_norm"} | logs == set(history)
     assert all(np.isfinite(v[0]) for v in history.values())
     assert int(gan.d_optimizer.iterations) == d_steps * int(gan.g_optimizer.iterations)
-    gan.save(str(tmp_path / "r.keras"))
-    loaded = keras.saving.load_model(str(tmp_path / "r.keras"))
-    assert type(loaded) is recipe and loaded.get_compile_config() == config
-    latent = gan.sample_latent(3, seed=1)
-    np.testing.assert_array_equal(loaded.generate(latent=latent), gan.generate(latent=latent))
 
 
 def test_recipe_defaults_are_overridable():
@@ -56,10 +52,13 @@ def _largest_singular_values(discriminator):
     return values
 
 
-@pytest.mark.parametrize("build", [
-    lambda: kgan.DCGAN(spectral_norm=True, width=8, **TINY),
-    lambda: tiny(kgan.SNGAN),
-])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: kgan.DCGAN(spectral_norm=True, width=8, **TINY),
+        lambda: tiny(kgan.SNGAN),
+    ],
+)
 def test_spectral_norm_keeps_discriminator_layers_1_lipschitz(build, digits_dataset):
     gan = build()
     gan.compile(d_learning_rate=1e-2)  # a large step that would inflate unnormalised weights

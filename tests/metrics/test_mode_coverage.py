@@ -1,4 +1,5 @@
 """ModeCoverage on samples whose answer is known, in evaluate and as a callback."""
+
 import keras
 import numpy as np
 import pytest
@@ -47,7 +48,11 @@ def test_a_mode_needs_its_share_and_streaming_equals_one_batch():
 
 def test_mode_coverage_in_evaluate_and_as_a_callback(tmp_path):
     data = kgan.data.ring_2d(1024, batch_size=128, seed=0)
-    gan = kgan.GAN(kgan.architectures.mlp.build_generator(4, 2, seed=0), kgan.architectures.mlp.build_discriminator(2, seed=0), seed=0)
+    gan = kgan.GAN(
+        kgan.architectures.mlp.build_generator(4, 2, seed=0),
+        kgan.architectures.mlp.build_discriminator(2, seed=0),
+        seed=0,
+    )
     gan.compile(sample_metrics=[ModeCoverage(kgan.data.ring_centers(), std=0.02)])
     callback = kgan.callbacks.SampleMetrics([ModeCoverage(kgan.data.ring_centers(), std=0.02)], num_samples=1000)
     history = gan.fit(data, epochs=2, verbose=0, callbacks=[callback]).history

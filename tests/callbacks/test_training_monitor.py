@@ -1,4 +1,5 @@
 """kgan.callbacks.TrainingMonitor provoked on purpose: each failure it names, and a healthy run it leaves alone."""
+
 import warnings
 
 import keras
@@ -41,9 +42,19 @@ def test_a_healthy_run_gets_no_warnings_and_the_gan_views_in_tensorboard(digits,
     assert last["diversity"] > 0.3 and last["d_learning_rate"] == pytest.approx(2e-4)
     found = summaries(tmp_path / "health")
     tags = {tag for tag, _, _, _ in found}
-    assert {"d_output/real", "d_output/fake", "balance/d_real", "balance/d_fake", "balance/d_gap",
-            "gradients/d_norm", "gradients/g_norm", "learning_rate/d", "learning_rate/g",
-            "health/diversity", "health/sample_gap"} <= tags
+    assert {
+        "d_output/real",
+        "d_output/fake",
+        "balance/d_real",
+        "balance/d_fake",
+        "balance/d_gap",
+        "gradients/d_norm",
+        "gradients/g_norm",
+        "learning_rate/d",
+        "learning_rate/g",
+        "health/diversity",
+        "health/sample_gap",
+    } <= tags
     steps = sorted(step for tag, step, _, _ in found if tag == "gradients/g_norm")
     assert steps == [r["step"] for r in monitor.history]
     assert gan.history.history["d_gap"][-1] == pytest.approx(last["d_gap"])

@@ -1,0 +1,16 @@
+"""The datasets kgan reads by name: plain Python, so that `kgan --help` can list them without
+importing TensorFlow (the command line reads this file directly, not through `import kgan`)."""
+
+#: The named datasets `kgan.data.load` reads from local files (or TensorFlow Datasets).
+DATASETS = ("mnist", "fashion_mnist", "cifar10", "digits")
+
+#: Each named dataset's image shape, `(height, width, channels)`.
+IMAGE_SHAPES = {
+    "mnist": (28, 28, 1),
+    "fashion_mnist": (28, 28, 1),
+    "cifar10": (32, 32, 3),
+    "digits": (8, 8, 1),
+}
+
+#: The environment variable naming a folder with one subfolder per dataset.
+DATA_DIR_ENV = "KGAN_DATA_DIR"
