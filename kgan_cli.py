@@ -60,7 +60,7 @@ DEFAULT_LEARNING_RATE = 1e-3
 DEFAULT_BETAS = (0.0, 0.99)
 DEFAULT_LATENT_DIM = 16
 DEFAULT_REUSE_FAKES = True
-#: Default epochs: MNIST's 3 (2,811 steps, an estimated 9.4 minutes on a 2-core AVX2 CPU), about as many
+#: Default epochs: MNIST's 3 (2,811 steps, an estimated 6-9 minutes on a 2-core AVX2 CPU), about as many
 #: steps for the other named datasets, 5 passes over an image folder or TFRecords.
 DEFAULT_EPOCHS = {"mnist": 3, "fashion_mnist": 3, "cifar10": 3, "digits": 100, None: 5}
 
