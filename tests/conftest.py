@@ -42,6 +42,15 @@ def mnist_test(mnist_dir):
     return images.astype(np.float32) / 127.5 - 1.0, labels
 
 
+@pytest.fixture(scope="session")
+def digits():
+    """The first 128 of the digits that ship with kgan: uint8 `(128, 8, 8, 1)`."""
+    import kgan
+
+    images, _ = kgan.data.load_arrays("digits")
+    return images[:128]
+
+
 @pytest.fixture
 def digits_dataset():
     import kgan

@@ -14,12 +14,6 @@ import kgan
 from tests.conftest import run_savedmodel_without_kgan
 
 
-@pytest.fixture(scope="module")
-def digits():
-    images, _ = kgan.data.load_arrays("digits")
-    return images[:128]  # uint8 (n, 8, 8, 1)
-
-
 def tiny_models():
     return {
         "pix2pix": kgan.Pix2Pix(source_shape=(8, 8, 1), width=4, seed=0),
