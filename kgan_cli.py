@@ -17,6 +17,7 @@ import contextlib
 import importlib.util
 import json
 import logging
+import math
 import os
 import shutil
 import sys
@@ -37,7 +38,7 @@ def _read_data_catalog():
 
 DATASET_NAMES = _read_data_catalog().DATASETS
 # Choices the parser offers without importing kgan; tests/test_cli.py checks them against the library.
-RECIPE_NAMES = ("dcgan", "lsgan", "sngan", "wgangp")
+RECIPE_NAMES = ("dcgan", "lsgan", "sngan", "stylegan2", "wgangp")
 LOSS_NAMES = ("hinge", "least_squares", "minimax", "non_saturating", "relativistic_average", "wasserstein")
 EVALUATION_DATASETS = ("mnist", "fashion_mnist", "cifar10")
 
@@ -62,6 +63,10 @@ DEFAULT_LATENT_DIM = 16
 DEFAULT_REUSE_FAKES = True
 #: Default epochs: MNIST's 3 (2,811 steps, an estimated 6-9 minutes on a 2-core AVX2 CPU), about as many
 #: steps for the other named datasets, 5 passes over an image folder or TFRecords.
+#: StyleGAN2 from the command line: a small network for CPUs (--width filters at every size up to
+#: 32x32), 64-dimensional z and w, 4 mapping layers (StyleGAN2-ADA's CIFAR-10 setting used 2).
+STYLEGAN2_LATENT_DIM = 64
+STYLEGAN2_MAPPING_LAYERS = 4
 DEFAULT_EPOCHS = {"mnist": 3, "fashion_mnist": 3, "cifar10": 3, "digits": 100, None: 5}
 
 RUN_LAYOUT = """\
@@ -201,7 +206,9 @@ def _add_train(commands, common):
         help="the GAN recipe (default: dcgan). wgangp: Wasserstein loss, gradient penalty, 5 critic "
         "steps, Adam(1e-4, 0, 0.9); lsgan: least-squares loss; sngan: ResNet networks (generator "
         "2 x --width filters, discriminator --width) with spectral normalization, hinge loss, 5 D "
-        "steps, Adam(2e-4, 0, 0.9). The options below override a recipe's defaults.",
+        "steps, Adam(2e-4, 0, 0.9); stylegan2: StyleGAN2 (mapping network, modulated convolutions, "
+        "style mixing, lazy R1 and path-length regularization, Adam(0.0025, 0, 0.99); images are "
+        "resized to a power-of-two size, MNIST's to 32x32). The options below override a recipe's defaults.",
     )
     training.add_argument(
         "--kernel-size",
@@ -222,6 +229,22 @@ def _add_train(commands, common):
         help="DCGAN-based recipes: end the discriminator with a minibatch standard deviation channel "
         "and a 3x3 convolution (ProGAN/StyleGAN), so it sees how varied a batch is "
         f"(default: on for {TUNED}, off for wgangp)",
+    )
+    training.add_argument(
+        "--r1-gamma",
+        type=float,
+        help="stylegan2: the weight of R1 on real images, applied every 16 D steps (default: "
+        "0.0002 * size**2 / 64, StyleGAN2-ADA's heuristic: 0.0032 at 32x32)",
+    )
+    training.add_argument(
+        "--pl-weight",
+        type=float,
+        help="stylegan2: the weight of path-length regularization, every 4 G steps (default: 2; 0 turns it off)",
+    )
+    training.add_argument(
+        "--mixing",
+        type=float,
+        help="stylegan2: the share of training batches made from two mixed ws (default: 0.9; 0 turns it off)",
     )
     training.add_argument("--loss", choices=LOSS_NAMES, help="adversarial loss (default: the recipe's)")
     training.add_argument(
@@ -324,6 +347,13 @@ def _add_sample(commands, common):
         type=_labels,
         help="classes to draw from a conditional GAN, repeated in turn to --num samples: 7 for all "
         "sevens, 0,1,2 for 0,1,2,0,1,2,...; a saved conditional GAN cycles through its classes when omitted",
+    )
+    sample.add_argument(
+        "--truncation",
+        type=float,
+        metavar="PSI",
+        help="StyleGAN2: pull the samples' ws towards the average w by PSI (1: none, the default; "
+        "0.7 is common; 0 gives the average image)",
     )
     sample.add_argument("--columns", type=_positive_int, help="grid columns (default: square-ish)")
     sample.add_argument("--out", default="samples.png", help="PNG file to write (default: samples.png)")
@@ -460,7 +490,14 @@ def _training_data(args):
     name = args.dataset or "mnist"
     folder = kgan.data.resolve_data_dir(name, args.data_dir)
     try:
-        dataset = kgan.data.load(name, data_dir=folder, batch_size=args.batch_size, seed=args.seed, limit=args.limit)
+        dataset = kgan.data.load(
+            name,
+            data_dir=folder,
+            batch_size=args.batch_size,
+            seed=args.seed,
+            limit=args.limit,
+            image_size=_recipe_size(args.recipe, kgan.data.IMAGE_SHAPES[name]),
+        )
     except kgan.data.DatasetUnavailable as error:
         if args.dataset:  # the library's message names Python calls; say it with our options
             raise UsageError(f"{name} is not available here: {error.reason}. {OFFLINE_CHOICES}") from None
@@ -474,13 +511,31 @@ def _training_data(args):
         dataset = kgan.data.load(name, batch_size=args.batch_size, seed=args.seed, limit=args.limit)
     args.dataset, args.data_dir = name, folder  # what was used, for config.json and the next commands
     where = folder or ("the copy inside kgan" if name == "digits" else "TensorFlow Datasets")
-    return dataset, kgan.data.IMAGE_SHAPES[name], f"{name} from {where}"
+    height, width, channels = kgan.data.IMAGE_SHAPES[name]
+    size = _recipe_size(args.recipe, (height, width, channels))
+    if size is None:
+        return dataset, (height, width, channels), f"{name} from {where}"
+    return dataset, (size, size, channels), f"{name} from {where}, resized from {height}x{width} to {size}x{size}"
+
+
+def _recipe_size(recipe, image_shape):
+    """The side a recipe needs the named dataset's images resized to, or None when they fit:
+    StyleGAN2 makes square power-of-two images, so MNIST's 28x28 become 32x32."""
+    height, width, _ = image_shape
+    if recipe != "stylegan2" or (height == width and height & (height - 1) == 0):
+        return None
+    return 1 << (max(height, width) - 1).bit_length()
 
 
 def _build_recipe(args, image_shape):
     import kgan
 
     shared = dict(latent_dim=args.latent_dim, seed=args.seed, ema_decay=args.ema_decay or None)
+    if args.recipe == "stylegan2":
+        mixing = {} if args.mixing is None else {"mixing_probability": args.mixing}
+        return kgan.StyleGAN2(
+            image_shape, width=args.width, mapping_layers=STYLEGAN2_MAPPING_LAYERS, **mixing, **shared
+        )
     if args.recipe == "sngan":
         return kgan.SNGAN(image_shape, generator_width=2 * args.width, discriminator_width=args.width, **shared)
     recipes = {"dcgan": kgan.DCGAN, "wgangp": kgan.WGANGP, "lsgan": kgan.LSGAN}
@@ -497,8 +552,10 @@ def _build_recipe(args, image_shape):
 def _apply_recipe_defaults(args):
     """Fills the options whose defaults depend on the recipe, so config.json records what was used."""
     tuned = args.recipe in TUNED_RECIPES
+    if args.recipe != "stylegan2" and (args.r1_gamma, args.pl_weight, args.mixing) != (None, None, None):
+        raise UsageError("--r1-gamma, --pl-weight and --mixing are StyleGAN2's: add --recipe stylegan2.")
     if args.latent_dim is None:
-        args.latent_dim = DEFAULT_LATENT_DIM if tuned else 100
+        args.latent_dim = DEFAULT_LATENT_DIM if tuned else STYLEGAN2_LATENT_DIM if args.recipe == "stylegan2" else 100
     if args.minibatch_std is None:
         args.minibatch_std = tuned
     if tuned:
@@ -506,6 +563,18 @@ def _apply_recipe_defaults(args):
         args.g_lr = args.g_lr or DEFAULT_LEARNING_RATE
         args.beta_1 = DEFAULT_BETAS[0] if args.beta_1 is None else args.beta_1
         args.beta_2 = DEFAULT_BETAS[1] if args.beta_2 is None else args.beta_2
+
+
+def _regularizer_options(args):
+    """StyleGAN2's --r1-gamma and --pl-weight as `compile` arguments (none given: the recipe's own)."""
+    import kgan
+
+    options = {}
+    if args.r1_gamma is not None:
+        options["regularizers"] = [kgan.regularizers.R1(args.r1_gamma, every=16)] if args.r1_gamma else []
+    if args.pl_weight is not None:
+        options["generator_regularizers"] = [kgan.regularizers.PathLength(args.pl_weight)] if args.pl_weight else []
+    return options
 
 
 def _warn_about_precision(precision):
@@ -535,6 +604,7 @@ def train_command(args):
     from kgan.models.gan import global_dtype_policy
 
     started = time.perf_counter()
+    _apply_recipe_defaults(args)
     run = args.run_dir
     _check_run_dir(run, args.overwrite)
     logs = os.path.join(run, "logs")
@@ -542,7 +612,6 @@ def train_command(args):
         dataset, image_shape, source = _training_data(args)
         monitor = kgan.callbacks.TrainingMonitor(dataset, log_dir=logs)  # refuses unusable data now
     epochs = args.epochs or DEFAULT_EPOCHS[args.dataset]
-    _apply_recipe_defaults(args)
     steps_per_epoch = int(dataset.cardinality())
     _warn_about_precision(args.precision)
     with _users_input():
@@ -568,6 +637,7 @@ def train_command(args):
             instance_noise=args.instance_noise,
             instance_noise_decay_steps=decay_steps if args.instance_noise else None,
             steps_per_execution=args.steps_per_execution,
+            **_regularizer_options(args),
         )
     print(
         f"training a {type(gan).__name__} on {source}: {epochs} epochs of {steps_per_epoch} steps, "
@@ -582,6 +652,7 @@ def train_command(args):
         monitor,
         kgan.callbacks.TensorBoard(logs, update_freq=50),
         kgan.callbacks.ImageGrid(log_dir=logs, png_dir=os.path.join(run, "samples"), seed=args.seed),
+        *_recipe_callbacks(args, logs),
         keras.callbacks.ModelCheckpoint(os.path.join(run, "checkpoints", "epoch_{epoch:04d}.keras")),
         kgan.callbacks.EpochProgress(images_per_step=args.batch_size),
     ]
@@ -591,6 +662,15 @@ def train_command(args):
         export = kgan.export_generator(gan, os.path.join(run, "generator"))
     _report_run(run, export, gan, args, time.perf_counter() - started)
     return 0
+
+
+def _recipe_callbacks(args, logs):
+    """The pictures a recipe adds: StyleGAN2's truncation sweep and style-mixing matrix, in run_dir/styles."""
+    import kgan
+
+    if args.recipe != "stylegan2":
+        return []
+    return [kgan.callbacks.StyleGrids(logs, os.path.join(args.run_dir, "styles"), seed=args.seed)]
 
 
 def _write_config(run, args, epochs, image_shape, source):
@@ -650,9 +730,11 @@ def _check_run_dir(run, overwrite):
 
 
 def _load_sampler(path):
-    """Returns `draw(num, seed, labels) -> images in [-1, 1] or uint8` for a .keras GAN or a SavedModel.
+    """Returns `draw(num, seed, labels, truncation) -> images in [-1, 1] or uint8` for a .keras GAN
+    or a SavedModel.
 
-    `labels` (a list, or None) is repeated in turn to `num` samples.
+    `labels` (a list, or None) is repeated in turn to `num` samples; `truncation` (a psi, or
+    None) is for StyleGAN2 generators.
     """
     import numpy as np
 
@@ -669,10 +751,16 @@ def _load_sampler(path):
                 f"(signatures {sorted(signatures)}) rather than sampling noise. See docs/export.md."
             )
         signature = signatures[SAMPLE_SIGNATURE]
-        conditional = "labels" in signature.structured_input_signature[1]
+        inputs = signature.structured_input_signature[1]
+        conditional = "labels" in inputs
 
-        def draw(num, seed, labels):
+        def draw(num, seed, labels, truncation):
             seed = tf.constant(seed, tf.int64)
+            if "psi" in inputs:
+                _check_no_labels(labels)
+                psi = tf.constant(1.0 if truncation is None else truncation, tf.float32)
+                return signature(count=tf.constant(num, tf.int32), seed=seed, psi=psi)["images"].numpy()
+            _check_no_truncation(truncation)
             if not conditional:
                 _check_no_labels(labels)
                 return signature(count=tf.constant(num, tf.int32), seed=seed)["images"].numpy()
@@ -689,9 +777,13 @@ def _load_sampler(path):
         return draw
     gan = _load_gan(path)
 
-    def draw(num, seed, labels):
-        from kgan.models import ConditionalGAN
+    def draw(num, seed, labels, truncation):
+        from kgan.models import ConditionalGAN, StyleGAN2
 
+        if isinstance(gan, StyleGAN2):
+            _check_no_labels(labels)
+            return gan.generate(num, seed=seed, truncation_psi=1.0 if truncation is None else truncation)
+        _check_no_truncation(truncation)
         if not isinstance(gan, ConditionalGAN):
             _check_no_labels(labels)
             return gan.generate(num, seed=seed)
@@ -705,6 +797,11 @@ def _load_sampler(path):
 def _check_no_labels(labels):
     if labels is not None:
         raise UsageError("--labels is for conditional GANs; this generator takes no labels.")
+
+
+def _check_no_truncation(truncation):
+    if truncation is not None:
+        raise UsageError("--truncation is for StyleGAN2 generators; this one has no average w to truncate towards.")
 
 
 def _load_gan(path):
@@ -736,7 +833,9 @@ def sample_command(args):
     from kgan import images
 
     with _users_input():
-        pixels = _load_sampler(args.model)(args.num, args.seed, args.labels)
+        if args.truncation is not None and not math.isfinite(args.truncation):
+            raise UsageError(f"--truncation must be a finite number (1: none, 0.7 is common), got {args.truncation}.")
+        pixels = _load_sampler(args.model)(args.num, args.seed, args.labels, args.truncation)
         grid = images.tile(pixels if pixels.dtype == np.uint8 else images.to_uint8(pixels), args.columns)
         images.save_png(args.out, grid)
     print(f"wrote {len(pixels)} samples to {args.out}")

@@ -17,6 +17,7 @@ from kgan.models import (
     Inpainting,
     Pix2Pix,
     ProjectionGAN,
+    StyleGAN2,
     TranslationGAN,
 )
 
@@ -37,6 +38,7 @@ __all__ = [
     "SRGAN",
     "Inpainting",
     "CycleGAN",
+    "StyleGAN2",
     "architectures",
     "augment",
     "callbacks",

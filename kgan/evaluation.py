@@ -182,9 +182,11 @@ def sampler(generator):
         inputs = signatures["sample"].structured_input_signature[1] if "sample" in signatures else {}
         signature = signatures.get("sample")
         if "count" in inputs:
+            # StyleGAN2's sample also takes a truncation psi: 1, no truncation, for metrics.
+            untruncated = {"psi": tf.constant(1.0)} if "psi" in inputs else {}
 
             def draw(num, seed):
-                return signature(count=tf.constant(num, tf.int32), seed=tf.constant(seed, tf.int64))
+                return signature(count=tf.constant(num, tf.int32), seed=tf.constant(seed, tf.int64), **untruncated)
 
         elif "labels" in inputs and "num_classes" in signatures:
             # A conditional generator: classes 0, 1, ..., num_classes - 1, 0, ... in turn.

@@ -95,6 +95,58 @@ def latent_endpoints(network):
     ]
 
 
+def style_endpoints(network):
+    """StyleGAN2's signatures, for a generator of `kgan.architectures.stylegan2` (mapping + synthesis):
+
+    * `serving_default(latent, psi)`: images for latent vectors, truncated with psi (1: none).
+    * `sample(count, seed, psi)`: uint8 pixels; the same latent vectors as `generate(count, seed=seed)`.
+    * `mapping(latent) -> {"w"}`, `synthesis(ws) -> {"images"}` with ws `(n, num_ws, w_dim)`, and
+      `w_average() -> {"w_avg"}`: what a server needs to mix styles and truncate them itself.
+
+    Noise inputs use each layer's fixed noise map, so a seed always gives the same image.
+    """
+    from kgan.architectures.stylegan2 import truncate  # the architecture imports kgan.layers, not export
+
+    mapping, synthesis = network.get_layer("mapping"), network.get_layer("synthesis")
+    latent_dim = mapping.inputs[0].shape[-1]
+    _, num_ws, w_dim = synthesis.inputs[0].shape
+    w_avg = mapping.get_layer("w_avg").average
+
+    def images_for(latent, psi):
+        w = mapping(latent, training=False)
+        ws = tf.repeat(w[:, None], num_ws, axis=1)
+        return synthesis(truncate(ws, w_avg, psi), training=False)
+
+    def serve(latent, psi):
+        return {"images": tf.cast(images_for(latent, psi), tf.float32)}
+
+    def sample(count, seed, psi):
+        return {"images": to_pixels(images_for(latent_vectors(count, latent_dim, seed), psi))}
+
+    def map_latent(latent):
+        return {"w": tf.cast(mapping(latent, training=False), tf.float32)}
+
+    def synthesize(ws):
+        return {"images": tf.cast(synthesis(ws, training=False), tf.float32)}
+
+    def average():
+        return {"w_avg": tf.convert_to_tensor(w_avg)}
+
+    latent_spec = tf.TensorSpec([None, latent_dim], tf.float32, name="latent")
+    psi_spec = tf.TensorSpec([], tf.float32, name="psi")
+    return [
+        (SERVING_SIGNATURE, serve, [latent_spec, psi_spec]),
+        (
+            SAMPLE_SIGNATURE,
+            sample,
+            [tf.TensorSpec([], tf.int32, name="count"), tf.TensorSpec([], tf.int64, name="seed"), psi_spec],
+        ),
+        ("mapping", map_latent, [latent_spec]),
+        ("synthesis", synthesize, [tf.TensorSpec([None, num_ws, w_dim], tf.float32, name="ws")]),
+        ("w_average", average, []),
+    ]
+
+
 def conditional_endpoints(network, num_classes):
     """`serving_default(latent, labels)`, `sample(labels, seed)` and `num_classes()` for a
     class-conditional generator."""

@@ -1,15 +1,23 @@
-"""Penalties on the discriminator that keep GAN training stable.
+"""Penalties on the discriminator and the generator that keep GAN training stable.
 
-Each regularizer is a small object: its `__call__(discriminator, real, fake, real_logits, seed)`
-returns the unweighted penalty (a float32 scalar); `weight` scales it into D's loss, `name` is
-its log name, and `every` > 1 applies it lazily, every `every` discriminator steps with its
-weight multiplied by `every` so that its average strength is unchanged (Karras et al., 2020).
+Each regularizer is a small object: `__call__` returns the unweighted penalty (a float32
+scalar); `weight` scales it into its network's loss, `name` is its log name, and `every` > 1
+applies it lazily, every `every` steps of its network with its weight multiplied by `every` so
+that its average strength is unchanged (Karras et al., 2020). The lazy term joins that step's
+loss, so it takes no optimizer step of its own (see docs/stylegan2.md on why Adam needs no
+correction for it here).
 
-Pass them to `GAN.compile(regularizers=[...])`; the training step adds them to the
-discriminator's loss and logs each one under its name.
+* On the discriminator, `__call__(discriminator, real, fake, real_logits, seed)`: pass them to
+  `GAN.compile(regularizers=[...])`.
+* On the generator (`GeneratorRegularizer`), `__call__(gan, real, condition, seed)`: pass them
+  to `GAN.compile(generator_regularizers=[...])`.
+
+The training step adds each to its network's loss and logs it under its name.
 """
 
 from __future__ import annotations
+
+import math
 
 import keras
 import tensorflow as tf
@@ -145,3 +153,76 @@ class Drift(Regularizer):
         if real_logits is None:
             real_logits = discriminator(real, training=True)
         return ops.mean(ops.square(ops.cast(real_logits, "float32")))
+
+
+class GeneratorRegularizer(Regularizer):
+    """Base class of the penalties on the generator: `__call__(gan, real, condition, seed)`.
+
+    `build(gan)` runs at `compile` and may take training state from `gan.state_variable(...)`.
+    """
+
+    def build(self, gan):
+        pass
+
+    def __call__(self, gan, real, condition=None, seed=None):
+        raise NotImplementedError
+
+
+@keras.saving.register_keras_serializable(package="kgan")
+class PathLength(GeneratorRegularizer):
+    """Path-length regularization: a fixed-size step in the latent space moves the image by a fixed amount.
+
+    Karras et al., 2020, section 3.2. For fakes `G(w)` and `y ~ N(0, I) / sqrt(height * width)`,
+    the path length is `a = ||J_w^T y||` (the gradient of `sum(G(w) * y)` with respect to w, its
+    norm averaged over StyleGAN2's per-layer ws); the penalty is `E[(a - mean)^2]`, with `mean` a
+    running average of `a` (`mean += decay * (E[a] - mean)`) kept as the GAN's saved state
+    `pl_mean`. The latents are the family's `latent_path`: StyleGAN2's ws, other GANs' z.
+
+    Args:
+        weight: the penalty's weight (2 in StyleGAN2).
+        every: lazy interval in generator steps (4 in StyleGAN2).
+        decay: the running mean's update rate (0.01).
+        batch_fraction: the share of the batch the penalty uses (0.5, as StyleGAN2's "pl_batch_shrink" 2).
+    """
+
+    name = "pl"
+
+    def __init__(self, weight=2.0, every=4, decay=0.01, batch_fraction=0.5):
+        super().__init__(weight, every)
+        if not 0.0 < decay <= 1.0:
+            raise ValueError(f"PathLength decay must be in (0, 1], got {decay}.")
+        if not 0.0 < batch_fraction <= 1.0:
+            raise ValueError(f"PathLength batch_fraction must be in (0, 1], got {batch_fraction}.")
+        self.decay = float(decay)
+        self.batch_fraction = float(batch_fraction)
+        self.mean = None
+
+    def build(self, gan):
+        self.mean = gan.state_variable("pl_mean")
+
+    def __call__(self, gan, real, condition=None, seed=None):
+        if self.mean is None:
+            raise ValueError("PathLength is used by GAN.compile(generator_regularizers=[...]), which builds it.")
+        batch = ops.shape(tf.nest.flatten(real)[0])[0]
+        count = ops.maximum(1, ops.cast(ops.cast(batch, "float32") * self.batch_fraction, "int32"))
+        real, condition = tf.nest.map_structure(lambda t: None if t is None else t[:count], (real, condition))
+        latents, synthesize = gan.latent_path(real, condition)
+        with tf.GradientTape() as tape:
+            tape.watch(latents)
+            images = ops.cast(synthesize(latents), "float32")
+            pixels = math.prod(images.shape[1:-1])
+            noise = keras.random.normal(ops.shape(images), seed=seed) / math.sqrt(pixels)
+            total = ops.sum(images * noise)
+        gradients = ops.cast(tape.gradient(total, latents), "float32")
+        gradients = ops.reshape(gradients, (ops.shape(gradients)[0], -1, gradients.shape[-1]))
+        lengths = ops.sqrt(ops.mean(ops.sum(ops.square(gradients), axis=2), axis=1))
+        mean = self.mean + self.decay * (ops.mean(lengths) - self.mean)
+        self.mean.assign(ops.stop_gradient(mean))
+        return ops.mean(ops.square(lengths - mean))
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "decay": self.decay,
+            "batch_fraction": self.batch_fraction,
+        }

@@ -231,6 +231,38 @@ def test_train_with_a_recipe_and_an_override(recipe, model_class, loss, tmp_path
     assert int(gan.d_optimizer.iterations) == 2 * int(gan.g_optimizer.iterations)
 
 
+def test_train_stylegan2_with_its_options_then_sample_truncated(trained_run, tmp_path):
+    run_dir = tmp_path / "stylegan2"
+    result = run_kgan(
+        "train",
+        *TINY,
+        *("--recipe", "stylegan2", "--r1-gamma", "0.5", "--pl-weight", "1", "--mixing", "0.5", "--epochs", "1"),
+        *("--run-dir", str(run_dir)),
+    )
+    assert result.returncode == 0, result.stderr
+    gan = keras.saving.load_model(str(run_dir / "checkpoints" / "epoch_0001.keras"))
+    assert type(gan) is kgan.StyleGAN2 and gan.mixing_probability == 0.5
+    config = gan.get_compile_config()
+    assert config["regularizers"][0]["config"] == {"gamma": 0.5, "every": 16}
+    assert config["generator_regularizers"][0]["config"]["weight"] == 1.0
+    assert sorted(os.listdir(run_dir / "styles")) == ["style_mixing_epoch_0001.png", "truncation_epoch_0001.png"]
+    assert "signatures serving_default, sample, mapping, synthesis, w_average" in result.stdout
+    export = str(run_dir / "generator")
+    for psi in ("0.7", "0"):
+        out = tmp_path / f"psi_{psi}.png"
+        sampled = run_kgan("sample", "--model", export, "--num", "4", "--truncation", psi, "--out", str(out))
+        assert sampled.returncode == 0, sampled.stderr
+    average = tf.io.decode_png(tf.io.read_file(str(tmp_path / "psi_0.png"))).numpy()
+    assert np.array_equal(average[1:9, 1:9], average[1:9, 10:18])  # psi 0: the average image every time
+    refused = run_kgan("sample", "--model", export, "--truncation", "nan", "--out", str(tmp_path / "x.png"))
+    assert refused.returncode == 2 and "--truncation must be a finite number" in refused.stderr
+    dcgan_export = str(trained_run[0] / "generator")
+    refused = run_kgan("sample", "--model", dcgan_export, "--truncation", "0.7", "--out", str(tmp_path / "x.png"))
+    assert refused.returncode == 2 and "--truncation is for StyleGAN2" in refused.stderr
+    refused = run_kgan("train", *TINY, "--r1-gamma", "1", "--run-dir", str(tmp_path / "dcgan"))
+    assert refused.returncode == 2 and "add --recipe stylegan2" in refused.stderr
+
+
 def test_a_finished_run_is_not_overwritten_unless_asked(trained_run, tmp_path):
     run_dir, _ = trained_run
     finished = tmp_path / "finished"
@@ -325,7 +357,7 @@ def test_the_parsers_choices_are_the_librarys():
     assert set(kgan_cli.LOSS_NAMES) == set(kgan.losses.LOSSES)
     assert kgan_cli.DATASET_NAMES == kgan.data.DATASETS
     assert set(kgan_cli.EVALUATION_DATASETS) == set(kgan.metrics.extractors.DOMAINS)
-    assert kgan_cli.RECIPE_NAMES == ("dcgan", "lsgan", "sngan", "wgangp")
+    assert kgan_cli.RECIPE_NAMES == ("dcgan", "lsgan", "sngan", "stylegan2", "wgangp")
     parser = kgan_cli.build_parser()
     for recipe in kgan_cli.RECIPE_NAMES:  # every recipe builds from the command line's arguments
         args = parser.parse_args(["train", "--recipe", recipe, "--width", "8", "--latent-dim", "8"])

@@ -40,6 +40,17 @@ digits = kgan.data.load("digits", batch_size=16, seed=0, limit=128)
 monitor = kgan.callbacks.TrainingMonitor(digits, check_every=4)
 dcgan.fit(digits, epochs=2, verbose=0, callbacks=[monitor])
 recipe = {"steps": int(dcgan.g_optimizer.iterations.numpy()), "checks": len(monitor.history)}
+# StyleGAN2: lazy R1, path length (its running mean a mirrored training state) and w_avg.
+with mirrored.scope():
+    style = kgan.StyleGAN2((8, 8, 1), latent_dim=8, width=8, mapping_layers=2, seed=0)
+    style.compile()
+logs = style.fit(digits, epochs=2, verbose=0).history
+recipe["stylegan2"] = {
+    "steps": int(style.g_optimizer.iterations.numpy()),
+    "finite": bool(all(np.isfinite(v[-1]) for v in logs.values())),
+    "pl_mean": float(style.state_variable("pl_mean").numpy()),
+    "w_avg_moved": bool(np.abs(style.w_avg).sum() > 0),
+}
 json.dump({"one": one, "two": two, "recipe": recipe}, open(sys.argv[1], "w"))
 """
 
@@ -61,7 +72,9 @@ def test_mirrored_strategy_on_two_devices_matches_one_device_step_for_step(tmp_p
         np.testing.assert_allclose(np.array(a), np.array(b), rtol=1e-4, atol=1e-5)
     for key in ("d_loss", "g_loss", "d_real", "d_fake"):
         np.testing.assert_allclose(history_one[key], history_two[key], rtol=1e-4)
+    style = runs["recipe"].pop("stylegan2")
     assert runs["recipe"] == {"steps": 16, "checks": 4}
+    assert style["steps"] == 16 and style["finite"] and style["pl_mean"] > 0 and style["w_avg_moved"]
 
 
 _WORKER = r"""

@@ -18,6 +18,7 @@ PAGES = [
     "README.md",
     "docs/quickstart.md",
     "docs/recipes.md",
+    "docs/stylegan2.md",
     "docs/data.md",
     "docs/conditional.md",
     "docs/translation.md",

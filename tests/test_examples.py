@@ -58,3 +58,21 @@ def test_training_health_example_reports_a_diverging_run(mnist_dir, tmp_path):
     )
     assert "non_finite: Training diverged at step" in out and "restored from step 0" in out
     assert os.listdir(tmp_path / "health" / "diverging" / "logs" / "health")
+
+
+@pytest.mark.slow
+def test_stylegan2_example_truncates_mixes_and_serves(mnist_dir, tmp_path):
+    out = run_example(
+        "stylegan2_mnist.py",
+        *("--data-dir", mnist_dir, "--epochs", "1", "--limit", "256", "--width", "8", "--out", "run"),
+        cwd=tmp_path,
+    )
+    assert "sampled 16 images of shape (32, 32, 1) at psi 0.7" in out
+    assert "mixed one image of shape (32, 32, 1) from the export's mapping and synthesis (8 ws)" in out
+    for picture, shape in (("truncation.png", (4 * 33 + 1, 8 * 33 + 1)), ("mixing.png", (3 * 33 + 1, 8 * 33 + 1))):
+        assert tuple(tf.io.decode_png(tf.io.read_file(str(tmp_path / "run" / picture))).shape[:2]) == shape
+    assert sorted(os.listdir(tmp_path / "run" / "logs" / "samples")) == [
+        "epoch_0001.png",
+        "style_mixing_epoch_0001.png",
+        "truncation_epoch_0001.png",
+    ]

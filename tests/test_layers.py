@@ -58,3 +58,61 @@ def test_a_minibatch_std_discriminator_judges_each_image_by_its_batch_too():
     changed[1] = -changed[1]
     assert plain.discriminator(batch)[0].numpy() == plain.discriminator(changed)[0].numpy()
     assert spread.discriminator(batch)[0].numpy() != spread.discriminator(changed)[0].numpy()
+
+
+def numpy_conv_same(x, kernel):
+    """A direct 'same' convolution: x (batch, h, w, in), kernel (batch, k, k, in, out) per sample."""
+    k = kernel.shape[1]
+    pad = k // 2
+    padded = np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    out = np.zeros((*x.shape[:3], kernel.shape[-1]))
+    for i in range(x.shape[1]):
+        for j in range(x.shape[2]):
+            window = padded[:, i : i + k, j : j + k, :]
+            out[:, i, j] = np.einsum("bxyi,bxyio->bo", window, kernel)
+    return out
+
+
+@pytest.mark.parametrize("demodulate", [True, False])
+def test_modulated_conv_equals_a_per_sample_kernel_computed_in_numpy(demodulate):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, 5, 5, 3)).astype(np.float32)
+    w = rng.normal(size=(2, 4)).astype(np.float32)
+    layer = kgan.layers.ModulatedConv2D(6, 3, demodulate=demodulate, activation="linear", noise=False, seed=0)
+    y = layer([x, w]).numpy()
+    # The paper's fused form: a kernel per sample, W * s, scaled to unit norm per output channel.
+    affine_kernel = layer.affine.kernel.numpy() * layer.affine.weight_gain
+    styles = w @ affine_kernel + layer.affine.bias.numpy()
+    if not demodulate:
+        styles = styles / np.sqrt(3 * 9)
+    kernel = layer.kernel.numpy()[None] * styles[:, None, None, :, None]
+    if demodulate:
+        kernel = kernel / np.sqrt((kernel**2).sum(axis=(1, 2, 3), keepdims=True) + 1e-8)
+    expected = numpy_conv_same(x.astype(np.float64), kernel) + layer.bias.numpy()
+    np.testing.assert_allclose(y, expected, rtol=1e-4, atol=1e-5)
+
+
+def test_modulated_conv_reads_its_own_w_from_all_the_ws_and_starts_with_unit_styles():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(2, 4, 4, 3)).astype(np.float32)
+    ws = rng.normal(size=(2, 3, 5)).astype(np.float32)
+    layer = kgan.layers.ModulatedConv2D(4, 3, resolution=4, w_index=2, seed=0)
+    alone = kgan.layers.ModulatedConv2D(4, 3, resolution=4, seed=0)
+    np.testing.assert_allclose(layer([x, ws]).numpy(), alone([x, ws[:, 2]]).numpy(), rtol=1e-6)
+    zero_w = np.zeros((2, 5), np.float32)
+    np.testing.assert_allclose(alone.styles(zero_w).numpy(), 1.0)  # the affine's bias starts at 1
+
+
+def test_equalized_layers_scale_their_weights_at_run_time():
+    x = np.random.default_rng(2).normal(size=(3, 16)).astype(np.float32)
+    dense = kgan.layers.EqualizedDense(4, lr_multiplier=0.01, bias_initial=0.5, seed=0)
+    y = dense(x).numpy()
+    stored = dense.kernel.numpy()
+    assert 50 < stored.std() < 200  # stored as N(0, 1 / lr_multiplier)
+    np.testing.assert_allclose(y, x @ (stored * 0.01 / 4.0) + 0.5, rtol=1e-5, atol=1e-6)
+    images = np.random.default_rng(3).normal(size=(1, 4, 4, 2)).astype(np.float32)
+    conv = kgan.layers.EqualizedConv2D(3, 3, activation="lrelu", seed=0)
+    out = conv(images).numpy()
+    kernel = conv.kernel.numpy()[None] / np.sqrt(2 * 9)
+    linear = numpy_conv_same(images.astype(np.float64), kernel)
+    np.testing.assert_allclose(out, np.where(linear > 0, linear, 0.2 * linear) * np.sqrt(2), rtol=1e-4, atol=1e-5)

@@ -1,5 +1,5 @@
 """Functions that build networks. Each returns a plain `keras.Model`."""
 
-from kgan.architectures import conditional, dcgan, mlp, patchgan, resnet, srresnet, unet
+from kgan.architectures import conditional, dcgan, mlp, patchgan, resnet, srresnet, stylegan2, unet
 
-__all__ = ["conditional", "dcgan", "mlp", "patchgan", "resnet", "srresnet", "unet"]
+__all__ = ["conditional", "dcgan", "mlp", "patchgan", "resnet", "srresnet", "stylegan2", "unet"]

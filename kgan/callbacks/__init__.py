@@ -3,7 +3,16 @@
 from kgan.callbacks.image_grid import ImageGrid
 from kgan.callbacks.progress import EpochProgress
 from kgan.callbacks.sample_metrics import SampleMetrics
+from kgan.callbacks.style_grids import StyleGrids
 from kgan.callbacks.tensorboard import TensorBoard
 from kgan.callbacks.training_monitor import TrainingHealthWarning, TrainingMonitor
 
-__all__ = ["EpochProgress", "ImageGrid", "SampleMetrics", "TensorBoard", "TrainingHealthWarning", "TrainingMonitor"]
+__all__ = [
+    "EpochProgress",
+    "ImageGrid",
+    "SampleMetrics",
+    "StyleGrids",
+    "TensorBoard",
+    "TrainingHealthWarning",
+    "TrainingMonitor",
+]

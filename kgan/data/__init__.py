@@ -13,9 +13,9 @@ import os
 
 from kgan.data.catalog import DATA_DIR_ENV, DATASETS, IMAGE_SHAPES
 from kgan.data.files import read_cifar10_npz, read_digits_csv, read_idx, read_mnist_format
-from kgan.data.folder import image_folder
+from kgan.data.folder import image_folder, image_size_pair
 from kgan.data.paired import edge_maps, inverted, low_resolution, paired, paired_folders, unpaired, unpaired_folders
-from kgan.data.pipeline import from_arrays, scale_images
+from kgan.data.pipeline import from_arrays, resize_batches, scale_images
 from kgan.data.records import tfrecords, write_tfrecords
 from kgan.data.tfds import OFFLINE_ALTERNATIVES, DatasetUnavailable, from_tfds
 from kgan.data.toy import gaussian_1d, grid_2d, grid_centers, ring_2d, ring_centers
@@ -77,6 +77,7 @@ def load(
     seed=None,
     limit=None,
     drop_remainder=True,
+    image_size=None,
 ):
     """Loads a dataset by name as a training pipeline in [-1, 1].
 
@@ -94,6 +95,8 @@ def load(
         seed: makes the shuffle order repeatable.
         limit: use only the first `limit` images (quick runs and tests).
         drop_remainder: drop the last partial batch.
+        image_size: resize the images to `(height, width)` (one int: a square), antialiased
+            bilinear; e.g. 32 for MNIST's 28x28 digits in a StyleGAN2, which needs a power of two.
 
     Example:
 
@@ -101,6 +104,7 @@ def load(
     ds = kgan.data.load("mnist", data_dir="../shared/data/mnist", batch_size=64)
     ```
     """
+    size = None if image_size is None else image_size_pair(image_size)
     folder = resolve_data_dir(name, data_dir)
     if folder is None and name != "digits":
         if name not in DATASETS:
@@ -108,7 +112,7 @@ def load(
         if os.environ.get(DATA_DIR_ENV):
             _log.warning("%s=%s has no %s folder; trying TFDS.", DATA_DIR_ENV, os.environ[DATA_DIR_ENV], name)
         tfds_split = split if limit is None else f"{split}[:{int(limit)}]"
-        return from_tfds(
+        dataset = from_tfds(
             name,
             tfds_split,
             batch_size,
@@ -117,10 +121,11 @@ def load(
             seed=seed,
             drop_remainder=drop_remainder,
         )
+        return dataset if size is None else resize_batches(dataset, size)
     images, image_labels = load_arrays(name, folder, split)
     if limit is not None:
         images, image_labels = images[:limit], image_labels[:limit]
-    return from_arrays(
+    dataset = from_arrays(
         images,
         image_labels if labels else None,
         batch_size=batch_size,
@@ -128,6 +133,7 @@ def load(
         seed=seed,
         drop_remainder=drop_remainder,
     )
+    return dataset if size is None else resize_batches(dataset, size)
 
 
 __all__ = [
@@ -153,6 +159,7 @@ __all__ = [
     "read_digits_csv",
     "read_idx",
     "read_mnist_format",
+    "resize_batches",
     "resolve_data_dir",
     "ring_2d",
     "ring_centers",

@@ -69,6 +69,17 @@ def pass_counters(dataset):
     return found
 
 
+def resize_batches(dataset, size):
+    """`dataset`'s batches of images (or of `(images, labels)`) resized to `size`, `(height, width)`,
+    antialiased bilinear."""
+
+    def resize(images, *labels):
+        images = tf.image.resize(images, size, antialias=True)
+        return (images, *labels) if labels else images
+
+    return dataset.map(resize, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+
 def batch_and_scale(ds, batch_size, drop_remainder=True, labels=False, scale=True):
     """The last stage of every kgan pipeline: batch, scale to [-1, 1], keep or drop labels, prefetch.
 

@@ -5,6 +5,7 @@ from kgan.models.cyclegan import CycleGAN
 from kgan.models.dcgan import DCGAN
 from kgan.models.gan import GAN
 from kgan.models.recipes import LSGAN, SNGAN, WGANGP
+from kgan.models.stylegan2 import StyleGAN2
 from kgan.models.translation import SRGAN, Inpainting, Pix2Pix, TranslationGAN
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "SRGAN",
     "Inpainting",
     "CycleGAN",
+    "StyleGAN2",
 ]

@@ -20,6 +20,7 @@ from kgan.data import pipeline as data_pipeline
 
 _DEFAULT_LEARNING_RATE = 2e-4
 _SEED_STATE_KEY = "seed_state_"
+_STATE_KEY = "state_"
 
 
 @keras.saving.register_keras_serializable(package="kgan")
@@ -85,6 +86,8 @@ class GAN(keras.Model):
         self.adversarial_loss = losses_module.get("non_saturating")
         self.extra_loss_weights = {}
         self.extra_loss_trackers = {}
+        # Variables of training's own (a regularizer's running mean), saved by name; see state_variable.
+        object.__setattr__(self, "_state_variables", {})
         self.built = True
 
     #: Whether G takes latent vectors; image-to-image families set False and have no latent_dim.
@@ -114,6 +117,7 @@ class GAN(keras.Model):
             "beta_2": 0.999,
             "d_steps": 1,
             "regularizers": (),
+            "generator_regularizers": (),
         }
 
     def compile(
@@ -127,6 +131,7 @@ class GAN(keras.Model):
         beta_2=None,
         d_steps=None,
         regularizers=None,
+        generator_regularizers=None,
         sample_metrics=(),
         augment=None,
         label_smoothing=0.0,
@@ -161,6 +166,9 @@ class GAN(keras.Model):
             d_steps: discriminator updates per generator update ("n_critic"; 1 for GAN).
             regularizers: penalties added to D's loss and logged under their names, e.g.
                 `[kgan.regularizers.GradientPenalty(10.0)]` or `[kgan.regularizers.R1(10.0, every=16)]`.
+            generator_regularizers: penalties added to G's loss, e.g.
+                `[kgan.regularizers.PathLength(2.0, every=4)]`; lazy ones are due when the number
+                of G updates so far is a multiple of their `every`.
             augment: a `kgan.augment.DiffAugment` or `AdaptiveAugment` applied to every batch D
                 sees, real and fake, in both steps (differentiably, so G learns through it).
             sample_metrics: metrics of generated samples that `evaluate()` updates with each
@@ -192,11 +200,15 @@ class GAN(keras.Model):
         beta_2 = family["beta_2"] if beta_2 is None else beta_2
         d_steps = family["d_steps"] if d_steps is None else d_steps
         regularizers = list(family["regularizers"] if regularizers is None else regularizers)
+        generator_regularizers = list(
+            family["generator_regularizers"] if generator_regularizers is None else generator_regularizers
+        )
         self.adversarial_loss = losses_module.get(loss)
         _check_compile_settings(
             self.adversarial_loss,
             d_steps,
             regularizers,
+            generator_regularizers,
             augment,
             label_smoothing,
             fake_label_smoothing,
@@ -212,6 +224,10 @@ class GAN(keras.Model):
         self.d_steps = d_steps
         self.regularizers = regularizers
         self.regularizer_trackers = [keras.metrics.Mean(name=r.name) for r in regularizers]
+        self.generator_regularizers = generator_regularizers
+        self.generator_regularizer_trackers = [keras.metrics.Mean(name=r.name) for r in generator_regularizers]
+        for regularizer in generator_regularizers:
+            regularizer.build(self)
         self.sample_metrics = list(sample_metrics)
         self.augment = augment
         self.label_smoothing = float(label_smoothing)
@@ -253,6 +269,9 @@ class GAN(keras.Model):
                     "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
                     "loss": losses_module.serialize(self.adversarial_loss),
                     "regularizers": [keras.saving.serialize_keras_object(r) for r in self.regularizers],
+                    "generator_regularizers": [
+                        keras.saving.serialize_keras_object(r) for r in self.generator_regularizers
+                    ],
                     "sample_metrics": [keras.saving.serialize_keras_object(m) for m in self.sample_metrics],
                     "augment": keras.saving.serialize_keras_object(self.augment),
                 }
@@ -264,7 +283,8 @@ class GAN(keras.Model):
         config["loss"] = losses_module.deserialize(config["loss"])
         for key in ("d_optimizer", "g_optimizer"):
             config[key] = keras.optimizers.deserialize(config[key])
-        config["regularizers"] = [keras.saving.deserialize_keras_object(r) for r in config["regularizers"]]
+        for key in ("regularizers", "generator_regularizers"):
+            config[key] = [keras.saving.deserialize_keras_object(r) for r in config.get(key, [])]
         config["sample_metrics"] = [keras.saving.deserialize_keras_object(m) for m in config["sample_metrics"]]
         config["augment"] = keras.saving.deserialize_keras_object(config["augment"])
         self.compile(**config)
@@ -306,14 +326,40 @@ class GAN(keras.Model):
         super().save_own_variables(store)
         for i, state in enumerate(self._seed_states()):
             store[f"{_SEED_STATE_KEY}{i}"] = state.numpy()
+        for name, variable in self._state_variables.items():
+            store[f"{_STATE_KEY}{name}"] = variable.numpy()
 
     def load_own_variables(self, store):
-        own = {k: store[k] for k in store.keys() if not k.startswith(_SEED_STATE_KEY)}
+        own = {k: store[k] for k in store.keys() if not k.startswith((_SEED_STATE_KEY, _STATE_KEY))}
         super().load_own_variables(own)
         for i, state in enumerate(self._seed_states()):
             key = f"{_SEED_STATE_KEY}{i}"
             if key in store:
                 state.assign(store[key])
+        for key in store.keys():
+            if key.startswith(_STATE_KEY):
+                value = np.asarray(store[key])
+                self.state_variable(key[len(_STATE_KEY) :], value.shape).assign(value)
+
+    def state_variable(self, name, shape=()):
+        """The float32 training-state variable `name` (created as zeros on first use), saved with the model.
+
+        For state that belongs to training rather than to a network, such as the running mean of
+        `kgan.regularizers.PathLength`. The variables are saved by name, so a model reloaded
+        before it is compiled (and its regularizers built) still takes them back.
+        """
+        if name not in self._state_variables:
+            # Synchronized on read, as metrics are: each replica updates its own copy (inside a
+            # lazy regularizer's cond, where a cross-replica update is not allowed), and reading
+            # it outside the step (saving) gives the replicas' mean.
+            self._state_variables[name] = keras.Variable(
+                np.zeros(shape, np.float32),
+                trainable=False,
+                name=name,
+                aggregation="mean",
+                synchronization="on_read",
+            )
+        return self._state_variables[name]
 
     def _seed_states(self):
         # Keras saves no SeedGenerator state (neither ours nor Dropout's), so a reloaded or
@@ -328,7 +374,8 @@ class GAN(keras.Model):
         trackers = [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
         trackers += [self.d_grad_norm_tracker, self.g_grad_norm_tracker]
         trackers += list(getattr(self, "extra_loss_trackers", {}).values())
-        return trackers + getattr(self, "regularizer_trackers", []) + getattr(self, "sample_metrics", [])
+        trackers += getattr(self, "regularizer_trackers", []) + getattr(self, "generator_regularizer_trackers", [])
+        return trackers + getattr(self, "sample_metrics", [])
 
     def fit(self, x=None, *args, **kwargs):
         """Keras' `fit`. With a kgan data pipeline, epoch e's pass over the data is pass number e,
@@ -453,7 +500,7 @@ class GAN(keras.Model):
                 g_real_output = self.discriminate(self.discriminator_inputs(real), condition)
             g_loss = self.generator_loss(g_real_output, g_fake_output)
             g_extra = self.extra_generator_losses(real, fake, condition, g_fake_output)
-            g_total = g_loss + self._weighted_sum(g_extra)
+            g_total = g_loss + self._weighted_sum(g_extra) + self._regularize_generator(real, condition)
         self._apply(self.g_optimizer, tape, g_total, self.generator_variables, self.g_grad_norm_tracker)
         if self.ema_generator is not None:
             self._update_ema()
@@ -535,6 +582,15 @@ class GAN(keras.Model):
     def make_fakes(self, real, condition, training=True):
         """G's samples for this batch."""
         return self.generator(self.generator_inputs(real, condition), training=training)
+
+    def latent_path(self, real, condition):
+        """`(latents, synthesize)` for one fake per real sample: the latents G's path-length
+        regularizer differentiates through, and the function from them to samples. Here the
+        latent vectors z (the other inputs, such as labels, held fixed); StyleGAN2's are its ws."""
+        inputs = self.generator_inputs(real, condition)
+        if not isinstance(inputs, (list, tuple)):
+            return inputs, lambda latents: self.generator(latents, training=True)
+        return inputs[0], lambda latents: self.generator([latents, *inputs[1:]], training=True)
 
     def discriminator_inputs(self, samples):
         """What D sees of a batch of samples: augmented (if set), plus instance noise (if set).
@@ -618,25 +674,26 @@ class GAN(keras.Model):
 
     def _regularize(self, real, fake, real_output, condition):
         """The weighted sum of the regularizers due at this D step; logs each one it computes."""
-        total = ops.convert_to_tensor(0.0, "float32")
         real_logits = self.adversarial_logits(real_output)
 
         def critic(samples, training=True):
             return self.adversarial_logits(self.discriminate(samples, condition, training=training))
 
-        for regularizer, tracker in zip(self.regularizers, self.regularizer_trackers):
+        return _lazy_sum(
+            self.regularizers,
+            self.regularizer_trackers,
+            self.d_optimizer.iterations,
+            lambda regularizer: regularizer(critic, real, fake, real_logits, self.seed_generator),
+        )
 
-            def penalty(regularizer=regularizer):
-                return ops.cast(regularizer(critic, real, fake, real_logits, self.seed_generator), "float32")
-
-            if regularizer.every == 1:
-                value, due = penalty(), 1.0
-            else:
-                due = ops.cast(ops.equal(self.d_optimizer.iterations % regularizer.every, 0), "float32")
-                value = ops.cond(due > 0, penalty, lambda: ops.convert_to_tensor(0.0, "float32"))
-            tracker.update_state(value, sample_weight=due)
-            total = total + regularizer.weight * regularizer.every * value
-        return total
+    def _regularize_generator(self, real, condition):
+        """The weighted sum of the generator regularizers due at this G step; logs each one it computes."""
+        return _lazy_sum(
+            self.generator_regularizers,
+            self.generator_regularizer_trackers,
+            self.g_optimizer.iterations,
+            lambda regularizer: regularizer(self, real, condition, self.seed_generator),
+        )
 
     def _apply(self, optimizer, tape, loss, variables, norm_tracker):
         """One update of `variables` from `loss`, which must have been computed under `tape`.
@@ -680,6 +737,27 @@ class GAN(keras.Model):
         for name, value in extra_losses.items():
             self.extra_loss_trackers[name].update_state(value)
         return metrics_module.results_of(self.metrics)
+
+
+def _lazy_sum(regularizers, trackers, iterations, compute):
+    """`sum(weight * every * penalty)` over the `regularizers` due after `iterations` updates of
+    their network: one with `every` > 1 is computed only when `iterations % every == 0`, and its
+    weight is multiplied by `every` so that its average strength is unchanged (Karras et al., 2020).
+    Each computed penalty is logged in its tracker."""
+    total = ops.convert_to_tensor(0.0, "float32")
+    for regularizer, tracker in zip(regularizers, trackers):
+
+        def penalty(regularizer=regularizer):
+            return ops.cast(compute(regularizer), "float32")
+
+        if regularizer.every == 1:
+            value, due = penalty(), 1.0
+        else:
+            due = ops.cast(ops.equal(iterations % regularizer.every, 0), "float32")
+            value = ops.cond(due > 0, penalty, lambda: ops.convert_to_tensor(0.0, "float32"))
+        tracker.update_state(value, sample_weight=due)
+        total = total + regularizer.weight * regularizer.every * value
+    return total
 
 
 def _deserialized(value):
@@ -825,6 +903,7 @@ def _check_compile_settings(
     adversarial_loss,
     d_steps,
     regularizers,
+    generator_regularizers,
     augment,
     label_smoothing,
     fake_label_smoothing,
@@ -856,12 +935,25 @@ def _check_compile_settings(
     if not isinstance(d_steps, int) or d_steps < 1:
         raise ValueError(f"d_steps must be an int >= 1, got {d_steps!r}.")
     for regularizer in regularizers:
-        if not isinstance(regularizer, regularizers_module.Regularizer):
+        if not isinstance(regularizer, regularizers_module.Regularizer) or isinstance(
+            regularizer, regularizers_module.GeneratorRegularizer
+        ):
             raise ValueError(
-                f"regularizers must be kgan.regularizers objects (GradientPenalty, R1, R2, "
-                f"Drift, or a Regularizer subclass), got {regularizer!r}."
+                f"regularizers must be kgan.regularizers objects on the discriminator (GradientPenalty, "
+                f"R1, R2, Drift, or a Regularizer subclass), got {regularizer!r}"
+                + (
+                    " (a generator regularizer: pass it as generator_regularizers=[...])."
+                    if isinstance(regularizer, regularizers_module.GeneratorRegularizer)
+                    else "."
+                )
             )
-    names = [r.name for r in regularizers]
+    for regularizer in generator_regularizers:
+        if not isinstance(regularizer, regularizers_module.GeneratorRegularizer):
+            raise ValueError(
+                "generator_regularizers must be kgan.regularizers objects on the generator (PathLength, "
+                f"or a GeneratorRegularizer subclass), got {regularizer!r}."
+            )
+    names = [r.name for r in [*regularizers, *generator_regularizers]]
     if len(set(names)) != len(names):
         raise ValueError(f"Each regularizer may appear once; got {names}.")
     if augment is not None and not isinstance(augment, DiffAugment):

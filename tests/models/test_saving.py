@@ -84,6 +84,7 @@ FAMILIES = {
         lambda: kgan.Inpainting(SHAPE, hole_size=0.25, width=4, max_depth=2, seed=0),
         lambda: [images(), MASKS],
     ),
+    "StyleGAN2": (lambda: kgan.StyleGAN2(SHAPE, latent_dim=4, width=4, mapping_layers=2, seed=0), latent),
     "CycleGAN": (
         lambda: kgan.CycleGAN(SHAPE, width=4, max_depth=2, discriminator_layers=2, seed=0, ema_decay=0.9),
         lambda: [images(seed=0), images(seed=1)],

@@ -1,0 +1,237 @@
+"""StyleGAN2 measured: speed against DCGAN, path-length regularization, truncation, and quality per minute.
+
+    python benchmarks/stylegan2.py speed
+    python benchmarks/stylegan2.py path_length --data-dir ../shared/data/mnist --steps 300
+    python benchmarks/stylegan2.py budget --datasets mnist --seeds 0 --minutes 4 --data-root ../shared/data
+
+* `speed`: images/s of `fit` steps (batch 64, float32, 32 steps so that lazy R1 runs twice and
+  path length 8 times) of kgan's StyleGAN2 at the command line's size (width 32, z and w 64, 4
+  mapping layers) and of the DCGAN of the same resolution (the command line's: width 32), side by
+  side in one run at 32x32 and 64x64 RGB; StyleGAN2 also without each lazy regularizer, without
+  style mixing, and with XLA (`jit_compile=True`). Random images: speed does not depend on them.
+* `path_length`: StyleGAN2 trained on MNIST (resized to 32x32) for `--steps` steps with and
+  without path-length regularization (same seed, same data order); then, for 2,000 ws of each
+  EMA generator, the path length `||J_w^T y||` the regularizer uses: its mean, standard deviation
+  and coefficient of variation (the paper's claim: the regularizer makes it more uniform). With
+  the regularized model, precision and recall (MNIST extractor, 5,000 samples against the test
+  set) at truncation psi 1, 0.7 and 0.5: the paper says precision rises and recall falls as psi
+  falls.
+* `budget`: StyleGAN2, DCGAN and SNGAN (the command line's settings for each) trained for the same
+  wall-clock `--minutes` on each dataset and seed, then FID and precision/recall of 10,000
+  samples against the test set with kgan's domain extractor (StyleGAN2's 32x32 MNIST samples are
+  resized back to 28x28 for the extractor).
+
+Prints JSON lines; docs/stylegan2.md quotes them with the CPU they ran on.
+"""
+
+import argparse
+import json
+import os
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+import kgan
+
+BATCH = 64
+
+
+def stylegan2(image_shape, seed=0, **kwargs):
+    return kgan.StyleGAN2(image_shape, latent_dim=64, width=32, mapping_layers=4, seed=seed, **kwargs)
+
+
+def dcgan(image_shape, seed=0):
+    return kgan.DCGAN(image_shape, latent_dim=16, width=32, kernel_size=4, dropout=0.0, minibatch_std=True, seed=seed)
+
+
+def sngan(image_shape, seed=0):
+    return kgan.SNGAN(image_shape, latent_dim=100, generator_width=64, discriminator_width=32, seed=seed)
+
+
+def compile_like_the_cli(gan, **overrides):
+    """The command line's compile settings: its Adam for DCGAN, the papers' for the others."""
+    settings = {"reuse_fakes": True}
+    if isinstance(gan, kgan.DCGAN):
+        settings.update(d_learning_rate=1e-3, g_learning_rate=1e-3, beta_1=0.0, beta_2=0.99)
+    gan.compile(**{**settings, **overrides})
+    return gan
+
+
+def images_per_second(gan, size, steps=32, rounds=2):
+    data = tf.data.Dataset.from_tensors(tf.random.uniform((BATCH, size, size, 3), -1, 1)).repeat(steps)
+    gan.fit(data.take(4), epochs=1, verbose=0)  # trace and warm up
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        gan.fit(data, epochs=1, verbose=0)
+        best = min(best, time.perf_counter() - started)
+    return steps * BATCH / best
+
+
+#: name -> (builder, model arguments, compile overrides)
+SPEED_VARIANTS = {
+    "dcgan": (dcgan, {}, {}),
+    "stylegan2": (stylegan2, {}, {}),
+    "stylegan2 no path length": (stylegan2, {}, {"generator_regularizers": []}),
+    "stylegan2 no R1": (stylegan2, {}, {"regularizers": []}),
+    "stylegan2 no regularizers": (stylegan2, {}, {"regularizers": [], "generator_regularizers": []}),
+    "stylegan2 no mixing": (stylegan2, {"mixing_probability": 0.0}, {}),
+    "stylegan2 XLA": (stylegan2, {}, {"jit_compile": True}),
+}
+
+
+#: At 64x64, where a StyleGAN2 step takes about 4x as long, the main comparisons only.
+SPEED_VARIANTS_64 = ("dcgan", "stylegan2", "stylegan2 XLA")
+
+
+def speed(args):
+    for size in (32, 64):
+        rates = {}
+        names = SPEED_VARIANTS if size == 32 else SPEED_VARIANTS_64
+        for name in names:
+            build, model, overrides = SPEED_VARIANTS[name]
+            gan = compile_like_the_cli(build((size, size, 3), **model), **overrides)
+            rates[name] = images_per_second(gan, size)
+        for name, rate in rates.items():
+            report(
+                test="speed",
+                size=size,
+                model=name,
+                images_per_second=round(rate, 1),
+                vs_dcgan=round(rate / rates["dcgan"], 3),
+                vs_stylegan2=round(rate / rates["stylegan2"], 3),
+            )
+
+
+def mnist_32(data_dir, seed, limit=None):
+    return kgan.data.load("mnist", data_dir=data_dir, batch_size=BATCH, seed=seed, image_size=32, limit=limit)
+
+
+def path_lengths(gan, count=2000, seed=0):
+    """Per-sample `||J_w^T y||` of the EMA generator, as `kgan.regularizers.PathLength` computes it."""
+    ws = tf.constant(gan.truncate(gan.latent_to_w(count, seed=seed), 1.0))
+    lengths = []
+    for start in range(0, count, 250):
+        batch = ws[start : start + 250]
+        with tf.GradientTape() as tape:
+            tape.watch(batch)
+            images = gan.synthesis(batch, training=False)
+            noise = tf.random.stateless_normal(tf.shape(images), [seed, start]) / np.sqrt(32 * 32)
+            total = tf.reduce_sum(images * noise)
+        gradients = tape.gradient(total, batch)
+        lengths.append(tf.sqrt(tf.reduce_mean(tf.reduce_sum(gradients**2, axis=2), axis=1)).numpy())
+    return np.concatenate(lengths)
+
+
+def path_length(args):
+    real_test, _ = kgan.data.load_arrays("mnist", args.data_dir, "test")
+    real = real_test[:5000].astype(np.float32) / 127.5 - 1.0
+    for weight in (2.0, 0.0):
+        gan = compile_like_the_cli(
+            stylegan2((32, 32, 1), ema_decay=0.99),
+            generator_regularizers=[kgan.regularizers.PathLength(weight)] if weight else [],
+        )
+        started = time.perf_counter()
+        gan.fit(mnist_32(args.data_dir, 0).take(args.steps), epochs=1, verbose=0)
+        lengths = path_lengths(gan)
+        report(
+            test="path_length",
+            pl_weight=weight,
+            steps=args.steps,
+            train_seconds=round(time.perf_counter() - started, 1),
+            mean=round(float(lengths.mean()), 4),
+            std=round(float(lengths.std()), 4),
+            coefficient_of_variation=round(float(lengths.std() / lengths.mean()), 4),
+        )
+        if not weight:
+            continue
+        for psi in (1.0, 0.7, 0.5):
+            samples = to_28(gan.generate(5000, seed=1, truncation_psi=psi))
+            scores = kgan.evaluate(samples, real, metrics=metrics_for("mnist", fid=False), num_samples=5000)
+            report(test="truncation", psi=psi, **{k: round(float(v), 4) for k, v in scores.items()})
+
+
+def metrics_for(dataset, fid=True):
+    extractor = kgan.metrics.domain_extractor(dataset)
+    metrics = [kgan.metrics.PrecisionRecall(extractor)]
+    return [kgan.metrics.FrechetInceptionDistance(extractor), *metrics] if fid else metrics
+
+
+def to_28(images):
+    """StyleGAN2's 32x32 MNIST samples back to MNIST's 28x28, for the MNIST extractor."""
+    return tf.image.resize(np.clip(images, -1, 1), (28, 28), antialias=True).numpy()
+
+
+def budget(args):
+    builders = {"stylegan2": stylegan2, "dcgan": dcgan, "sngan": sngan}
+    for name in args.datasets:
+        data_dir = os.path.join(args.data_root, name)
+        test, _ = kgan.data.load_arrays(name, data_dir, "test")
+        real = test[:10000].astype(np.float32) / 127.5 - 1.0
+        shape = kgan.data.IMAGE_SHAPES[name]
+        for seed in args.seeds:
+            for model, build in builders.items():
+                resize = model == "stylegan2" and shape[0] != 32
+                size = 32 if resize else None
+                gan = compile_like_the_cli(build((32, 32, shape[2]) if resize else shape, seed=seed))
+                data = kgan.data.load(name, data_dir=data_dir, batch_size=BATCH, seed=seed, image_size=size)
+                clock = Budget(args.minutes * 60)
+                gan.fit(data, epochs=1000, verbose=0, callbacks=[clock])
+                samples = gan.generate(10000, seed=seed)
+                samples = to_28(samples) if resize else samples
+                scores = kgan.evaluate(samples, real, metrics=metrics_for(name), num_samples=10000)
+                report(
+                    test="budget",
+                    dataset=name,
+                    seed=seed,
+                    model=model,
+                    minutes=args.minutes,
+                    steps=int(gan.g_optimizer.iterations),
+                    **{k: round(float(v), 4) for k, v in scores.items()},
+                )
+
+
+class Budget(keras.callbacks.Callback):
+    """Stops `fit` once `seconds` of wall-clock training have passed."""
+
+    def __init__(self, seconds):
+        super().__init__()
+        self.seconds = seconds
+
+    def on_train_begin(self, logs=None):
+        self.started = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if time.perf_counter() - self.started > self.seconds:
+            self.model.stop_training = True
+
+
+def cpu_name():
+    with open("/proc/cpuinfo", encoding="utf-8") as f:
+        return next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "unknown")
+
+
+def report(**fields):
+    print(json.dumps({"cpu": CPU, **fields}), flush=True)
+
+
+CPU = cpu_name()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("test", choices=["speed", "path_length", "budget"])
+    parser.add_argument("--data-dir", default="../shared/data/mnist", help="MNIST, for path_length")
+    parser.add_argument("--data-root", default="../shared/data", help="the datasets' parent folder, for budget")
+    parser.add_argument("--steps", type=int, default=300, help="path_length: training steps per model")
+    parser.add_argument("--datasets", nargs="+", default=["mnist", "fashion_mnist", "cifar10"])
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--minutes", type=float, default=4.0, help="budget: training minutes per run")
+    args = parser.parse_args()
+    {"speed": speed, "path_length": path_length, "budget": budget}[args.test](args)
+
+
+if __name__ == "__main__":
+    main()

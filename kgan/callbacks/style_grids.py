@@ -1,0 +1,104 @@
+"""StyleGAN2's own pictures every few epochs: a truncation sweep and a style-mixing matrix."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from kgan import images as images_lib
+from kgan.callbacks.schedule import EveryFewEpochs
+from kgan.seeding import sub_seed
+
+TRUNCATION_SWEEP = (1.0, 0.7, 0.5, 0.0)
+
+
+class StyleGrids(EveryFewEpochs):
+    """Renders a StyleGAN2's truncation sweep and style-mixing matrix at the end of every few epochs.
+
+    * `truncation_epoch_NNNN.png` (TensorBoard tag "truncation"): one row per psi in
+      `truncation_psis` (1.0, 0.7, 0.5, 0 by default), the same `columns` seeds in every row.
+      Lower psi trades variety for typical images; the psi 0 row is the average image everywhere.
+    * `style_mixing_epoch_NNNN.png` (tag "style_mixing"): the top row holds the source images,
+      the left column the targets; each other cell is its row's target with the first
+      `mixing_layers` ws (the coarse styles) taken from its column's source.
+
+    Both use the same fixed latents every epoch. Use it beside `kgan.callbacks.ImageGrid`.
+
+    Args:
+        log_dir: TensorBoard folder (the images go to its `images` subfolder); None for none.
+        png_dir: folder for the PNGs; defaults to `log_dir/samples`.
+        columns: seeds per row of the sweep, and sources in the matrix.
+        truncation_psis: the sweep's psi values, one row each.
+        mixing_layers: how many of the first ws come from the source (default: half of them).
+        seed: seeds the fixed latents.
+        every: render every this many epochs (the last epoch of a `fit` is always rendered).
+    """
+
+    def __init__(
+        self,
+        log_dir=None,
+        png_dir=None,
+        columns=6,
+        truncation_psis=TRUNCATION_SWEEP,
+        mixing_layers=None,
+        seed=0,
+        every=1,
+    ):
+        super().__init__(every)
+        if log_dir is None and png_dir is None:
+            raise ValueError("StyleGrids needs log_dir (TensorBoard) or png_dir (PNG files), or both.")
+        self.log_dir = log_dir
+        self.png_dir = png_dir if png_dir is not None else os.path.join(log_dir, "samples")
+        self.columns = columns
+        self.truncation_psis = tuple(float(psi) for psi in truncation_psis)
+        self.mixing_layers = mixing_layers
+        self.seed = seed
+        self._writer = None
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        if not hasattr(self.model, "mix_styles"):
+            raise ValueError(f"StyleGrids draws a StyleGAN2's styles; this model is a {type(self.model).__name__}.")
+        if self.log_dir is not None and self._writer is None:
+            self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "images"))
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not self.due(epoch):
+            return
+        for tag, (pictures, columns) in (("truncation", self.truncation_sweep()), ("style_mixing", self.mixing())):
+            grid = images_lib.save_grid(
+                os.path.join(self.png_dir, f"{tag}_epoch_{epoch + 1:04d}.png"), pictures, columns
+            )
+            if self._writer is not None:
+                with self._writer.as_default(), tf.summary.record_if(True):
+                    tf.summary.image(tag, grid[None], step=epoch + 1)
+        if self._writer is not None:
+            self._writer.flush()
+
+    def truncation_sweep(self):
+        """`(images, columns)`: one row of `columns` seeds per psi."""
+        gan = self.model
+        w = gan.latent_to_w(self.columns, seed=self.seed)
+        rows = [gan.synthesize(gan.truncate(w, psi)) for psi in self.truncation_psis]
+        return np.concatenate(rows), self.columns
+
+    def mixing(self):
+        """`(images, columns + 1)`: the sources on top, the targets on the left, their mixes inside."""
+        gan = self.model
+        layers = range(self.mixing_layers or max(1, gan.num_ws // 2))
+        sources = gan.latent_to_w(self.columns, seed=sub_seed(self.seed, "sources"))
+        targets = gan.latent_to_w(self.columns, seed=sub_seed(self.seed, "targets"))
+        source_images, target_images = gan.synthesize(sources), gan.synthesize(targets)
+        blank = np.full((1, *source_images.shape[1:]), -1.0, np.float32)
+        rows = [np.concatenate([blank, source_images])]
+        for i in range(self.columns):
+            mixed = gan.mix_styles(sources, np.repeat(targets[i : i + 1], self.columns, axis=0), layers)
+            rows.append(np.concatenate([target_images[i : i + 1], gan.synthesize(mixed)]))
+        return np.concatenate(rows), self.columns + 1
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None

@@ -1,0 +1,289 @@
+"""StyleGAN2: style-based generator, residual discriminator, lazy R1, path-length regularization."""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import numpy as np
+from keras import ops
+
+from kgan import export as export_module
+from kgan.architectures import stylegan2 as networks
+from kgan.models.gan import GAN
+from kgan.regularizers import R1, PathLength
+
+
+@keras.saving.register_keras_serializable(package="kgan")
+class StyleGAN2(GAN):
+    """StyleGAN2 (Karras et al., "Analyzing and Improving the Image Quality of StyleGAN", CVPR 2020).
+
+    The networks of `kgan.architectures.stylegan2` (mapping network, modulated convolutions,
+    noise, skip toRGB outputs; residual discriminator with minibatch standard deviation), trained
+    by the one GAN step with the paper's settings as `compile()` defaults: the non-saturating
+    loss, lazy R1 on real images every 16 D steps, path-length regularization every 4 G steps,
+    Adam(lr 0.0025, beta_1=0, beta_2=0.99), and style mixing in `make_fakes` (two ws, a random
+    crossover layer) with `mixing_probability`. An EMA of the generator is kept by default and
+    is what `generate`, the grids and the export use.
+
+    Controls: truncation around the tracked average w (`generate(truncation_psi=0.7)`),
+    `latent_to_w`, `truncate`, `mix_styles`, `synthesize`, `styles` and the noise mode
+    ("const", "random", "none"). Simplifications of the paper are listed in docs/stylegan2.md.
+
+    Args:
+        image_shape: `(size, size, channels)`, size a power of two from 8 to 1024.
+        latent_dim: size of z (512 in the paper).
+        w_dim: size of w (default: `latent_dim`).
+        width: filters up to 32x32, halving with each doubling above (512 in the paper).
+        mapping_layers: dense layers in the mapping network (8 in the paper).
+        mapping_lr_multiplier: the mapping network's learning-rate multiplier (0.01).
+        w_avg_decay: decay of the moving average of w that truncation uses (0.995).
+        mixing_probability: share of training batches made from two mixed ws (0.9).
+        minibatch_group: the discriminator's minibatch standard deviation group size (4).
+        seed: seeds the initial weights and every random draw.
+        ema_decay: the generator EMA's decay (0.999 by default; None turns it off).
+        **kwargs: `kgan.GAN` arguments such as `ema_start`.
+
+    Example:
+
+    ```python
+    gan = kgan.StyleGAN2(image_shape=(32, 32, 1), latent_dim=64, width=64, mapping_layers=4)
+    gan.compile()
+    gan.fit(kgan.data.load("mnist", image_size=32), epochs=5)
+    images = gan.generate(16, seed=0, truncation_psi=0.7)
+    ```
+    """
+
+    def __init__(
+        self,
+        image_shape=(32, 32, 3),
+        latent_dim=512,
+        w_dim=None,
+        width=512,
+        mapping_layers=8,
+        mapping_lr_multiplier=0.01,
+        w_avg_decay=0.995,
+        mixing_probability=0.9,
+        minibatch_group=4,
+        seed=None,
+        ema_decay=0.999,
+        **kwargs,
+    ):
+        image_shape = networks.check_image_shape(image_shape)
+        w_dim = latent_dim if w_dim is None else w_dim
+        if not 0.0 <= mixing_probability <= 1.0:
+            raise ValueError(f"mixing_probability must be in [0, 1], got {mixing_probability}.")
+        generator = networks.build_generator(
+            image_shape, latent_dim, w_dim, width, mapping_layers, mapping_lr_multiplier, w_avg_decay, seed=seed
+        )
+        discriminator = networks.build_discriminator(image_shape, width, minibatch_group, seed=seed)
+        super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, ema_decay=ema_decay, **kwargs)
+        self.image_shape = image_shape
+        self.w_dim = w_dim
+        self.width = width
+        self.mapping_layers = mapping_layers
+        self.mapping_lr_multiplier = mapping_lr_multiplier
+        self.w_avg_decay = w_avg_decay
+        self.mixing_probability = float(mixing_probability)
+        self.minibatch_group = minibatch_group
+        self.num_ws = networks.num_ws(image_shape[0])
+
+    def network_config(self):
+        return {
+            "image_shape": self.image_shape,
+            "w_dim": self.w_dim,
+            "width": self.width,
+            "mapping_layers": self.mapping_layers,
+            "mapping_lr_multiplier": self.mapping_lr_multiplier,
+            "w_avg_decay": self.w_avg_decay,
+            "mixing_probability": self.mixing_probability,
+            "minibatch_group": self.minibatch_group,
+        }
+
+    def compile_defaults(self):
+        return {
+            **super().compile_defaults(),
+            "d_learning_rate": 0.0025,
+            "g_learning_rate": 0.0025,
+            "beta_1": 0.0,
+            "beta_2": 0.99,
+            "regularizers": [R1(default_r1_gamma(self.image_shape[0]), every=16)],
+            "generator_regularizers": [PathLength(2.0, every=4)],
+        }
+
+    # --- the parts of a generator -------------------------------------------------------------
+
+    @property
+    def mapping(self):
+        """The mapping network users get (the EMA's when kept): z -> w."""
+        return self.inference_generator.get_layer("mapping")
+
+    @property
+    def synthesis(self):
+        """The synthesis network users get (the EMA's when kept): ws `(n, num_ws, w_dim)` -> images."""
+        return self.inference_generator.get_layer("synthesis")
+
+    @property
+    def w_avg(self):
+        """The tracked average w `(w_dim,)` that truncation pulls towards."""
+        return ops.convert_to_numpy(self.mapping.get_layer("w_avg").average)
+
+    # --- the training step's hooks ------------------------------------------------------------
+
+    def unpack(self, data):
+        if isinstance(data, (tuple, list)) and len(data) > 1:
+            raise ValueError(
+                "The data yield (images, labels), but StyleGAN2 is unconditional and would ignore the "
+                "labels. Load the images alone (kgan.data.load(name) without labels=True) or map them "
+                "away: dataset.map(lambda images, labels: images)."
+            )
+        return super().unpack(data)
+
+    def make_fakes(self, real, condition, training=True):
+        ws = self._training_ws(ops.shape(real)[0], update_average=training)
+        return self.generator.get_layer("synthesis")(ws, training=training)
+
+    def latent_path(self, real, condition):
+        ws = self._training_ws(ops.shape(real)[0], update_average=False)
+        return ws, lambda latents: self.generator.get_layer("synthesis")(latents, training=True)
+
+    def _training_ws(self, batch, update_average):
+        """ws for one training batch: with `mixing_probability`, the ws of two latents with a random
+        crossover layer (one per batch, as in the paper); else one w repeated."""
+        mapping = self.generator.get_layer("mapping")
+        if self.mixing_probability == 0:
+            w = mapping(self.sample_latent(batch), training=update_average)
+            return ops.repeat(w[:, None], self.num_ws, axis=1)
+        latents = self.sample_latent(batch * 2)
+        first = mapping(latents[:batch], training=update_average)
+        second = mapping(latents[batch:], training=False)  # the average tracks one w per sample
+        mixed = keras.random.uniform((), seed=self.seed_generator) < self.mixing_probability
+        crossover = keras.random.randint((), 1, self.num_ws, seed=self.seed_generator)
+        cutoff = ops.where(mixed, crossover, self.num_ws)
+        first_layers = ops.arange(self.num_ws)[None, :, None] < cutoff
+        return ops.where(first_layers, first[:, None], second[:, None])
+
+    # --- controls -----------------------------------------------------------------------------
+
+    def latent_to_w(self, num=None, seed=None, latent=None, batch_size=256):
+        """w `(n, w_dim)` for `num` latents drawn from `seed`, or for the given `latent` vectors."""
+        return self.predict_in_batches(self.latent_for(num, seed, latent), batch_size, network=self.mapping)
+
+    def truncate(self, w, truncation_psi=0.7, truncation_cutoff=None):
+        """ws `(n, num_ws, w_dim)` pulled towards the average w: `w_avg + psi * (w - w_avg)` on the
+        first `truncation_cutoff` layers (all when None). `w` is `(n, w_dim)` or `(n, num_ws, w_dim)`."""
+        ws = self._as_ws(w, "w")
+        psi = check_psi(truncation_psi)
+        cutoff = self._check_cutoff(truncation_cutoff)
+        return ops.convert_to_numpy(networks.truncate(ws, self.w_avg, psi, cutoff))
+
+    def mix_styles(self, source_w, target_w, layers):
+        """ws `(n, num_ws, w_dim)`: `target_w`'s, with the layers in `layers` (indices, a range or a
+        slice into the `num_ws` layers) taken from `source_w` (style mixing, Karras et al., 2019).
+
+        Layers 0-3 hold the coarse styles (pose, shape), the middle ones finer features, the last
+        ones colour and texture. Both ws are `(n, w_dim)` or `(n, num_ws, w_dim)`.
+        """
+        source, target = self._as_ws(source_w, "source_w"), self._as_ws(target_w, "target_w")
+        if source.shape[0] != target.shape[0]:
+            raise ValueError(f"source_w and target_w need the same count, got {source.shape[0]} and {target.shape[0]}.")
+        chosen = self._check_layers(layers)
+        mixed = target.copy()
+        mixed[:, chosen] = source[:, chosen]
+        return mixed
+
+    def synthesize(self, ws, noise="const", batch_size=256):
+        """Images for ws `(n, num_ws, w_dim)` (or one w per sample, `(n, w_dim)`), in [-1, 1] (roughly:
+        StyleGAN2's output is linear). `noise`: "const", "random" or "none"."""
+        ws = ops.convert_to_tensor(self._as_ws(ws, "ws"))
+        with networks.noise_mode(self.synthesis, noise):
+            return self.predict_in_batches(ws, batch_size, network=self.synthesis)
+
+    def styles(self, ws):
+        """Each modulated layer's styles `s = A(w)`: `{layer name: (n, input channels)}`."""
+        ws = ops.convert_to_tensor(self._as_ws(ws, "ws"))
+        return {
+            layer.name: ops.convert_to_numpy(layer.styles(ws)) for layer in networks.modulated_layers(self.synthesis)
+        }
+
+    def generate(
+        self,
+        num=None,
+        seed=None,
+        latent=None,
+        truncation_psi=1.0,
+        truncation_cutoff=None,
+        noise="const",
+        batch_size=256,
+    ):
+        """Samples as a NumPy array, optionally truncated (`truncation_psi` < 1 trades variety for
+        typical, cleaner images; 0 gives the average image).
+
+        Args:
+            num, seed, latent: as for `kgan.GAN.generate`.
+            truncation_psi: 1 for none (the default, what metrics should see), 0.7 is common.
+            truncation_cutoff: truncate only the first this many layers (None: all).
+            noise: "const" (the default: a seed always gives the same image), "random" or "none".
+            batch_size: samples per forward pass.
+        """
+        psi = check_psi(truncation_psi)
+        cutoff = self._check_cutoff(truncation_cutoff)
+        if noise not in networks.NOISE_MODES:
+            raise ValueError(f"noise must be one of {networks.NOISE_MODES}, got {noise!r}.")
+        w = self.latent_to_w(num, seed, latent, batch_size)
+        if psi == 1.0:
+            return self.synthesize(w, noise, batch_size)
+        return self.synthesize(networks.truncate(self._as_ws(w, "w"), self.w_avg, psi, cutoff), noise, batch_size)
+
+    def export_endpoints(self, network):
+        return export_module.style_endpoints(network)
+
+    # --- checks -------------------------------------------------------------------------------
+
+    def _as_ws(self, w, name):
+        w = np.asarray(ops.convert_to_numpy(w), np.float32)
+        if w.ndim == 2 and w.shape[-1] == self.w_dim:
+            return np.repeat(w[:, None], self.num_ws, axis=1)
+        if w.ndim == 3 and w.shape[1:] == (self.num_ws, self.w_dim):
+            return w
+        raise ValueError(
+            f"{name} must have shape (n, {self.w_dim}) (one w per sample) or (n, {self.num_ws}, {self.w_dim}) "
+            f"(one per synthesis layer), got {w.shape}. Make ws with gan.latent_to_w(...)."
+        )
+
+    def _check_cutoff(self, cutoff):
+        if cutoff is None:
+            return None
+        if isinstance(cutoff, bool) or not isinstance(cutoff, (int, np.integer)) or not 1 <= cutoff <= self.num_ws:
+            raise ValueError(
+                f"truncation_cutoff must be None (all layers) or an int from 1 to {self.num_ws}, got {cutoff!r}."
+            )
+        return int(cutoff)
+
+    def _check_layers(self, layers):
+        if isinstance(layers, slice):
+            layers = range(self.num_ws)[layers]
+        chosen = list(np.atleast_1d(np.asarray(list(layers) if not np.isscalar(layers) else [layers])))
+        bad = [layer for layer in chosen if not (isinstance(layer, (int, np.integer)) and 0 <= layer < self.num_ws)]
+        if bad or not chosen:
+            raise ValueError(
+                f"layers must be synthesis layer indices from 0 to {self.num_ws - 1} (this StyleGAN2 has "
+                f"{self.num_ws}), e.g. range(0, 4) for the coarse styles; got {layers!r}."
+            )
+        return [int(layer) for layer in chosen]
+
+
+def check_psi(truncation_psi):
+    """`truncation_psi` as a float, or a ValueError when it is not a finite number."""
+    if isinstance(truncation_psi, bool) or not isinstance(truncation_psi, (int, float, np.number)):
+        raise ValueError(f"truncation_psi must be a finite number (1: none, 0.7 is common), got {truncation_psi!r}.")
+    if not math.isfinite(truncation_psi):
+        raise ValueError(f"truncation_psi must be a finite number (1: none, 0.7 is common), got {truncation_psi}.")
+    return float(truncation_psi)
+
+
+def default_r1_gamma(resolution, batch_size=64):
+    """The R1 weight StyleGAN2-ADA's heuristic gives: 0.0002 * resolution**2 / batch_size
+    (Karras et al., "Training Generative Adversarial Networks with Limited Data", 2020): 0.0032 at
+    32x32, 6.6 at 1024x1024 with batch 32 (where the StyleGAN2 paper used 10)."""
+    return 0.0002 * resolution**2 / batch_size

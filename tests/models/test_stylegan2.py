@@ -1,0 +1,234 @@
+"""StyleGAN2: its training on the one step, its controls, save/load, export and refusals, at 8x8/16x16."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import kgan
+from kgan.architectures import stylegan2 as networks
+
+
+def tiny(shape=(8, 8, 1), **kwargs):
+    settings = {"latent_dim": 8, "width": 8, "mapping_layers": 2, "seed": 0, **kwargs}
+    return kgan.StyleGAN2(shape, **settings)
+
+
+def digits(limit=128):
+    return kgan.data.load("digits", batch_size=16, shuffle=False, limit=limit)
+
+
+def weights_of(gan):
+    return [w.numpy() for w in gan.weights]
+
+
+def test_fit_trains_with_lazy_r1_path_length_mixing_and_tracks_w_avg():
+    gan = tiny()
+    gan.compile()
+    assert gan.get_compile_config()["regularizers"][0]["config"]["every"] == 16
+    assert gan.get_compile_config()["generator_regularizers"][0]["config"]["every"] == 4
+    before = weights_of(gan)
+    logs = gan.fit(digits(), epochs=2, verbose=0).history
+    assert {"d_loss", "g_loss", "r1", "pl"} <= set(logs)
+    assert all(np.isfinite(values[-1]) for values in logs.values())
+    assert logs["pl"][-1] > 0 and logs["r1"][0] > 0  # R1 is due at D step 0 (every 16: not in epoch 2)
+    assert any(not np.array_equal(a, b.numpy()) for a, b in zip(before, gan.generator.weights))
+    assert np.abs(gan.w_avg).sum() > 0  # updated in training
+    assert float(gan.state_variable("pl_mean")) > 0
+    # The EMA generator (what users get) takes the tracked average along.
+    np.testing.assert_array_equal(gan.w_avg, gan.generator.get_layer("mapping").get_layer("w_avg").average.numpy())
+
+
+def test_training_mixes_two_ws_at_one_crossover_layer():
+    gan = tiny(mixing_probability=1.0)
+    ws = gan._training_ws(6, update_average=False).numpy()
+    assert ws.shape == (6, gan.num_ws, 8)
+    changes = [i for i in range(1, gan.num_ws) if not np.allclose(ws[:, i], ws[:, i - 1])]
+    assert len(changes) == 1  # the first w up to the crossover, the second after it
+    unmixed = tiny(mixing_probability=0.0)._training_ws(6, update_average=False).numpy()
+    np.testing.assert_array_equal(unmixed, np.repeat(unmixed[:, :1], gan.num_ws, axis=1))
+
+
+def test_mix_styles_changes_only_the_layers_it_should():
+    gan = tiny((16, 16, 1))
+    source, target = gan.latent_to_w(3, seed=1), gan.latent_to_w(3, seed=2)
+    mixed = gan.mix_styles(source, target, range(0, 2))
+    styles, of_source, of_target = gan.styles(mixed), gan.styles(source), gan.styles(target)
+    for layer in networks.modulated_layers(gan.synthesis):
+        expected = of_source if layer.w_index in (0, 1) else of_target
+        np.testing.assert_array_equal(styles[layer.name], expected[layer.name], err_msg=layer.name)
+    images = gan.synthesize(mixed)
+    assert not np.allclose(images, gan.synthesize(target)) and not np.allclose(images, gan.synthesize(source))
+
+
+def test_truncation_at_psi_0_gives_the_average_image_for_every_seed():
+    gan = tiny()
+    gan.compile()
+    gan.fit(digits(64), epochs=1, verbose=0)
+    average = gan.synthesize(gan.w_avg[None])
+    for seed in (0, 1, 2):
+        np.testing.assert_allclose(gan.generate(2, seed=seed, truncation_psi=0.0), np.repeat(average, 2, 0), atol=1e-5)
+    # psi 1 is no truncation; psi 0.5 lies between, and a cutoff keeps the later layers' ws.
+    w = gan.latent_to_w(2, seed=0)
+    np.testing.assert_array_equal(gan.truncate(w, 1.0), np.repeat(w[:, None], gan.num_ws, 1))
+    np.testing.assert_allclose(gan.truncate(w, 0.5)[:, 0], (w + gan.w_avg) / 2, rtol=1e-5, atol=1e-6)
+    cut = gan.truncate(w, 0.0, truncation_cutoff=2)
+    np.testing.assert_allclose(cut[:, :2], np.broadcast_to(gan.w_avg, (2, 2, 8)), atol=1e-6)
+    np.testing.assert_array_equal(cut[:, 2:], np.repeat(w[:, None], gan.num_ws - 2, 1))
+
+
+def test_noise_is_fixed_by_default_and_random_or_off_on_request():
+    gan = tiny(ema_decay=None)
+    for layer in networks.modulated_layers(gan.synthesis):
+        if layer.noise:
+            layer.noise_strength.assign(1.0)
+    ws = gan.latent_to_w(2, seed=0)
+    const = gan.synthesize(ws)
+    np.testing.assert_array_equal(const, gan.synthesize(ws))
+    assert not np.allclose(gan.synthesize(ws, noise="random"), gan.synthesize(ws, noise="random"))
+    assert not np.allclose(gan.synthesize(ws, noise="none"), const)
+    with pytest.raises(ValueError, match="noise must be one of"):
+        gan.generate(2, seed=0, noise="fixed")
+
+
+def test_keras_round_trip_continues_training_bit_for_bit(tmp_path):
+    gan = tiny()
+    gan.compile()
+    gan.fit(digits(), epochs=1, verbose=0)  # 8 steps: lazy R1 and path length have both run
+    path = str(tmp_path / "stylegan2.keras")
+    gan.save(path)
+    loaded = keras.saving.load_model(path)
+    np.testing.assert_array_equal(loaded.state_variable("pl_mean").numpy(), gan.state_variable("pl_mean").numpy())
+    np.testing.assert_array_equal(loaded.w_avg, gan.w_avg)
+    gan.fit(digits(), epochs=1, verbose=0)
+    loaded.fit(digits(), epochs=1, verbose=0)
+    for a, b in zip(weights_of(gan), weights_of(loaded)):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(loaded.state_variable("pl_mean").numpy(), gan.state_variable("pl_mean").numpy())
+
+
+def test_path_length_regularizer_works_for_other_families():
+    gan = kgan.DCGAN((8, 8, 1), latent_dim=4, width=4, seed=0)
+    gan.compile(generator_regularizers=[kgan.regularizers.PathLength(1.0, every=2)])
+    logs = gan.fit(digits(64), epochs=1, verbose=0).history
+    assert logs["pl"][-1] > 0
+    with pytest.raises(ValueError, match="generator_regularizers"):
+        gan.compile(regularizers=[kgan.regularizers.PathLength()])
+    with pytest.raises(ValueError, match="generator_regularizers must be"):
+        gan.compile(generator_regularizers=[kgan.regularizers.R1()])
+
+
+EXPORT_CHECK = textwrap.dedent(
+    """
+    import json, sys
+    import numpy as np
+    import tensorflow as tf
+    model = tf.saved_model.load(sys.argv[1])
+    s = model.signatures
+    latent = np.load(sys.argv[2])
+    def sample(seed, psi):
+        return s["sample"](count=tf.constant(4), seed=tf.constant(seed, tf.int64), psi=tf.constant(psi))["images"]
+    w = s["mapping"](latent=tf.constant(latent))["w"]
+    ws = tf.repeat(w[:, None], s["synthesis"].structured_input_signature[1]["ws"].shape[1], axis=1)
+    np.save(sys.argv[3], s["synthesis"](ws=ws)["images"].numpy())
+    np.save(sys.argv[4], s["serving_default"](latent=tf.constant(latent), psi=tf.constant(0.7))["images"].numpy())
+    np.save(sys.argv[5], sample(3, 1.0).numpy())
+    average = sample(5, 0.0).numpy()
+    print(json.dumps({
+        "kgan_imported": any(name == "kgan" or name.startswith("kgan.") for name in sys.modules),
+        "signatures": sorted(s),
+        "w_avg": s["w_average"]()["w_avg"].numpy().tolist(),
+        "same_seed_same": bool((sample(3, 1.0).numpy() == sample(3, 1.0).numpy()).all()),
+        "psi_0_one_image": bool((average == average[:1]).all()),
+    }))
+    """
+)
+
+
+def test_export_has_truncation_mapping_and_synthesis_signatures_outside_kgan(tmp_path):
+    gan = tiny(ema_decay=0.5)
+    gan.compile()
+    gan.fit(digits(64), epochs=1, verbose=0)
+    kgan.export_generator(gan, str(tmp_path / "export"))
+    latent = gan.sample_latent(3, seed=0).numpy()
+    np.save(tmp_path / "latent.npy", latent)
+    outputs = [str(tmp_path / f"{name}.npy") for name in ("synthesis", "truncated", "sample")]
+    script = tmp_path / "check.py"
+    script.write_text(EXPORT_CHECK)
+    result = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "export"), str(tmp_path / "latent.npy"), *outputs],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert not report["kgan_imported"]
+    assert report["signatures"] == ["mapping", "sample", "serving_default", "synthesis", "w_average"]
+    assert report["same_seed_same"] and report["psi_0_one_image"]
+    np.testing.assert_allclose(report["w_avg"], gan.w_avg, rtol=1e-6)
+    np.testing.assert_allclose(np.load(outputs[0]), gan.generate(latent=latent), atol=1e-5)
+    np.testing.assert_allclose(np.load(outputs[1]), gan.generate(latent=latent, truncation_psi=0.7), atol=1e-5)
+    expected = kgan.images.to_uint8(gan.generate(4, seed=3))
+    assert np.abs(np.load(outputs[2]).astype(int) - expected).max() <= 1
+
+
+@pytest.mark.parametrize("shape", [(28, 28, 1), (16, 32, 3), (4, 4, 1), (2048, 2048, 3)])
+def test_refuses_image_sizes_that_are_not_square_powers_of_two(shape):
+    with pytest.raises(ValueError, match="square images whose side is a power of two"):
+        kgan.StyleGAN2(shape)
+
+
+def test_refuses_bad_controls_before_any_work():
+    gan = tiny()
+    for psi in (float("nan"), float("inf"), "0.7", None, True):
+        with pytest.raises(ValueError, match="truncation_psi must be a finite number"):
+            gan.generate(2, seed=0, truncation_psi=psi)
+    with pytest.raises(ValueError, match=r"truncation_cutoff must be None .* from 1 to 4"):
+        gan.generate(2, seed=0, truncation_psi=0.5, truncation_cutoff=5)
+    w = gan.latent_to_w(2, seed=0)
+    with pytest.raises(ValueError, match=r"layers must be synthesis layer indices from 0 to 3"):
+        gan.mix_styles(w, w, [2, 4])
+    with pytest.raises(ValueError, match=r"layers must be"):
+        gan.mix_styles(w, w, [])
+    with pytest.raises(ValueError, match=r"must have shape \(n, 8\)"):
+        gan.synthesize(np.zeros((2, 7), np.float32))
+    with pytest.raises(ValueError, match=r"must have shape \(n, 8\)"):
+        gan.mix_styles(w, np.zeros((2, 3, 8), np.float32), [0])
+
+
+def test_refuses_labelled_data_for_the_unconditional_stylegan2():
+    gan = tiny()
+    gan.compile()
+    labelled = kgan.data.load("digits", batch_size=16, labels=True, limit=32)
+    with pytest.raises(ValueError, match="StyleGAN2 is unconditional"):
+        gan.fit(labelled, epochs=1, verbose=0)
+
+
+def test_discriminator_and_generator_build_for_colour_and_larger_sizes():
+    generator = networks.build_generator((64, 64, 3), latent_dim=8, w_dim=8, width=8, mapping_layers=1, seed=0)
+    discriminator = networks.build_discriminator((64, 64, 3), width=8, seed=0)
+    images = generator(tf.random.normal((2, 8)))
+    assert images.shape == (2, 64, 64, 3)
+    assert discriminator(images).shape == (2, 1)
+    assert generator.get_layer("synthesis").inputs[0].shape[1] == networks.num_ws(64) == 10
+    assert [networks.channels_at(size, 512) for size in (4, 32, 64, 1024)] == [512, 512, 256, 16]
+
+
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
+def test_trains_in_mixed_precision_with_adaptive_augmentation(policy, tmp_path):
+    with kgan.models.gan.global_dtype_policy(policy):
+        gan = tiny()
+    gan.compile(augment=kgan.augment.AdaptiveAugment(interval=2, speed_images=2_000))
+    assert gan.synthesis.get_layer("b8_conv0").compute_dtype == policy.split("_")[1]
+    logs = gan.fit(digits(64), epochs=2, verbose=0).history
+    assert all(np.isfinite(values[-1]) for values in logs.values()) and "ada_p" in logs
+    assert all(np.isfinite(w.numpy()).all() for w in gan.generator.weights)
+    gan.save(str(tmp_path / "gan.keras"))
+    reloaded = keras.saving.load_model(str(tmp_path / "gan.keras"))
+    np.testing.assert_array_equal(reloaded.generate(2, seed=0), gan.generate(2, seed=0))
+    assert gan.generate(2, seed=0).dtype == np.float32
