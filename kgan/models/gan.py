@@ -935,17 +935,15 @@ def _check_compile_settings(
     if not isinstance(d_steps, int) or d_steps < 1:
         raise ValueError(f"d_steps must be an int >= 1, got {d_steps!r}.")
     for regularizer in regularizers:
-        if not isinstance(regularizer, regularizers_module.Regularizer) or isinstance(
-            regularizer, regularizers_module.GeneratorRegularizer
-        ):
+        if isinstance(regularizer, regularizers_module.GeneratorRegularizer):
             raise ValueError(
-                f"regularizers must be kgan.regularizers objects on the discriminator (GradientPenalty, "
-                f"R1, R2, Drift, or a Regularizer subclass), got {regularizer!r}"
-                + (
-                    " (a generator regularizer: pass it as generator_regularizers=[...])."
-                    if isinstance(regularizer, regularizers_module.GeneratorRegularizer)
-                    else "."
-                )
+                f"{regularizer!r} regularizes the generator: pass it as generator_regularizers=[...], "
+                "not regularizers=[...] (those are the discriminator's)."
+            )
+        if not isinstance(regularizer, regularizers_module.Regularizer):
+            raise ValueError(
+                f"regularizers must be kgan.regularizers objects (GradientPenalty, R1, R2, "
+                f"Drift, or a Regularizer subclass), got {regularizer!r}."
             )
     for regularizer in generator_regularizers:
         if not isinstance(regularizer, regularizers_module.GeneratorRegularizer):

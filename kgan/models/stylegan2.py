@@ -262,10 +262,13 @@ class StyleGAN2(GAN):
 
     def _check_layers(self, layers):
         if isinstance(layers, slice):
-            layers = range(self.num_ws)[layers]
-        chosen = list(np.atleast_1d(np.asarray(list(layers) if not np.isscalar(layers) else [layers])))
-        bad = [layer for layer in chosen if not (isinstance(layer, (int, np.integer)) and 0 <= layer < self.num_ws)]
-        if bad or not chosen:
+            chosen = list(range(self.num_ws)[layers])
+        elif isinstance(layers, (int, np.integer)):
+            chosen = [layers]
+        else:
+            chosen = list(layers)
+        valid = [isinstance(layer, (int, np.integer)) and 0 <= layer < self.num_ws for layer in chosen]
+        if not chosen or not all(valid):
             raise ValueError(
                 f"layers must be synthesis layer indices from 0 to {self.num_ws - 1} (this StyleGAN2 has "
                 f"{self.num_ws}), e.g. range(0, 4) for the coarse styles; got {layers!r}."
