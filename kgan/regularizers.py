@@ -204,7 +204,10 @@ class PathLength(GeneratorRegularizer):
         if self.mean is None:
             raise ValueError("PathLength is used by GAN.compile(generator_regularizers=[...]), which builds it.")
         batch = ops.shape(tf.nest.flatten(real)[0])[0]
-        count = ops.maximum(1, ops.cast(ops.cast(batch, "float32") * self.batch_fraction, "int32"))
+        if isinstance(batch, int):  # a static batch keeps static shapes (XLA needs them)
+            count = max(1, int(batch * self.batch_fraction))
+        else:
+            count = ops.maximum(1, ops.cast(ops.cast(batch, "float32") * self.batch_fraction, "int32"))
         real, condition = tf.nest.map_structure(lambda t: None if t is None else t[:count], (real, condition))
         latents, synthesize = gan.latent_path(real, condition)
         with tf.GradientTape() as tape:

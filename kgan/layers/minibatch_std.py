@@ -35,19 +35,30 @@ class MinibatchStdDev(keras.layers.Layer):
         self.epsilon = epsilon
 
     def call(self, inputs):
-        shape = tf.shape(inputs)
-        batch = shape[0]
-        if self.group_size is None:
-            group = batch
-        else:
-            sizes = tf.range(self.group_size, 0, -1)
-            group = sizes[tf.argmax(tf.cast(batch % sizes == 0, tf.int32))]
-        # Sample i joins group i % (batch // group), as in StyleGAN's reshape.
-        grouped = tf.reshape(tf.cast(inputs, tf.float32), tf.concat([[group, -1], shape[1:]], 0))
+        x = tf.cast(inputs, tf.float32)
+        group = self._group(x)
+        # Sample i joins group i % (batch // group), as in StyleGAN's reshape. Static shapes where
+        # they are known keep the layer compilable by XLA, also inside R1's double gradient.
+        sample_shape = x.shape[1:] if None not in x.shape[1:] else tf.shape(x)[1:]
+        grouped = tf.reshape(x, tf.concat([[group, -1], sample_shape], 0))
         spread = tf.sqrt(tf.math.reduce_variance(grouped, axis=0) + self.epsilon)
-        per_group = tf.reduce_mean(spread, axis=tf.range(1, tf.rank(spread)), keepdims=True)
-        statistic = tf.tile(per_group, tf.concat([[group], shape[1:-1], [1]], 0))
+        per_group = tf.reduce_mean(spread, axis=list(range(1, len(x.shape))), keepdims=True)
+        per_sample = tf.tile(per_group, [group] + [1] * (len(x.shape) - 1))
+        statistic = per_sample * tf.ones_like(x[..., :1])
         return tf.concat([inputs, tf.cast(statistic, inputs.dtype)], axis=-1)
+
+    def _group(self, x):
+        """The group size: the largest divisor of the batch up to `group_size` (a Python int when
+        the batch size is static)."""
+        batch = x.shape[0]
+        if batch is not None:
+            limit = batch if self.group_size is None else min(self.group_size, batch)
+            return next(size for size in range(limit, 0, -1) if batch % size == 0)
+        batch = tf.shape(x)[0]
+        if self.group_size is None:
+            return batch
+        sizes = tf.range(self.group_size, 0, -1)
+        return sizes[tf.argmax(tf.cast(batch % sizes == 0, tf.int32))]
 
     def compute_output_shape(self, input_shape):
         channels = None if input_shape[-1] is None else input_shape[-1] + 1
