@@ -111,6 +111,13 @@ def _positive_int(text):
     return value
 
 
+def _finite_float(text):
+    value = float(text)
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text}")
+    return value
+
+
 def _labels(text):
     try:
         return [int(label) for label in text.split(",")]
@@ -232,18 +239,18 @@ def _add_train(commands, common):
     )
     training.add_argument(
         "--r1-gamma",
-        type=float,
+        type=_finite_float,
         help="stylegan2: the weight of R1 on real images, applied every 16 D steps (default: "
         "0.0002 * size**2 / 64, StyleGAN2-ADA's heuristic: 0.0032 at 32x32)",
     )
     training.add_argument(
         "--pl-weight",
-        type=float,
+        type=_finite_float,
         help="stylegan2: the weight of path-length regularization, every 4 G steps (default: 2; 0 turns it off)",
     )
     training.add_argument(
         "--mixing",
-        type=float,
+        type=_finite_float,
         help="stylegan2: the share of training batches made from two mixed ws (default: 0.9; 0 turns it off)",
     )
     training.add_argument("--loss", choices=LOSS_NAMES, help="adversarial loss (default: the recipe's)")
@@ -350,7 +357,7 @@ def _add_sample(commands, common):
     )
     sample.add_argument(
         "--truncation",
-        type=float,
+        type=_finite_float,
         metavar="PSI",
         help="StyleGAN2: pull the samples' ws towards the average w by PSI (1: none, the default; "
         "0.7 is common; 0 gives the average image)",
@@ -833,8 +840,6 @@ def sample_command(args):
     from kgan import images
 
     with _users_input():
-        if args.truncation is not None and not math.isfinite(args.truncation):
-            raise UsageError(f"--truncation must be a finite number (1: none, 0.7 is common), got {args.truncation}.")
         pixels = _load_sampler(args.model)(args.num, args.seed, args.labels, args.truncation)
         grid = images.tile(pixels if pixels.dtype == np.uint8 else images.to_uint8(pixels), args.columns)
         images.save_png(args.out, grid)

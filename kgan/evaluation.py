@@ -10,6 +10,7 @@ import numpy as np
 import tensorflow as tf
 
 from kgan.metrics import results_of
+from kgan.metrics.feature_metrics import shared_extraction
 from kgan.seeding import latent_vectors, sub_seed
 
 
@@ -86,18 +87,21 @@ def _score_samples(sample, real_data, metrics, num_samples, batch_size, seed):
                 real = real[: num_samples - real_used]
                 real_used += len(real)
         fake = tf.convert_to_tensor(sample(count, sub_seed(seed, "batch", index)), tf.float32)
-        for metric in metrics:
-            metric.update_state(fake, None if real is None else tf.convert_to_tensor(real))
+        real = None if real is None else tf.convert_to_tensor(real)
+        with shared_extraction():
+            for metric in metrics:
+                metric.update_state(fake, real)
     # Real batches left over when the dataset's batches are smaller than ours.
     while reals is not None and real_used < num_samples:
         real = next(reals, None)
         if real is None:
             break
-        real = real[: num_samples - real_used]
+        real = tf.convert_to_tensor(real[: num_samples - real_used])
         real_used += len(real)
-        for metric in metrics:
-            if hasattr(metric, "update_real"):
-                metric.update_real(tf.convert_to_tensor(real))
+        with shared_extraction():
+            for metric in metrics:
+                if hasattr(metric, "update_real"):
+                    metric.update_real(real)
     return real_used
 
 
@@ -119,9 +123,10 @@ def _score_translations(translate, real_data, metrics, num_samples):
                 f"image batches, got {type(batch).__name__}."
             )
         source, target = (np.asarray(part, np.float32)[: num_samples - used] for part in batch)
-        fake = tf.convert_to_tensor(translate(source), tf.float32)
-        for metric in metrics:
-            metric.update_state(fake, tf.convert_to_tensor(target, tf.float32))
+        fake, real = tf.convert_to_tensor(translate(source), tf.float32), tf.convert_to_tensor(target, tf.float32)
+        with shared_extraction():
+            for metric in metrics:
+                metric.update_state(fake, real)
         used += len(target)
     return used
 

@@ -248,14 +248,13 @@ def test_train_stylegan2_with_its_options_then_sample_truncated(trained_run, tmp
     assert sorted(os.listdir(run_dir / "styles")) == ["style_mixing_epoch_0001.png", "truncation_epoch_0001.png"]
     assert "signatures serving_default, sample, mapping, synthesis, w_average" in result.stdout
     export = str(run_dir / "generator")
-    for psi in ("0.7", "0"):
-        out = tmp_path / f"psi_{psi}.png"
-        sampled = run_kgan("sample", "--model", export, "--num", "4", "--truncation", psi, "--out", str(out))
-        assert sampled.returncode == 0, sampled.stderr
-    average = tf.io.decode_png(tf.io.read_file(str(tmp_path / "psi_0.png"))).numpy()
+    out = tmp_path / "psi_0.png"
+    sampled = run_kgan("sample", "--model", export, "--num", "4", "--truncation", "0", "--out", str(out))
+    assert sampled.returncode == 0, sampled.stderr
+    average = tf.io.decode_png(tf.io.read_file(str(out))).numpy()
     assert np.array_equal(average[1:9, 1:9], average[1:9, 10:18])  # psi 0: the average image every time
     refused = run_kgan("sample", "--model", export, "--truncation", "nan", "--out", str(tmp_path / "x.png"))
-    assert refused.returncode == 2 and "--truncation must be a finite number" in refused.stderr
+    assert refused.returncode == 2 and "expected a finite number, got nan" in refused.stderr
     dcgan_export = str(trained_run[0] / "generator")
     refused = run_kgan("sample", "--model", dcgan_export, "--truncation", "0.7", "--out", str(tmp_path / "x.png"))
     assert refused.returncode == 2 and "--truncation is for StyleGAN2" in refused.stderr

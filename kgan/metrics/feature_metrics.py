@@ -13,6 +13,8 @@ Reference (real) statistics can be computed once and cached to a file with
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 
 import keras
@@ -43,6 +45,21 @@ def as_model_range(images):
     return images
 
 
+_shared_features = contextvars.ContextVar("kgan_shared_features", default=None)
+
+
+@contextlib.contextmanager
+def shared_extraction():
+    """Within, metrics that share an extractor extract the features of one batch (the same tensor
+    object) once: `kgan.evaluate` scores each batch with FID, KID and precision/recall on one pass
+    of the extractor instead of one pass per metric."""
+    token = _shared_features.set({})
+    try:
+        yield
+    finally:
+        _shared_features.reset(token)
+
+
 class _FeatureMetric(keras.metrics.Metric):
     """Base: runs the extractor and checks the images fit it."""
 
@@ -69,7 +86,12 @@ class _FeatureMetric(keras.metrics.Metric):
         """Adds real images (ignored by metrics that need none)."""
 
     def extract(self, images):
-        """`(features, logits)` of a batch, after checking its shape against the extractor."""
+        """`(features, logits)` of a batch, after checking its shape against the extractor (once per
+        batch and extractor within `shared_extraction`)."""
+        shared = _shared_features.get()
+        key = (id(self.extractor), id(images))
+        if shared is not None and key in shared:
+            return shared[key][1]
         expected = tuple(self.extractor.inputs[0].shape[1:])
         got = tuple(images.shape[1:])
         if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected, got)):
@@ -79,7 +101,10 @@ class _FeatureMetric(keras.metrics.Metric):
                 "for 32x32x3) or kgan.metrics.inception_v3(path, channels=...)."
             )
         features, logits = self.extractor(as_model_range(images), training=False)
-        return tf.cast(features, tf.float64), tf.cast(logits, tf.float64)
+        result = tf.cast(features, tf.float64), tf.cast(logits, tf.float64)
+        if shared is not None:
+            shared[key] = (images, result)  # holding the batch keeps its id from being reused
+        return result
 
     def get_config(self):
         return {"name": self.name, "extractor": extractors.source_of(self.extractor)}

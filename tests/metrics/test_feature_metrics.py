@@ -255,3 +255,33 @@ def test_domain_extractors_classify_their_test_sets(mnist_test):
         assert features.shape == (2, 128) and logits.shape == (2, 10) and name in recorded
     with pytest.raises(ValueError, match="No domain extractor for 'svhn'"):
         kgan.metrics.domain_extractor("svhn")
+
+
+def test_metrics_sharing_an_extractor_extract_each_batch_once(sets):
+    """Within kgan.evaluate, FID, KID and precision/recall run the extractor once per batch."""
+    fake, real = sets[0][:240], sets[1][:240]
+    extractor = linear_extractor()
+
+    def metrics():
+        return [
+            FrechetInceptionDistance(extractor),
+            KernelInceptionDistance(extractor, num_samples=240, num_subsets=5, subset_size=100),
+            PrecisionRecall(extractor, num_samples=240),
+        ]
+
+    alone = [kgan.evaluate(fake, real, [metric], num_samples=240) for metric in metrics()]
+    calls = []
+    original_call = extractor.call
+
+    def counting_call(*args, **kwargs):
+        calls.append(1)
+        return original_call(*args, **kwargs)
+
+    extractor.call = counting_call
+    together = kgan.evaluate(fake, real, metrics(), num_samples=240, batch_size=80)
+    # Once per batch, not once per metric: three fake batches of 80, and the real array in one
+    # batch (evaluate reads arrays 250 images at a time).
+    assert len(calls) == 3 + 1
+    for single in alone:
+        for key, value in single.items():
+            assert together[key] == pytest.approx(value, rel=1e-6), key
