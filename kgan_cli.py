@@ -213,7 +213,8 @@ def _add_train(commands, common):
         help="the GAN recipe (default: dcgan). wgangp: Wasserstein loss, gradient penalty, 5 critic "
         "steps, Adam(1e-4, 0, 0.9); lsgan: least-squares loss; sngan: ResNet networks (generator "
         "2 x --width filters, discriminator --width) with spectral normalization, hinge loss, 5 D "
-        "steps, Adam(2e-4, 0, 0.9); stylegan2: StyleGAN2 (mapping network, modulated convolutions, "
+        "steps, Adam(2e-4, 0, 0.9); stylegan2 (experimental: it mode-collapses at small widths): "
+        "StyleGAN2 (mapping network, modulated convolutions, "
         "style mixing, lazy R1 and path-length regularization, Adam(0.0025, 0, 0.99); images are "
         "resized to a power-of-two size, MNIST's to 32x32). The options below override a recipe's defaults.",
     )
