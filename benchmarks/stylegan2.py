@@ -3,6 +3,7 @@
     python benchmarks/stylegan2.py speed
     python benchmarks/stylegan2.py path_length --data-dir ../shared/data/mnist --steps 300
     python benchmarks/stylegan2.py budget --datasets mnist --seeds 0 --minutes 4 --data-root ../shared/data
+    python benchmarks/stylegan2.py variety --data-dir ../shared/data/mnist --steps 600 --lr 2e-4
 
 * `speed`: images/s of `fit` steps (batch 64, float32, 32 steps so that lazy R1 runs twice and
   path length 8 times) of kgan's StyleGAN2 at the command line's size (width 32, z and w 64, 4
@@ -20,6 +21,10 @@
   wall-clock `--minutes` on each dataset and seed, then FID and precision/recall of 10,000
   samples against the test set with kgan's domain extractor (StyleGAN2's 32x32 MNIST samples are
   resized back to 28x28 for the extractor); a grid of each run's first 64 samples goes to `--out`.
+
+* `variety`: StyleGAN2 trained on MNIST at 32x32 without EMA, printing every 200 steps the
+  per-pixel standard deviation of 256 samples across latents (real MNIST: about 0.36) and D's
+  verdicts: how fast the samples lose their variety (mode collapse), with `--lr` for both networks.
 
 Prints JSON lines; docs/stylegan2.md quotes them with the CPU they ran on.
 """
@@ -176,6 +181,24 @@ def metrics_for(dataset, fid=True):
     return [kgan.metrics.FrechetInceptionDistance(extractor), *metrics] if fid else metrics
 
 
+def variety(args):
+    data = mnist_32(args.data_dir, 0)
+    real = next(iter(data.unbatch().batch(256))).numpy()
+    overrides = {} if args.lr is None else {"d_learning_rate": args.lr, "g_learning_rate": args.lr}
+    gan = compile_like_the_cli(stylegan2((32, 32, 1), ema_decay=None), **overrides)
+    for step in range(200, args.steps + 1, 200):
+        logs = gan.fit(data.take(200), epochs=1, verbose=0).history
+        report(
+            test="variety",
+            lr=args.lr or gan.compile_defaults()["g_learning_rate"],
+            step=step,
+            sample_std=round(float(gan.generate(256, seed=0).std(axis=0).mean()), 3),
+            real_std=round(float(real.std(axis=0).mean()), 3),
+            d_real=round(logs["d_real"][-1], 3),
+            d_fake=round(logs["d_fake"][-1], 3),
+        )
+
+
 def to_28(images):
     """StyleGAN2's 32x32 MNIST samples back to MNIST's 28x28, for the MNIST extractor."""
     return tf.image.resize(np.clip(images, -1, 1), (28, 28), antialias=True).numpy()
@@ -240,17 +263,18 @@ CPU = cpu_name()
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("test", choices=["speed", "path_length", "budget"])
+    parser.add_argument("test", choices=["speed", "path_length", "budget", "variety"])
     parser.add_argument("--data-dir", default="../shared/data/mnist", help="MNIST, for path_length")
     parser.add_argument("--data-root", default="../shared/data", help="the datasets' parent folder, for budget")
-    parser.add_argument("--steps", type=int, default=300, help="path_length: training steps per model")
+    parser.add_argument("--steps", type=int, default=300, help="path_length, variety: training steps")
+    parser.add_argument("--lr", type=float, help="variety: both networks' learning rate (default: the family's)")
     parser.add_argument("--datasets", nargs="+", default=["mnist", "fashion_mnist", "cifar10"])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--sizes", nargs="+", type=int, default=[32, 64], choices=[32, 64], help="speed: resolutions")
     parser.add_argument("--minutes", type=float, default=4.0, help="budget: training minutes per run")
     parser.add_argument("--out", default="runs/stylegan2_benchmark", help="budget: a grid of 64 samples per run")
     args = parser.parse_args()
-    {"speed": speed, "path_length": path_length, "budget": budget}[args.test](args)
+    {"speed": speed, "path_length": path_length, "budget": budget, "variety": variety}[args.test](args)
 
 
 if __name__ == "__main__":

@@ -20,12 +20,19 @@ from kgan.seeding import sub_seed
 LRELU_GAIN = math.sqrt(2.0)
 
 
+ACTIVATIONS = ("lrelu", "linear")
+
+
+def _check_activation(activation):
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be 'lrelu' or 'linear', got {activation!r}.")
+    return activation
+
+
 def _activate(x, activation):
     if activation == "lrelu":
         return ops.leaky_relu(x, 0.2) * ops.cast(LRELU_GAIN, x.dtype)
-    if activation is None or activation == "linear":
-        return x
-    raise ValueError(f"activation must be 'lrelu' or 'linear', got {activation!r}.")
+    return x
 
 
 def _normal(seed, *names, stddev=1.0):
@@ -47,8 +54,7 @@ class EqualizedDense(keras.layers.Layer):
     def __init__(self, units, activation="linear", lr_multiplier=1.0, bias_initial=0.0, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.units = int(units)
-        _activate(ops.zeros(()), activation)  # validates the name
-        self.activation = activation
+        self.activation = _check_activation(activation)
         self.lr_multiplier = float(lr_multiplier)
         self.bias_initial = float(bias_initial)
         self.seed = seed
@@ -102,8 +108,7 @@ class EqualizedConv2D(keras.layers.Layer):
         super().__init__(**kwargs)
         self.filters = int(filters)
         self.kernel_size = int(kernel_size)
-        _activate(ops.zeros(()), activation)
-        self.activation = activation
+        self.activation = _check_activation(activation)
         self.use_bias = bool(use_bias)
         self.seed = seed
 
@@ -184,8 +189,7 @@ class ModulatedConv2D(keras.layers.Layer):
         self.filters = int(filters)
         self.kernel_size = int(kernel_size)
         self.demodulate = bool(demodulate)
-        _activate(ops.zeros(()), activation)
-        self.activation = activation
+        self.activation = _check_activation(activation)
         self.noise = bool(noise)
         self.resolution = resolution
         if self.noise and resolution is None:
