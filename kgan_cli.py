@@ -23,7 +23,6 @@ import shutil
 import sys
 import tempfile
 import time
-import zipfile
 
 
 def _read_data_catalog():
@@ -737,114 +736,22 @@ def _check_run_dir(run, overwrite):
 # --- sample, export ------------------------------------------------------------------------------
 
 
-def _load_sampler(path):
-    """Returns `draw(num, seed, labels, truncation) -> images in [-1, 1] or uint8` for a .keras GAN
-    or a SavedModel.
-
-    `labels` (a list, or None) is repeated in turn to `num` samples; `truncation` (a psi, or
-    None) is for StyleGAN2 generators.
-    """
-    import numpy as np
-
-    if os.path.isdir(path) and os.path.isfile(os.path.join(path, "saved_model.pb")):
-        import tensorflow as tf
-
-        from kgan.evaluation import saved_model_signatures
-        from kgan.export import SAMPLE_SIGNATURE
-
-        signatures = saved_model_signatures(path)
-        if SAMPLE_SIGNATURE not in signatures:
-            raise UsageError(
-                f"The SavedModel at {path!r} has no '{SAMPLE_SIGNATURE}' signature: it translates images "
-                f"(signatures {sorted(signatures)}) rather than sampling noise. See docs/export.md."
-            )
-        signature = signatures[SAMPLE_SIGNATURE]
-        inputs = signature.structured_input_signature[1]
-        conditional = "labels" in inputs
-
-        def draw(num, seed, labels, truncation):
-            seed = tf.constant(seed, tf.int64)
-            if "psi" in inputs:
-                _check_no_labels(labels)
-                psi = tf.constant(1.0 if truncation is None else truncation, tf.float32)
-                return signature(count=tf.constant(num, tf.int32), seed=seed, psi=psi)["images"].numpy()
-            _check_no_truncation(truncation)
-            if not conditional:
-                _check_no_labels(labels)
-                return signature(count=tf.constant(num, tf.int32), seed=seed)["images"].numpy()
-            if labels is None:
-                raise UsageError("This generator is conditional: pass --labels (e.g. --labels 7 or 0,1,2).")
-            try:
-                return signature(labels=tf.constant(np.resize(np.asarray(labels, np.int32), num)), seed=seed)[
-                    "images"
-                ].numpy()
-            except tf.errors.InvalidArgumentError as error:  # the signature's own label check
-                reason = [line for line in error.message.splitlines() if "labels must be" in line]
-                raise UsageError((reason or [error.message])[0].strip()) from None
-
-        return draw
-    gan = _load_gan(path)
-
-    def draw(num, seed, labels, truncation):
-        from kgan.models import ConditionalGAN, StyleGAN2
-
-        if isinstance(gan, StyleGAN2):
-            _check_no_labels(labels)
-            return gan.generate(num, seed=seed, truncation_psi=1.0 if truncation is None else truncation)
-        _check_no_truncation(truncation)
-        if not isinstance(gan, ConditionalGAN):
-            _check_no_labels(labels)
-            return gan.generate(num, seed=seed)
-        return gan.generate(
-            num, labels=None if labels is None else np.resize(np.asarray(labels, np.int32), num), seed=seed
-        )
-
-    return draw
-
-
-def _check_no_labels(labels):
-    if labels is not None:
-        raise UsageError("--labels is for conditional GANs; this generator takes no labels.")
-
-
-def _check_no_truncation(truncation):
-    if truncation is not None:
-        raise UsageError("--truncation is for StyleGAN2 generators; this one has no average w to truncate towards.")
-
-
-def _load_gan(path):
-    import keras
-
-    import kgan
-
-    if not os.path.exists(path):
-        raise UsageError(
-            f"No model at {path!r}. Pass a .keras file written by gan.save() or by `kgan train` "
-            "(run_dir/checkpoints/epoch_N.keras), or an exported SavedModel folder."
-        )
-    if not path.endswith(".keras"):
-        raise UsageError(f"{path!r} is neither a .keras file nor a SavedModel folder (no saved_model.pb in it).")
-    if not zipfile.is_zipfile(path):
-        raise UsageError(
-            f"{path!r} is not a .keras archive (a .keras file is a zip); it may be truncated or corrupt. "
-            "Use another checkpoint from run_dir/checkpoints/."
-        )
-    gan = keras.saving.load_model(path)
-    if not isinstance(gan, kgan.GAN):
-        raise UsageError(f"{path!r} holds a {type(gan).__name__}, not a kgan GAN.")
-    return gan
-
-
 def sample_command(args):
     import numpy as np
 
+    import kgan
     from kgan import images
 
     with _users_input():
-        pixels = _load_sampler(args.model)(args.num, args.seed, args.labels, args.truncation)
-        grid = images.tile(pixels if pixels.dtype == np.uint8 else images.to_uint8(pixels), args.columns)
-        images.save_png(args.out, grid)
-    print(f"wrote {len(pixels)} samples to {args.out}")
+        generator = kgan.load_generator(args.model)
+        if args.truncation is not None and not generator.truncates:
+            raise UsageError("--truncation is for StyleGAN2 generators; this one has no average w to truncate towards.")
+        if args.labels is not None and generator.num_classes is None:
+            raise UsageError("--labels is for conditional GANs; this generator takes no labels.")
+        labels = None if args.labels is None else np.resize(np.asarray(args.labels, np.int32), args.num)
+        samples = generator.generate(args.num, seed=args.seed, labels=labels, truncation=args.truncation)
+        images.save_png(args.out, images.tile(images.to_uint8(samples), args.columns))
+    print(f"wrote {len(samples)} samples to {args.out}")
     return 0
 
 
@@ -853,7 +760,7 @@ def export_command(args):
     from kgan.export import signature_names
 
     with _users_input():
-        gan = _load_gan(args.model)
+        gan = kgan.load_gan(args.model)
         path = kgan.export_generator(gan, args.out)
     print(f"generator exported to {path} (signatures {', '.join(signature_names(gan))})")
     return 0
@@ -876,7 +783,7 @@ def evaluate_command(args):
             metric_class = getattr(kgan.metrics, METRICS[name])
             stored = name in ("kid", "precision_recall", "density_coverage")
             metrics.append(metric_class(extractor, num_samples=args.num_samples) if stored else metric_class(extractor))
-        generator = args.model if os.path.isdir(args.model) else _load_gan(args.model)
+        generator = args.model if os.path.isdir(args.model) else kgan.load_gan(args.model)
         real = _evaluation_data(args, generator)
         results = kgan.evaluate(generator, real, metrics, num_samples=args.num_samples, seed=args.seed)
         results["extractor"] = extractor.name

@@ -3,6 +3,7 @@
 from kgan import architectures, augment, callbacks, data, layers, losses, metrics, regularizers, seeding
 from kgan.evaluation import evaluate
 from kgan.export import export_generator
+from kgan.loading import LoadedGenerator, load_gan, load_generator
 from kgan.models import (
     ACGAN,
     CGAN,
@@ -46,6 +47,9 @@ __all__ = [
     "evaluate",
     "export_generator",
     "layers",
+    "load_gan",
+    "load_generator",
+    "LoadedGenerator",
     "losses",
     "metrics",
     "regularizers",

@@ -178,36 +178,15 @@ def _load_export(path, modified):
 
 def sampler(generator):
     """`(num, seed) -> float32 images in [-1, 1]` for any of the generators `evaluate` takes."""
+    from kgan.loading import load_generator
     from kgan.models.gan import GAN
 
     if isinstance(generator, GAN):
         return lambda num, seed: generator.generate(num, seed=seed)
     if isinstance(generator, (str, os.PathLike)):
-        signatures = saved_model_signatures(generator)
-        inputs = signatures["sample"].structured_input_signature[1] if "sample" in signatures else {}
-        signature = signatures.get("sample")
-        if "count" in inputs:
-            # StyleGAN2's sample also takes a truncation psi: 1, no truncation, for metrics.
-            untruncated = {"psi": tf.constant(1.0)} if "psi" in inputs else {}
-
-            def draw(num, seed):
-                return signature(count=tf.constant(num, tf.int32), seed=tf.constant(seed, tf.int64), **untruncated)
-
-        elif "labels" in inputs and "num_classes" in signatures:
-            # A conditional generator: classes 0, 1, ..., num_classes - 1, 0, ... in turn.
-            num_classes = int(signatures["num_classes"]()["num_classes"])
-
-            def draw(num, seed):
-                labels = tf.range(num, dtype=tf.int32) % num_classes
-                return signature(labels=labels, seed=tf.constant(seed, tf.int64))
-
-        else:
-            raise ValueError(
-                f"The SavedModel at {generator!r} has neither a sample(count, seed) nor a "
-                "sample(labels, seed) signature kgan can draw from; evaluate it from Python with "
-                "a callable (num, seed) -> images."
-            )
-        return lambda num, seed: draw(num, seed)["images"].numpy().astype(np.float32) / 127.5 - 1.0
+        # Conditional exports cycle through the classes; StyleGAN2's sample untruncated (psi 1).
+        loaded = load_generator(generator)
+        return lambda num, seed: loaded.generate(num, seed=seed)
     if isinstance(generator, np.ndarray):
         return _in_order(generator)
     if isinstance(generator, keras.Model):

@@ -1,0 +1,187 @@
+"""`kgan.load_generator`: a trained generator behind one small interface, whatever it was saved as."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from kgan.export import CLASSES_SIGNATURE, SAMPLE_SIGNATURE, SERVING_SIGNATURE
+
+
+def load_generator(path):
+    """Opens a trained generator for sampling, without training code.
+
+    Args:
+        path: a `.keras` file written by `gan.save()` or `kgan train` (run_dir/checkpoints/),
+            or a SavedModel folder written by `kgan.export_generator` or `kgan export` (read
+            with TensorFlow alone: kgan's classes are not needed to sample from it).
+
+    Returns:
+        A `LoadedGenerator`: `generate(num, seed, labels, truncation)`, `latent_dim`,
+        `num_classes`, `image_shape`.
+
+    Raises:
+        FileNotFoundError: nothing at `path`.
+        ValueError: `path` is neither, is corrupt, or holds a model that does not sample from
+            latent vectors (an image-to-image model: use `gan.translate` or its export's
+            `serving_default`).
+
+    Example:
+
+    ```python
+    generator = kgan.load_generator("run/generator_savedmodel")
+    images = generator.generate(16, seed=0)  # float32 in [-1, 1]
+    ```
+    """
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        return _SavedModelGenerator(path)
+    return _KerasGenerator(load_gan(path), path)
+
+
+def load_gan(path):
+    """The `kgan.GAN` saved in the `.keras` file `path` (by `gan.save()` or `kgan train`), with a
+    FileNotFoundError or ValueError that names what is wrong when it cannot be loaded."""
+    from kgan.models.gan import GAN
+
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(
+            f"No model at {path!r}. Pass a .keras file written by gan.save() or by `kgan train` "
+            "(run_dir/checkpoints/epoch_N.keras), or an exported SavedModel folder."
+        )
+    if not path.endswith(".keras"):
+        raise ValueError(f"{path!r} is neither a .keras file nor a SavedModel folder (no saved_model.pb in it).")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(
+            f"{path!r} is not a .keras archive (a .keras file is a zip); it may be truncated or corrupt. "
+            "Use another checkpoint from run_dir/checkpoints/."
+        )
+    gan = keras.saving.load_model(path)
+    if not isinstance(gan, GAN):
+        raise ValueError(f"{path!r} holds a {type(gan).__name__}, not a kgan GAN.")
+    return gan
+
+
+class LoadedGenerator:
+    """A generator of latent vectors, loaded by `kgan.load_generator`.
+
+    Attributes:
+        latent_dim: size of the latent vectors.
+        num_classes: classes of a conditional generator, None for an unconditional one.
+        image_shape: `(height, width, channels)` of its images.
+        truncates: whether `generate` takes `truncation` (StyleGAN2).
+        source: the path it was loaded from.
+    """
+
+    latent_dim: int
+    num_classes: int | None
+    image_shape: tuple
+    truncates: bool
+    source: str
+
+    def generate(self, num, seed=0, labels=None, truncation=None):
+        """`num` images, float32 in [-1, 1].
+
+        Args:
+            num: how many.
+            seed: the same seed gives the same images (and the same latents as the GAN's
+                `generate(num, seed=seed)` and its export's `sample`).
+            labels: for conditional generators: one class for all (an int), one per image, or
+                None for classes 0, 1, ..., num_classes - 1, 0, ... in turn.
+            truncation: StyleGAN2's psi (None: 1, no truncation).
+        """
+        if not isinstance(num, (int, np.integer)) or isinstance(num, bool) or num < 1:
+            raise ValueError(f"num must be a positive int, got {num!r}.")
+        if truncation is not None and not self.truncates:
+            raise ValueError("truncation is for StyleGAN2 generators; this one has no average w to truncate towards.")
+        if self.num_classes is None:
+            if labels is not None:
+                raise ValueError("labels are for conditional generators; this one takes no labels.")
+            return self._generate(int(num), seed, None, 1.0 if truncation is None else truncation)
+        return self._generate(int(num), seed, self._labels(labels, int(num)), None)
+
+    def _labels(self, labels, num):
+        if labels is None:
+            return np.arange(num, dtype=np.int32) % self.num_classes
+        labels = np.asarray(labels)
+        if labels.ndim == 0:
+            labels = np.full(num, labels)
+        if labels.shape != (num,) or not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(f"labels must be one int or {num} ints (one per image), got shape {labels.shape}.")
+        if labels.min() < 0 or labels.max() >= self.num_classes:
+            raise ValueError(
+                f"labels must be class indices in [0, {self.num_classes}), got values from "
+                f"{labels.min()} to {labels.max()}."
+            )
+        return labels.astype(np.int32)
+
+    def __repr__(self):
+        classes = "" if self.num_classes is None else f", num_classes={self.num_classes}"
+        return (
+            f"<{type(self).__name__} {self.source!r}: latent_dim={self.latent_dim}{classes}, "
+            f"image_shape={self.image_shape}>"
+        )
+
+
+class _KerasGenerator(LoadedGenerator):
+    """A `.keras` GAN: samples with its own `generate` (the EMA generator's when it keeps one)."""
+
+    def __init__(self, gan, path):
+        from kgan.models import ConditionalGAN, StyleGAN2
+
+        if not gan.uses_latent:
+            raise ValueError(
+                f"This {type(gan).__name__} translates images rather than sampling latent vectors: "
+                "use gan.translate(images), or its export's serving_default signature."
+            )
+        self.gan = gan
+        self.source = path
+        self.latent_dim = int(gan.latent_dim)
+        self.num_classes = gan.num_classes if isinstance(gan, ConditionalGAN) else None
+        self.image_shape = tuple(int(d) for d in gan.inference_generator.outputs[0].shape[1:])
+        self.truncates = isinstance(gan, StyleGAN2)
+
+    def _generate(self, num, seed, labels, psi):
+        if self.truncates:
+            return self.gan.generate(num, seed=seed, truncation_psi=psi)
+        if labels is not None:
+            return self.gan.generate(num, labels=labels, seed=seed)
+        return self.gan.generate(num, seed=seed)
+
+
+class _SavedModelGenerator(LoadedGenerator):
+    """An exported SavedModel: samples with its `sample` signature (pixels, rescaled to [-1, 1])."""
+
+    def __init__(self, path):
+        from kgan.evaluation import saved_model_signatures
+
+        signatures = saved_model_signatures(path)
+        if SAMPLE_SIGNATURE not in signatures:
+            raise ValueError(
+                f"The SavedModel at {path!r} has no '{SAMPLE_SIGNATURE}' signature: it translates images "
+                f"(signatures {sorted(signatures)}) rather than sampling noise. See docs/export.md."
+            )
+        self.source = path
+        self.signature = signatures[SAMPLE_SIGNATURE]
+        self.inputs = self.signature.structured_input_signature[1]
+        serve = signatures[SERVING_SIGNATURE].structured_input_signature[1]
+        self.latent_dim = int(serve["latent"].shape[-1])
+        self.num_classes = int(signatures[CLASSES_SIGNATURE]()["num_classes"]) if "labels" in self.inputs else None
+        self.image_shape = tuple(int(d) for d in self.signature.structured_outputs["images"].shape[1:])
+        self.truncates = "psi" in self.inputs
+
+    def _generate(self, num, seed, labels, psi):
+        arguments = {"seed": tf.constant(seed, tf.int64)}
+        if labels is not None:
+            arguments["labels"] = tf.constant(labels)
+        else:
+            arguments["count"] = tf.constant(num, tf.int32)
+        if self.truncates:
+            arguments["psi"] = tf.constant(psi, tf.float32)
+        pixels = self.signature(**arguments)["images"].numpy()
+        return pixels.astype(np.float32) / 127.5 - 1.0

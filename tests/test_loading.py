@@ -1,0 +1,91 @@
+"""kgan.load_generator: .keras GANs and SavedModel exports behind one interface."""
+
+import numpy as np
+import pytest
+
+import kgan
+from tests.conftest import tiny_dcgan
+
+
+def trained(gan):
+    gan.compile()
+    labelled = isinstance(gan, kgan.CGAN)
+    gan.fit(kgan.data.load("digits", batch_size=32, seed=0, limit=256, labels=labelled), verbose=0)
+    return gan
+
+
+def both_forms(gan, tmp_path):
+    """The GAN saved as .keras and exported as a SavedModel, each opened by load_generator."""
+    gan.save(tmp_path / "gan.keras")
+    kgan.export_generator(gan, str(tmp_path / "export"))
+    return kgan.load_generator(tmp_path / "gan.keras"), kgan.load_generator(str(tmp_path / "export"))
+
+
+def test_an_unconditional_gan_samples_the_same_from_either_form(tmp_path):
+    gan = trained(tiny_dcgan(ema_decay=0.5))
+    keras_file, export = both_forms(gan, tmp_path)
+    expected = gan.generate(6, seed=3)
+    for loaded in (keras_file, export):
+        assert (loaded.latent_dim, loaded.num_classes, loaded.image_shape, loaded.truncates) == (
+            8,
+            None,
+            (8, 8, 1),
+            False,
+        )
+        images = loaded.generate(6, seed=3)
+        assert images.dtype == np.float32 and images.shape == (6, 8, 8, 1)
+        # The export returns uint8 pixels, rescaled: equal within half a pixel step.
+        np.testing.assert_allclose(images, expected, atol=1.01 / 127.5)
+        assert not np.array_equal(loaded.generate(6, seed=4), images)
+        with pytest.raises(ValueError, match="labels are for conditional generators"):
+            loaded.generate(2, labels=[0, 1])
+        with pytest.raises(ValueError, match="truncation is for StyleGAN2"):
+            loaded.generate(2, truncation=0.7)
+        with pytest.raises(ValueError, match="num must be a positive int"):
+            loaded.generate(0)
+    assert "latent_dim=8" in repr(export)
+
+
+def test_a_conditional_gan_cycles_or_takes_labels(tmp_path):
+    gan = trained(kgan.CGAN(image_shape=(8, 8, 1), num_classes=10, latent_dim=8, width=8, seed=0))
+    for loaded in both_forms(gan, tmp_path):
+        assert loaded.num_classes == 10
+        np.testing.assert_allclose(loaded.generate(12, seed=1), gan.generate(12, seed=1), atol=1.01 / 127.5)
+        sevens = loaded.generate(3, seed=1, labels=7)
+        np.testing.assert_allclose(sevens, gan.generate(3, labels=np.full(3, 7), seed=1), atol=1.01 / 127.5)
+        with pytest.raises(ValueError, match=r"labels must be class indices in \[0, 10\)"):
+            loaded.generate(2, labels=[3, 10])
+        with pytest.raises(ValueError, match="one int or 2 ints"):
+            loaded.generate(2, labels=[1, 2, 3])
+
+
+def test_stylegan2_truncates_in_either_form(tmp_path):
+    gan = trained(kgan.StyleGAN2((8, 8, 1), latent_dim=8, width=8, mapping_layers=2, seed=0))
+    for loaded in both_forms(gan, tmp_path):
+        assert loaded.truncates
+        average = loaded.generate(4, seed=0, truncation=0.0)
+        assert np.abs(average - average[:1]).max() < 1e-5  # psi 0: every seed gives the average image
+        # StyleGAN2's output is linear; the export's pixels clip it to [-1, 1].
+        expected = np.clip(gan.generate(4, seed=2), -1, 1)
+        np.testing.assert_allclose(np.clip(loaded.generate(4, seed=2), -1, 1), expected, atol=1.01 / 127.5)
+
+
+def test_what_cannot_be_loaded_is_refused_with_the_reason(tmp_path):
+    with pytest.raises(FileNotFoundError, match="No model at"):
+        kgan.load_generator(tmp_path / "missing.keras")
+    (tmp_path / "notes.txt").write_text("not a model")
+    with pytest.raises(ValueError, match="neither a .keras file nor a SavedModel folder"):
+        kgan.load_generator(tmp_path / "notes.txt")
+    (tmp_path / "cut.keras").write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(ValueError, match="not a .keras archive"):
+        kgan.load_generator(tmp_path / "cut.keras")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match="no saved_model.pb"):
+        kgan.load_generator(tmp_path / "empty")
+    pix2pix = kgan.Pix2Pix(source_shape=(8, 8, 1), width=4, seed=0)
+    pix2pix.save(tmp_path / "pix2pix.keras")
+    with pytest.raises(ValueError, match="translates images rather than sampling"):
+        kgan.load_generator(tmp_path / "pix2pix.keras")
+    kgan.export_generator(pix2pix, str(tmp_path / "pix2pix_export"))
+    with pytest.raises(ValueError, match="has no 'sample' signature"):
+        kgan.load_generator(tmp_path / "pix2pix_export")
