@@ -3,7 +3,7 @@
 from kgan import architectures, augment, callbacks, data, layers, losses, metrics, regularizers, seeding
 from kgan.evaluation import evaluate
 from kgan.export import export_generator
-from kgan.loading import LoadedGenerator, load_gan, load_generator
+from kgan.loading import load_gan, load_generator
 from kgan.models import (
     ACGAN,
     CGAN,
@@ -49,7 +49,6 @@ __all__ = [
     "layers",
     "load_gan",
     "load_generator",
-    "LoadedGenerator",
     "losses",
     "metrics",
     "regularizers",
