@@ -10,6 +10,7 @@ import numpy as np
 import tensorflow as tf
 
 from kgan.export import CLASSES_SIGNATURE, SAMPLE_SIGNATURE, SERVING_SIGNATURE
+from kgan.models.conditional import class_labels
 
 
 def load_generator(path):
@@ -103,22 +104,7 @@ class LoadedGenerator:
             if labels is not None:
                 raise ValueError("labels are for conditional generators; this one takes no labels.")
             return self._generate(int(num), seed, None, 1.0 if truncation is None else truncation)
-        return self._generate(int(num), seed, self._labels(labels, int(num)), None)
-
-    def _labels(self, labels, num):
-        if labels is None:
-            return np.arange(num, dtype=np.int32) % self.num_classes
-        labels = np.asarray(labels)
-        if labels.ndim == 0:
-            labels = np.full(num, labels)
-        if labels.shape != (num,) or not np.issubdtype(labels.dtype, np.integer):
-            raise ValueError(f"labels must be one int or {num} ints (one per image), got shape {labels.shape}.")
-        if labels.min() < 0 or labels.max() >= self.num_classes:
-            raise ValueError(
-                f"labels must be class indices in [0, {self.num_classes}), got values from "
-                f"{labels.min()} to {labels.max()}."
-            )
-        return labels.astype(np.int32)
+        return self._generate(int(num), seed, class_labels(labels, int(num), self.num_classes), None)
 
     def __repr__(self):
         classes = "" if self.num_classes is None else f", num_classes={self.num_classes}"

@@ -53,7 +53,7 @@ def test_a_conditional_gan_cycles_or_takes_labels(tmp_path):
         np.testing.assert_allclose(loaded.generate(12, seed=1), gan.generate(12, seed=1), atol=1.01 / 127.5)
         sevens = loaded.generate(3, seed=1, labels=7)
         np.testing.assert_allclose(sevens, gan.generate(3, labels=np.full(3, 7), seed=1), atol=1.01 / 127.5)
-        with pytest.raises(ValueError, match=r"labels must be class indices in \[0, 10\)"):
+        with pytest.raises(ValueError, match=r"labels must be in \[0, 10\), got values from 3 to 10"):
             loaded.generate(2, labels=[3, 10])
         with pytest.raises(ValueError, match="one int or 2 ints"):
             loaded.generate(2, labels=[1, 2, 3])
