@@ -4,6 +4,7 @@
     python benchmarks/stylegan2.py path_length --data-dir ../shared/data/mnist --steps 300
     python benchmarks/stylegan2.py budget --datasets mnist --seeds 0 --minutes 4 --data-root ../shared/data
     python benchmarks/stylegan2.py variety --data-dir ../shared/data/mnist --steps 600 --lr 2e-4
+    python benchmarks/stylegan2.py variety --data-dir ../shared/data/mnist --steps 800 --discriminator dcgan
 
 * `speed`: images/s of `fit` steps (batch 64, float32, 32 steps so that lazy R1 runs twice and
   path length 8 times) of kgan's StyleGAN2 at the command line's size (width 32, z and w 64, 4
@@ -25,6 +26,9 @@
 * `variety`: StyleGAN2 trained on MNIST at 32x32 without EMA, printing every 200 steps the
   per-pixel standard deviation of 256 samples across latents (real MNIST: about 0.36) and D's
   verdicts: how fast the samples lose their variety (mode collapse), with `--lr` for both networks.
+  `--generator dcgan` or `--discriminator dcgan` swaps one network for kgan's DCGAN one (latent
+  64, width 32, minibatch std), trained by `kgan.GAN` with StyleGAN2's compile settings (lr
+  0.0025, betas (0, 0.99), lazy R1) but no style mixing or path length: which network collapses.
 
 Prints JSON lines; docs/stylegan2.md quotes them with the CPU they ran on.
 """
@@ -184,19 +188,45 @@ def metrics_for(dataset, fid=True):
 def variety(args):
     data = mnist_32(args.data_dir, 0)
     real = next(iter(data.unbatch().batch(256))).numpy()
-    overrides = {} if args.lr is None else {"d_learning_rate": args.lr, "g_learning_rate": args.lr}
-    gan = compile_like_the_cli(stylegan2((32, 32, 1), ema_decay=None), **overrides)
+    family = stylegan2((32, 32, 1), ema_decay=None)
+    defaults = family.compile_defaults()
+    settings = {key: defaults[key] for key in ("d_learning_rate", "g_learning_rate", "beta_1", "beta_2")}
+    if args.lr is not None:
+        settings.update(d_learning_rate=args.lr, g_learning_rate=args.lr)
+    if args.generator == args.discriminator == "stylegan2":
+        gan = compile_like_the_cli(family, **settings)
+    else:
+        gan = swapped_networks(args.generator, args.discriminator)
+        gan = compile_like_the_cli(gan, **settings, regularizers=defaults["regularizers"])
     for step in range(200, args.steps + 1, 200):
         logs = gan.fit(data.take(200), epochs=1, verbose=0).history
         report(
             test="variety",
-            lr=args.lr or gan.compile_defaults()["g_learning_rate"],
+            generator=args.generator,
+            discriminator=args.discriminator,
+            lr=settings["g_learning_rate"],
             step=step,
             sample_std=round(float(gan.generate(256, seed=0).std(axis=0).mean()), 3),
             real_std=round(float(real.std(axis=0).mean()), 3),
             d_real=round(logs["d_real"][-1], 3),
             d_fake=round(logs["d_fake"][-1], 3),
         )
+
+
+def swapped_networks(generator, discriminator, shape=(32, 32, 1), latent_dim=64, width=32):
+    """A `kgan.GAN` of StyleGAN2's or DCGAN's networks, at the command line's StyleGAN2 size."""
+    from kgan.architectures import dcgan as dcgan_networks
+    from kgan.architectures import stylegan2 as style_networks
+
+    generators = {
+        "stylegan2": lambda: style_networks.build_generator(shape, latent_dim, latent_dim, width, 4, seed=0),
+        "dcgan": lambda: dcgan_networks.build_generator(shape, latent_dim, width, 4, seed=0),
+    }
+    discriminators = {
+        "stylegan2": lambda: style_networks.build_discriminator(shape, width, 4, seed=0),
+        "dcgan": lambda: dcgan_networks.build_discriminator(shape, width, 4, dropout=0.0, minibatch_std=True, seed=0),
+    }
+    return kgan.GAN(generators[generator](), discriminators[discriminator](), latent_dim=latent_dim, seed=0)
 
 
 def to_28(images):
@@ -268,6 +298,9 @@ def main():
     parser.add_argument("--data-root", default="../shared/data", help="the datasets' parent folder, for budget")
     parser.add_argument("--steps", type=int, default=300, help="path_length, variety: training steps")
     parser.add_argument("--lr", type=float, help="variety: both networks' learning rate (default: the family's)")
+    networks = ["stylegan2", "dcgan"]
+    parser.add_argument("--generator", choices=networks, default="stylegan2", help="variety: the generator")
+    parser.add_argument("--discriminator", choices=networks, default="stylegan2", help="variety: the discriminator")
     parser.add_argument("--datasets", nargs="+", default=["mnist", "fashion_mnist", "cifar10"])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--sizes", nargs="+", type=int, default=[32, 64], choices=[32, 64], help="speed: resolutions")
