@@ -345,7 +345,8 @@ def _add_sample(commands, common):
     sample.add_argument(
         "--model",
         required=True,
-        help="a GAN saved as .keras (checkpoints/epoch_N.keras) or an exported generator SavedModel folder",
+        help="a GAN saved as .keras (checkpoints/epoch_N.keras), or an exported generator: a SavedModel folder "
+        "or an .onnx file",
     )
     sample.add_argument("--num", type=_positive_int, default=64, help="how many samples (default: 64)")
     sample.add_argument("--seed", type=int, default=0, help="seed of the latent vectors (default: 0)")
@@ -371,13 +372,26 @@ def _add_export(commands, common):
     export = commands.add_parser(
         "export",
         parents=[common],
-        help="export the generator of a saved GAN as a SavedModel",
-        description="Export the generator of a .keras GAN as a SavedModel that plain TensorFlow loads; "
-        "its signatures take what the model takes (serving_default(latent) and sample(count, seed) "
-        "for a GAN of latent vectors; see docs/export.md).",
+        help="export the generator of a saved GAN as a SavedModel, an ONNX file or a LiteRT file",
+        description="Export the generator of a .keras GAN for serving without kgan: a SavedModel that plain "
+        "TensorFlow loads (every signature: serving_default(latent) and sample(count, seed) for a GAN of "
+        "latent vectors), an ONNX file for ONNX Runtime (one signature) or a LiteRT file (every signature "
+        "but sample); see docs/export.md.",
     )
     export.add_argument("--model", required=True, help="the GAN saved as .keras")
-    export.add_argument("--out", required=True, help="SavedModel folder to write")
+    export.add_argument(
+        "--out", required=True, help="where to write: a SavedModel folder, or a file ending .onnx or .tflite"
+    )
+    export.add_argument(
+        "--format",
+        choices=["litert", "onnx", "saved_model"],
+        help="saved_model, onnx or litert (default: from --out's suffix)",
+    )
+    export.add_argument(
+        "--signature",
+        help="for ONNX: the signature the file holds (default serving_default; e.g. b_to_a of a CycleGAN)",
+    )
+    export.add_argument("--overwrite", action="store_true", help="replace an earlier export at --out")
     export.set_defaults(handler=export_command)
 
 
@@ -400,7 +414,7 @@ def _add_evaluate(commands, common):
         "unless --inception-weights is given; see docs/metrics.md for which numbers compare with "
         "published ones.",
     )
-    evaluate.add_argument("--model", required=True, help="a .keras GAN or an exported SavedModel folder")
+    evaluate.add_argument("--model", required=True, help="a .keras GAN, or an exported SavedModel folder or .onnx file")
     evaluate.add_argument(
         "--dataset", default="mnist", choices=EVALUATION_DATASETS, help="the real data (default: mnist)"
     )
@@ -757,12 +771,15 @@ def sample_command(args):
 
 def export_command(args):
     import kgan
-    from kgan.export import signature_names
+    from kgan.export import export_format, signature_names
 
     with _users_input():
         gan = kgan.load_gan(args.model)
-        path = kgan.export_generator(gan, args.out)
-    print(f"generator exported to {path} (signatures {', '.join(signature_names(gan))})")
+        path = kgan.export_generator(
+            gan, args.out, format=args.format, signature=args.signature, overwrite=args.overwrite
+        )
+        signatures = signature_names(gan, format=export_format(path, args.format), signature=args.signature)
+    print(f"generator exported to {path} (signatures {', '.join(signatures)})")
     return 0
 
 

@@ -9,8 +9,15 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kgan.export import CLASSES_SIGNATURE, SAMPLE_SIGNATURE, SERVING_SIGNATURE
+from kgan.export import (
+    CLASSES_SIGNATURE,
+    ONNX_CLASSES_KEY,
+    ONNX_SIGNATURE_KEY,
+    SAMPLE_SIGNATURE,
+    SERVING_SIGNATURE,
+)
 from kgan.models.conditional import class_labels
+from kgan.seeding import latent_vectors
 
 
 def load_generator(path):
@@ -18,8 +25,9 @@ def load_generator(path):
 
     Args:
         path: a `.keras` file written by `gan.save()` or `kgan train` (run_dir/checkpoints/),
-            or a SavedModel folder written by `kgan.export_generator` or `kgan export` (read
-            with TensorFlow alone: kgan's classes are not needed to sample from it).
+            a SavedModel folder written by `kgan.export_generator` or `kgan export` (read
+            with TensorFlow alone: kgan's classes are not needed to sample from it), or an
+            `.onnx` file they wrote (run with ONNX Runtime: `pip install "kgan[onnx]"`).
 
     Returns:
         A `LoadedGenerator`: `generate(num, seed, labels, truncation)`, `latent_dim`,
@@ -41,6 +49,8 @@ def load_generator(path):
     path = os.fspath(path)
     if os.path.isdir(path):
         return _SavedModelGenerator(path)
+    if path.endswith(".onnx"):
+        return _OnnxGenerator(path)
     return _KerasGenerator(load_gan(path), path)
 
 
@@ -53,10 +63,12 @@ def load_gan(path):
     if not os.path.exists(path):
         raise FileNotFoundError(
             f"No model at {path!r}. Pass a .keras file written by gan.save() or by `kgan train` "
-            "(run_dir/checkpoints/epoch_N.keras), or an exported SavedModel folder."
+            "(run_dir/checkpoints/epoch_N.keras), an exported SavedModel folder or an exported .onnx file."
         )
     if not path.endswith(".keras"):
-        raise ValueError(f"{path!r} is neither a .keras file nor a SavedModel folder (no saved_model.pb in it).")
+        raise ValueError(
+            f"{path!r} is neither a .keras file, an .onnx file nor a SavedModel folder (no saved_model.pb in it)."
+        )
     if not zipfile.is_zipfile(path):
         raise ValueError(
             f"{path!r} is not a .keras archive (a .keras file is a zip); it may be truncated or corrupt. "
@@ -171,3 +183,49 @@ class _SavedModelGenerator(LoadedGenerator):
             arguments["psi"] = tf.constant(psi, tf.float32)
         pixels = self.signature(**arguments)["images"].numpy()
         return pixels.astype(np.float32) / 127.5 - 1.0
+
+
+class _OnnxGenerator(LoadedGenerator):
+    """An ONNX export of `serving_default`, run by ONNX Runtime on latent vectors drawn as kgan draws them."""
+
+    def __init__(self, path):
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"No ONNX file at {path!r}. Export one with kgan export --out {path}.")
+        try:
+            import onnxruntime
+        except ImportError as error:
+            raise ImportError(
+                f'Sampling from an ONNX file needs ONNX Runtime: pip install "kgan[onnx]" ({error}).'
+            ) from error
+        try:
+            self.session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+        except Exception as error:  # ONNX Runtime raises its own exception types for bad files
+            raise ValueError(
+                f"{path!r} is not a readable ONNX model ({error}); it may be truncated or corrupt."
+            ) from error
+        metadata = self.session.get_modelmeta().custom_metadata_map
+        signature = metadata.get(ONNX_SIGNATURE_KEY)
+        if signature is None:
+            raise ValueError(
+                f"{path!r} is an ONNX model but not a kgan generator export (no {ONNX_SIGNATURE_KEY!r} metadata). "
+                "Export one with kgan.export_generator(gan, 'generator.onnx') or kgan export --out generator.onnx."
+            )
+        inputs = {tensor.name: tensor for tensor in self.session.get_inputs()}
+        if signature != SERVING_SIGNATURE or "latent" not in inputs:
+            raise ValueError(
+                f"The ONNX export at {path!r} holds the signature {signature!r} with inputs {sorted(inputs)}; "
+                "sampling needs serving_default of a generator of latent vectors (export it without signature=)."
+            )
+        self.source = path
+        self.latent_dim = int(inputs["latent"].shape[-1])
+        self.num_classes = int(metadata[ONNX_CLASSES_KEY]) if "labels" in inputs else None
+        self.image_shape = tuple(int(d) for d in self.session.get_outputs()[0].shape[1:])
+        self.truncates = "psi" in inputs
+
+    def _generate(self, num, seed, labels, psi):
+        feeds = {"latent": latent_vectors(num, self.latent_dim, seed).numpy()}
+        if labels is not None:
+            feeds["labels"] = np.asarray(labels, np.int32)
+        if self.truncates:
+            feeds["psi"] = np.asarray(psi, np.float32)
+        return self.session.run(["images"], feeds)[0]
