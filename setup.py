@@ -22,6 +22,8 @@ setup(
         # TensorFlow 2.21 no longer installs it; tf.summary (the TensorBoard callbacks, kgan train)
         # and the `tensorboard` command need it.
         "tensorboard",
+        # Animated GIFs of latent walks (kgan interpolate, kgan.images.save_animation).
+        "imageio>=2.31",
     ],
     extras_require={
         "tfds": ["tensorflow-datasets>=4.9", "importlib_resources"],
@@ -30,6 +32,8 @@ setup(
         # TensorFlow alone, its interpreter runs the files without TensorFlow.
         "onnx": ["tf2onnx>=1.17", "onnx", "onnxruntime"],
         "litert": ["ai-edge-litert"],
+        # MP4 videos of latent walks.
+        "video": ["imageio-ffmpeg"],
         # The formatter is pinned: another version may format the same code differently.
         "lint": ["ruff==0.17.6"],
         "docs": ["mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.26"],
@@ -43,6 +47,7 @@ setup(
             "onnx",
             "onnxruntime",
             "ai-edge-litert",
+            "imageio-ffmpeg",
         ],
     },
     entry_points={"console_scripts": ["kgan=kgan_cli:main"]},

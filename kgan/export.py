@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import tempfile
 
 import keras
 import tensorflow as tf
 
 from kgan.data.pipeline import scale_images
+from kgan.files import written_whole
 from kgan.seeding import latent_vectors
 
 SERVING_SIGNATURE = "serving_default"
@@ -76,7 +75,7 @@ def export_generator(gan, path, generator=None, format=None, signature=None, ove
     network, endpoints = _endpoints(gan, generator, format)
     written = _written_endpoints(format, endpoints, signature)
     _check_destination(path, format, overwrite)
-    with _staged(path) as staging:
+    with written_whole(path) as staging:
         if format == "onnx":
             _write_onnx(written[0], staging, _onnx_metadata(gan, network, written[0][0]))
         else:
@@ -116,22 +115,6 @@ def _check_destination(path, format, overwrite):
             f"{path!r} already holds an export. Pass overwrite=True (kgan export --overwrite) to replace it, "
             "or choose another path."
         )
-
-
-@contextlib.contextmanager
-def _staged(path):
-    """Yields a path beside `path` to write to, moved onto `path` only once the export succeeded."""
-    parent, name = os.path.split(os.path.abspath(path))
-    os.makedirs(parent, exist_ok=True)
-    scratch = tempfile.mkdtemp(prefix=f".{name}.", dir=parent)
-    staging = os.path.join(scratch, name)
-    try:
-        yield staging
-        if os.path.isdir(path):
-            shutil.rmtree(path)
-        os.replace(staging, path)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _write_saved_model(network, endpoints, path):

@@ -11,8 +11,8 @@ import pytest
 import tensorflow as tf
 
 import kgan
+import kgan_cli
 from tests.conftest import tiny_dcgan
-from tests.test_cli import run_kgan
 
 # Float32 on both sides; the runtimes fuse and order operations differently.
 TOLERANCE = 1e-4
@@ -185,19 +185,21 @@ def test_export_refusals_name_the_fix_and_leave_nothing_behind(tmp_path):
     assert sorted(os.listdir(tmp_path)) == before
 
 
-def test_cli_exports_onnx_that_kgan_sample_reads(tmp_path):
+def test_cli_exports_onnx_that_kgan_sample_reads(tmp_path, capsys):
     gan = tiny_dcgan()
     gan.compile()
     gan.save(tmp_path / "gan.keras")
-    out = str(tmp_path / "g.onnx")
-    exported = run_kgan("export", "--model", str(tmp_path / "gan.keras"), "--out", out)
-    assert exported.returncode == 0, exported.stderr
-    assert "exported to" in exported.stdout and "(signatures serving_default)" in exported.stdout
-    again = run_kgan("export", "--model", str(tmp_path / "gan.keras"), "--out", out)
-    assert again.returncode == 2 and "already holds an export" in again.stderr and "--overwrite" in again.stderr
-    for model, grid in ((out, "onnx.png"), (str(tmp_path / "gan.keras"), "keras.png")):
-        sampled = run_kgan("sample", "--model", model, "--num", "9", "--seed", "4", "--out", str(tmp_path / grid))
-        assert sampled.returncode == 0, sampled.stderr
+    model, out = str(tmp_path / "gan.keras"), str(tmp_path / "g.onnx")
+    assert kgan_cli.main(["export", "--model", model, "--out", out]) == 0
+    assert "(signatures serving_default)" in capsys.readouterr().out
+    assert kgan_cli.main(["export", "--model", model, "--out", out]) == 2
+    refusal = capsys.readouterr().err
+    assert "already holds an export" in refusal and "--overwrite" in refusal
+    for source, grid in ((out, "onnx.png"), (model, "keras.png")):
+        assert (
+            kgan_cli.main(["sample", "--model", source, "--num", "9", "--seed", "4", "--out", str(tmp_path / grid)])
+            == 0
+        )
     onnx_grid, keras_grid = (
         tf.io.decode_png(tf.io.read_file(str(tmp_path / grid))).numpy().astype(int)
         for grid in ("onnx.png", "keras.png")
