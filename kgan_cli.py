@@ -414,6 +414,12 @@ def _add_interpolate(commands, common):
         help="conditional GANs: the class of each walk, repeated in turn over --rows (default: 0, 1, 2, ...)",
     )
     interpolate.add_argument(
+        "--classes",
+        type=_labels,
+        help="conditional .keras GANs: walk through these classes instead (e.g. 3,8), each walk keeping one "
+        "latent vector",
+    )
+    interpolate.add_argument(
         "--truncation", type=_finite_float, metavar="PSI", help="StyleGAN2: truncation psi of every frame"
     )
     interpolate.add_argument("--fps", type=_positive_int, default=12, help="GIF and MP4: frames per second")
@@ -872,11 +878,16 @@ def interpolate_command(args):
     if os.path.isdir(args.out) or (os.path.exists(args.out) and not args.overwrite):
         raise UsageError(f"{args.out!r} exists. Pass --overwrite to replace it, or choose another --out.")
     with _users_input():
-        generator = kgan.load_generator(args.model)
-        labels = _sampling_labels(args, generator, args.rows)
-        walks = kgan.latent.walk_images(
-            generator, args.keys, args.frames, args.rows, args.seed, args.method, args.loop, labels, args.truncation
-        )
+        if args.classes is not None:
+            if args.labels is not None:
+                raise UsageError("--classes walks through classes; --labels fixes one class per walk. Pass one.")
+            walks = kgan.latent.class_walk(args.model, args.classes, args.frames, args.rows, args.seed, args.loop)
+        else:
+            generator = kgan.load_generator(args.model)
+            labels = _sampling_labels(args, generator, args.rows)
+            walks = kgan.latent.walk_images(
+                generator, args.keys, args.frames, args.rows, args.seed, args.method, args.loop, labels, args.truncation
+            )
         with written_whole(args.out) as scratch:
             if suffix == ".png":
                 images.save_grid(scratch, walks.reshape(-1, *walks.shape[2:]), columns=args.frames)

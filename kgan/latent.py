@@ -112,6 +112,76 @@ def walk_images(generator, keys=2, frames=16, rows=1, seed=0, method="slerp", lo
     return images.reshape(rows, frames, *images.shape[1:])
 
 
+def class_walk(gan, classes, frames=16, rows=1, seed=0, loop=False):
+    """Morphs through classes with the latent vector held: `(rows, frames, height, width, channels)`.
+
+    Each row keeps one latent vector (drawn from `seed`, as `generate(rows, seed=seed)` draws
+    them) and moves the class code from `classes[0]` to `classes[1]` and on, mixing the classes'
+    one-hot codes (concatenated to z) or their batch-normalization scales and shifts
+    (class-conditional batch normalization) linearly in between.
+
+    Args:
+        gan: a conditional kgan GAN (CGAN, ACGAN, ProjectionGAN, or a ConditionalGAN whose
+            generator conditions through `kgan.architectures.conditional`), or its `.keras` path.
+            Exports take class indices only, so they cannot mix classes.
+        classes: the classes to pass through, at least 2.
+        frames, loop: as for `walk`.
+        rows: walks, each with its own latent vector.
+        seed: seeds the latent vectors.
+    """
+    from kgan.loading import load_gan
+    from kgan.models.conditional import ConditionalGAN, class_labels
+
+    if isinstance(gan, (str, os.PathLike)):
+        if not os.fspath(gan).endswith(".keras"):
+            raise ValueError(
+                f"class_walk needs the GAN saved as .keras; {os.fspath(gan)!r} is not one, and an export takes "
+                "class indices only, so it cannot mix classes."
+            )
+        gan = load_gan(gan)
+    if not isinstance(gan, ConditionalGAN):
+        raise ValueError(f"class_walk mixes the classes of a conditional GAN; a {type(gan).__name__} has none.")
+    classes = class_labels(list(classes), len(classes), gan.num_classes)
+    if len(classes) < 2:
+        raise ValueError(f"class_walk needs at least 2 classes to pass through, got {list(classes)}.")
+    weights = walk(np.eye(gan.num_classes)[classes], frames, "lerp", loop)
+    latents = latent_vectors(rows, gan.latent_dim, seed).numpy()
+    mixing = _class_weights_generator(gan.inference_generator, gan.num_classes)
+    inputs = [np.repeat(latents, frames, axis=0), np.tile(weights, (rows, 1)).astype(np.float32)]
+    images = np.asarray(mixing.predict_on_batch(inputs), np.float32)
+    return images.reshape(rows, frames, *images.shape[1:])
+
+
+def _class_weights_generator(generator, num_classes):
+    """The conditional `generator` (same layers, same weights) taking class weights `(n, num_classes)`
+    where it took labels: one-hot encoding becomes the identity, conditional batch normalization mixes."""
+    import keras
+
+    from kgan.layers import ConditionalBatchNormalization
+
+    latent_input, labels_input = generator.inputs
+    users = [
+        layer
+        for layer in generator.layers
+        if any(labels_input is tensor for node in layer._inbound_nodes for tensor in node.input_tensors)
+    ]
+    if not users or not all(
+        isinstance(layer, (keras.layers.CategoryEncoding, ConditionalBatchNormalization)) for layer in users
+    ):
+        raise ValueError(
+            "class_walk mixes class codes through one-hot encoding or conditional batch normalization; this "
+            f"generator uses its labels in {sorted(type(layer).__name__ for layer in users)}."
+        )
+
+    def share_or_pass_through(layer):
+        if isinstance(layer, keras.layers.CategoryEncoding):
+            return keras.layers.Identity(name=layer.name)  # the class weights are the soft one-hot code
+        return layer
+
+    inputs = [keras.Input(latent_input.shape[1:], name="latent"), keras.Input((num_classes,), name="class_weights")]
+    return keras.models.clone_model(generator, input_tensors=inputs, clone_function=share_or_pass_through)
+
+
 def _checked(method):
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}.")

@@ -245,3 +245,41 @@ def test_kgan_project_writes_reconstructions_latents_and_a_report(trained_dcgan,
     code, _, err = kgan_command(capsys, *base, "--out", out, "--overwrite", "--resize", "--steps", "5")
     assert code == 0, err
     assert (out / "big.npy").exists()
+
+
+def test_a_class_walk_mixes_class_codes_with_the_latent_held(tmp_path, capsys):
+    concat = kgan.CGAN((8, 8, 1), num_classes=10, latent_dim=8, width=8, seed=0)
+    projection = kgan.ProjectionGAN((8, 8, 1), num_classes=10, latent_dim=8, width=8, seed=0)
+    rng = np.random.default_rng(0)
+    for layer in projection.generator.layers:  # trained-looking class scales and shifts
+        if isinstance(layer, kgan.layers.ConditionalBatchNormalization):
+            layer.gamma.assign(1 + 0.5 * rng.standard_normal(layer.gamma.shape))
+            layer.beta.assign(0.5 * rng.standard_normal(layer.beta.shape))
+    latents = latent_vectors(2, 8, 4).numpy()
+    for gan in (concat, projection):
+        walks = kgan.latent.class_walk(gan, [3, 8, 1], frames=5, rows=2, seed=4)
+        assert walks.shape == (2, 5, 8, 8, 1)
+        for frame, label in ((0, 3), (2, 8), (4, 1)):  # the keys are the classes' own samples
+            np.testing.assert_allclose(walks[:, frame], gan.generate(latent=latents, labels=label), atol=1e-5)
+        between = walks[0, 1]
+        assert np.abs(between - walks[0, 0]).max() > 1e-4 and np.abs(between - walks[0, 2]).max() > 1e-4
+    with pytest.raises(ValueError, match="a DCGAN has none"):
+        kgan.latent.class_walk(tiny_dcgan(), [0, 1])
+    with pytest.raises(ValueError, match=r"labels must be in \[0, 10\)"):
+        kgan.latent.class_walk(concat, [3, 12])
+    export = kgan.export_generator(concat, tmp_path / "cgan.onnx")
+    with pytest.raises(ValueError, match="an export takes class indices only"):
+        kgan.latent.class_walk(export, [0, 1])
+
+    concat.save(tmp_path / "cgan.keras")
+    base = ["interpolate", "--model", tmp_path / "cgan.keras", "--classes", "3,8", "--frames", "4", "--rows", "2"]
+    code, _, err = kgan_command(capsys, *base, "--out", tmp_path / "classes.png")
+    assert code == 0, err
+    grid = iio.imread(tmp_path / "classes.png")
+    expected = kgan.latent.class_walk(concat, [3, 8], frames=4, rows=2)
+    assert (
+        np.abs(grid.astype(int) - kgan.images.tile(kgan.images.to_uint8(expected.reshape(8, 8, 8, 1)), 4)[..., 0]).max()
+        <= 1
+    )
+    code, _, err = kgan_command(capsys, *base, "--labels", "2", "--out", tmp_path / "x.png")
+    assert code == 2 and "Pass one" in err
