@@ -26,6 +26,7 @@ PAGES = [
     "docs/monitoring.md",
     "docs/export.md",
     "docs/latent.md",
+    "docs/synthetic.md",
     "docs/performance.md",
 ]
 # The blocks as written, made tiny: one epoch, a few hundred images and samples.
