@@ -259,7 +259,7 @@ def project(
             `[features, ...]`), or None for pixels alone.
         perceptual_weight: weight of the feature distance (ignored without `extractor`).
         space: "z" (every family), or for StyleGAN2 "w" (one w per image) or "w+" (one w per
-            layer, the default: the closest reconstructions).
+            layer, the default: it reconstructs most closely; Abdal et al., "Image2StyleGAN", 2019).
         learning_rate: Adam's initial step size.
         candidates: random latents each image's search starts from the best of.
         seed: seeds the candidates.
