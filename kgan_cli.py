@@ -1,4 +1,4 @@
-"""The `kgan` command: `kgan train | sample | export | evaluate`.
+"""The `kgan` command: `kgan train | sample | interpolate | project | export | evaluate`.
 
 It parses the arguments, calls the library and says where things went. It sits beside the `kgan`
 package, not in it: importing anything inside `kgan` imports TensorFlow (the package registers its
@@ -74,6 +74,8 @@ A run folder holds:
                  training health (logs/health: D's balance and output histograms, gradient
                  norms, learning rates, sample diversity, warnings)
   samples/       one PNG grid of the same 64 latent vectors per epoch (epoch_0001.png, ...)
+  walks/         4 walks between fixed latent vectors per epoch (latent_walk_epoch_0001.png, ...;
+                 TensorBoard tag latent_walk): a smooth morph means a latent space put to use
   checkpoints/   the whole GAN after every epoch (epoch_0001.keras, ...), loadable with
                  keras.saving.load_model after `import kgan`
   backup/        resume state: run the same command again to continue an interrupted run
@@ -110,6 +112,16 @@ def _positive_int(text):
     return value
 
 
+def _at_least(minimum):
+    def parse(text):
+        value = int(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text}")
+        return value
+
+    return parse
+
+
 def _finite_float(text):
     value = float(text)
     if not math.isfinite(value):
@@ -126,7 +138,7 @@ def _labels(text):
 
 def build_parser():
     parser = argparse.ArgumentParser(
-        prog="kgan", description="Train GANs, sample from them, export and score their generators."
+        prog="kgan", description="Train GANs; sample, walk and project into them; export and score their generators."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     common = argparse.ArgumentParser(add_help=False)
@@ -137,6 +149,8 @@ def build_parser():
     )
     _add_train(commands, common)
     _add_sample(commands, common)
+    _add_interpolate(commands, common)
+    _add_project(commands, common)
     _add_export(commands, common)
     _add_evaluate(commands, common)
     return parser
@@ -345,7 +359,8 @@ def _add_sample(commands, common):
     sample.add_argument(
         "--model",
         required=True,
-        help="a GAN saved as .keras (checkpoints/epoch_N.keras) or an exported generator SavedModel folder",
+        help="a GAN saved as .keras (checkpoints/epoch_N.keras), or an exported generator: a SavedModel folder "
+        "or an .onnx file",
     )
     sample.add_argument("--num", type=_positive_int, default=64, help="how many samples (default: 64)")
     sample.add_argument("--seed", type=int, default=0, help="seed of the latent vectors (default: 0)")
@@ -367,17 +382,115 @@ def _add_sample(commands, common):
     sample.set_defaults(handler=sample_command)
 
 
+def _add_interpolate(commands, common):
+    interpolate = commands.add_parser(
+        "interpolate",
+        parents=[common],
+        help="render walks through a generator's latent space as a GIF, an MP4 video or a PNG grid",
+        description="Render latent walks: each walk passes through --keys latent vectors drawn from --seed, "
+        "in --frames steps. A .gif or .mp4 shows the --rows walks side by side, one frame per step; a .png "
+        "shows one walk per row.",
+    )
+    interpolate.add_argument(
+        "--model", required=True, help="a .keras GAN, or an exported SavedModel folder or .onnx file"
+    )
+    interpolate.add_argument("--out", required=True, help="the .gif, .mp4 or .png file to write")
+    interpolate.add_argument("--frames", type=_at_least(2), default=24, help="steps per walk (default: 24)")
+    interpolate.add_argument(
+        "--keys", type=_at_least(2), default=2, help="latent vectors each walk passes through (default: 2)"
+    )
+    interpolate.add_argument("--rows", type=_positive_int, default=1, help="walks side by side (default: 1)")
+    interpolate.add_argument("--seed", type=int, default=0, help="seed of the key latent vectors (default: 0)")
+    interpolate.add_argument(
+        "--method",
+        choices=["slerp", "lerp"],
+        default="slerp",
+        help="spherical (slerp, the default: keeps Gaussian latents at a typical norm) or straight (lerp)",
+    )
+    interpolate.add_argument("--loop", action="store_true", help="return to the first key: a seamless loop")
+    interpolate.add_argument(
+        "--labels",
+        type=_labels,
+        help="conditional GANs: the class of each walk, repeated in turn over --rows (default: 0, 1, 2, ...)",
+    )
+    interpolate.add_argument(
+        "--classes",
+        type=_labels,
+        help="conditional .keras GANs: walk through these classes instead (e.g. 3,8), each walk keeping one "
+        "latent vector",
+    )
+    interpolate.add_argument(
+        "--truncation", type=_finite_float, metavar="PSI", help="StyleGAN2: truncation psi of every frame"
+    )
+    interpolate.add_argument("--fps", type=_positive_int, default=12, help="GIF and MP4: frames per second")
+    interpolate.add_argument(
+        "--scale",
+        type=_positive_int,
+        help="GIF and MP4: enlarge frames this many times (default: to at least 256 pixels a side)",
+    )
+    interpolate.add_argument("--overwrite", action="store_true", help="replace an existing file at --out")
+    interpolate.set_defaults(handler=interpolate_command)
+
+
+def _add_project(commands, common):
+    project = commands.add_parser(
+        "project",
+        parents=[common],
+        help="find the latent vectors whose samples reconstruct your images (GAN inversion)",
+        description="Project a folder of images into a saved GAN's latent space. --out receives each image's "
+        "reconstruction (NAME.png) and latent (NAME.npy), comparison.png (each original beside its "
+        "reconstruction) and projection.json (per-image distance and PSNR).",
+    )
+    project.add_argument("--model", required=True, help="the GAN saved as .keras (exports have no gradients)")
+    project.add_argument("--images", required=True, help="folder of PNG/JPEG images (subfolders too)")
+    project.add_argument("--out", required=True, help="folder to write")
+    project.add_argument("--steps", type=_at_least(0), default=200, help="optimisation steps (default: 200)")
+    project.add_argument(
+        "--extractor",
+        choices=["mnist", "fashion_mnist", "cifar10"],
+        help="add a perceptual term on this shipped extractor's features (default: pixels alone)",
+    )
+    project.add_argument(
+        "--perceptual-weight", type=_finite_float, default=1.0, help="weight of the perceptual term (default: 1)"
+    )
+    project.add_argument(
+        "--space", choices=["z", "w", "w+"], help="latent space: z, or StyleGAN2's w or w+ (its default)"
+    )
+    project.add_argument(
+        "--labels", type=_labels, help="conditional GANs (required): each image's class, repeated in turn"
+    )
+    project.add_argument(
+        "--resize", action="store_true", help="resize the images to the generator's size instead of refusing others"
+    )
+    project.add_argument("--seed", type=int, default=0, help="seed of the random starting candidates (default: 0)")
+    project.add_argument("--overwrite", action="store_true", help="replace an earlier projection at --out")
+    project.set_defaults(handler=project_command)
+
+
 def _add_export(commands, common):
     export = commands.add_parser(
         "export",
         parents=[common],
-        help="export the generator of a saved GAN as a SavedModel",
-        description="Export the generator of a .keras GAN as a SavedModel that plain TensorFlow loads; "
-        "its signatures take what the model takes (serving_default(latent) and sample(count, seed) "
-        "for a GAN of latent vectors; see docs/export.md).",
+        help="export the generator of a saved GAN as a SavedModel, an ONNX file or a LiteRT file",
+        description="Export the generator of a .keras GAN for serving without kgan: a SavedModel that plain "
+        "TensorFlow loads (every signature: serving_default(latent) and sample(count, seed) for a GAN of "
+        "latent vectors), an ONNX file for ONNX Runtime (one signature) or a LiteRT file (every signature "
+        "but sample); see docs/export.md.",
     )
     export.add_argument("--model", required=True, help="the GAN saved as .keras")
-    export.add_argument("--out", required=True, help="SavedModel folder to write")
+    export.add_argument(
+        "--out", required=True, help="where to write: a SavedModel folder, or a file ending .onnx or .tflite"
+    )
+    export.add_argument(
+        "--format",
+        choices=["litert", "onnx", "saved_model"],
+        help="saved_model, onnx or litert (default: from --out's suffix)",
+    )
+    export.add_argument(
+        "--signature",
+        help="for ONNX: the signature the file holds (default serving_default; e.g. b_to_a of a CycleGAN)",
+    )
+    export.add_argument("--overwrite", action="store_true", help="replace an earlier export at --out")
     export.set_defaults(handler=export_command)
 
 
@@ -400,7 +513,7 @@ def _add_evaluate(commands, common):
         "unless --inception-weights is given; see docs/metrics.md for which numbers compare with "
         "published ones.",
     )
-    evaluate.add_argument("--model", required=True, help="a .keras GAN or an exported SavedModel folder")
+    evaluate.add_argument("--model", required=True, help="a .keras GAN, or an exported SavedModel folder or .onnx file")
     evaluate.add_argument(
         "--dataset", default="mnist", choices=EVALUATION_DATASETS, help="the real data (default: mnist)"
     )
@@ -659,6 +772,7 @@ def train_command(args):
         monitor,
         kgan.callbacks.TensorBoard(logs, update_freq=50),
         kgan.callbacks.ImageGrid(log_dir=logs, png_dir=os.path.join(run, "samples"), seed=args.seed),
+        kgan.callbacks.LatentWalk(log_dir=logs, png_dir=os.path.join(run, "walks"), seed=args.seed),
         *_recipe_callbacks(args, logs),
         keras.callbacks.ModelCheckpoint(os.path.join(run, "checkpoints", "epoch_{epoch:04d}.keras")),
         kgan.callbacks.EpochProgress(images_per_step=args.batch_size),
@@ -705,6 +819,7 @@ def _report_run(run, export, gan, args, seconds):
     print(f"  tensorboard --logdir {os.path.join(run, 'logs')} --samples_per_plugin images=1000")
     if export:
         print(f"  kgan sample --model {export} --num 64 --out samples.png")
+        print(f"  kgan interpolate --model {export} --rows 4 --keys 4 --frames 48 --loop --out walk.gif")
         if args.dataset in EVALUATION_DATASETS:
             data_dir = f" --data-dir {args.data_dir}" if args.data_dir else ""
             print(f"  kgan evaluate --model {export} --dataset {args.dataset}{data_dir}")
@@ -737,32 +852,167 @@ def _check_run_dir(run, overwrite):
 
 
 def sample_command(args):
-    import numpy as np
 
     import kgan
     from kgan import images
 
     with _users_input():
         generator = kgan.load_generator(args.model)
-        if args.truncation is not None and not generator.truncates:
-            raise UsageError("--truncation is for StyleGAN2 generators; this one has no average w to truncate towards.")
-        if args.labels is not None and generator.num_classes is None:
-            raise UsageError("--labels is for conditional GANs; this generator takes no labels.")
-        labels = None if args.labels is None else np.resize(np.asarray(args.labels, np.int32), args.num)
+        labels = _sampling_labels(args, generator, args.num)
         samples = generator.generate(args.num, seed=args.seed, labels=labels, truncation=args.truncation)
         images.save_png(args.out, images.tile(images.to_uint8(samples), args.columns))
     print(f"wrote {len(samples)} samples to {args.out}")
     return 0
 
 
+def interpolate_command(args):
+    import numpy as np
+
+    import kgan
+    from kgan import images
+    from kgan.files import written_whole
+
+    suffix = os.path.splitext(args.out)[1].lower()
+    if suffix not in (".gif", ".mp4", ".png"):
+        raise UsageError(f"--out must end with .gif, .mp4 or .png; got {args.out!r}.")
+    if os.path.isdir(args.out) or (os.path.exists(args.out) and not args.overwrite):
+        raise UsageError(f"{args.out!r} exists. Pass --overwrite to replace it, or choose another --out.")
+    with _users_input():
+        if args.classes is not None:
+            if args.labels is not None:
+                raise UsageError("--classes walks through classes; --labels fixes one class per walk. Pass one.")
+            walks = kgan.latent.class_walk(args.model, args.classes, args.frames, args.rows, args.seed, args.loop)
+        else:
+            generator = kgan.load_generator(args.model)
+            labels = _sampling_labels(args, generator, args.rows)
+            walks = kgan.latent.walk_images(
+                generator, args.keys, args.frames, args.rows, args.seed, args.method, args.loop, labels, args.truncation
+            )
+        with written_whole(args.out) as scratch:
+            if suffix == ".png":
+                images.save_grid(scratch, walks.reshape(-1, *walks.shape[2:]), columns=args.frames)
+            else:
+                # Frame i shows step i of every walk, tiled; tile() takes uint8, so back to [-1, 1] after.
+                steps = np.stack([images.tile(images.to_uint8(walks[:, i])) for i in range(args.frames)])
+                scale = args.scale or max(1, math.ceil(256 / max(steps.shape[1:3])))
+                images.save_animation(scratch, steps / 127.5 - 1.0, args.fps, scale)
+    print(f"wrote {args.rows} walk(s) of {args.frames} frames to {args.out}")
+    return 0
+
+
+def project_command(args):
+    import numpy as np
+
+    import kgan
+    from kgan import images
+    from kgan.files import written_whole
+
+    earlier = os.path.isfile(os.path.join(args.out, "projection.json"))
+    if os.path.isfile(args.out) or (os.path.isdir(args.out) and os.listdir(args.out) and not earlier):
+        raise UsageError(f"{args.out!r} exists and is not an earlier projection; choose another --out.")
+    if earlier and not args.overwrite:
+        raise UsageError(f"{args.out!r} holds an earlier projection. Pass --overwrite to replace it.")
+    with _users_input():
+        gan = kgan.load_gan(args.model)
+        shape = tuple(int(d) for d in gan.inference_generator.outputs[0].shape[1:])
+        files, pixels = _read_images(args.images, shape, args.resize)
+        labels = None if args.labels is None else np.resize(np.asarray(args.labels, np.int32), len(files))
+        found = kgan.latent.project(
+            gan,
+            pixels,
+            steps=args.steps,
+            labels=labels,
+            extractor=args.extractor,
+            perceptual_weight=args.perceptual_weight,
+            space=args.space,
+            seed=args.seed,
+        )
+        names = _unique_stems(files)
+        with written_whole(args.out) as folder:
+            os.makedirs(folder)
+            for name, latent, image in zip(names, found.latents, found.images):
+                np.save(os.path.join(folder, f"{name}.npy"), latent)
+                images.save_png(os.path.join(folder, f"{name}.png"), images.to_uint8(image))
+            pairs = np.stack([pixels / 127.5 - 1.0, found.images], axis=1).reshape(-1, *shape)
+            images.save_grid(os.path.join(folder, "comparison.png"), pairs, columns=min(16, 2 * len(files)))
+            report = {
+                "model": args.model,
+                "steps": args.steps,
+                "extractor": args.extractor,
+                "images": {
+                    name: {"file": file, "distance": float(distance), "psnr": float(psnr)}
+                    for name, file, distance, psnr in zip(names, files, found.distances, found.psnr)
+                },
+            }
+            with open(os.path.join(folder, "projection.json"), "w") as f:
+                json.dump(report, f, indent=2)
+    print(
+        f"projected {len(files)} images into {args.out} (mean PSNR {found.psnr.mean():.1f} dB); "
+        f"comparison.png shows each original beside its reconstruction"
+    )
+    return 0
+
+
+def _read_images(folder, shape, resize):
+    """`(files, uint8 pixels (n, *shape))` of the images in `folder`, checked against the generator's shape."""
+    import numpy as np
+    import tensorflow as tf
+
+    from kgan.data.folder import decode_and_resize, list_images
+
+    files, _, _ = list_images(folder)
+    pixels = []
+    for file in files:
+        try:
+            contents = tf.io.read_file(file)
+            image = (
+                decode_and_resize(contents, shape[:2], shape[2])
+                if resize
+                else tf.io.decode_image(contents, channels=shape[2], expand_animations=False)
+            )
+        except tf.errors.OpError as error:
+            raise UsageError(f"Cannot decode {file!r} as an image ({error.message}).") from None
+        if tuple(image.shape) != shape:
+            raise UsageError(
+                f"{file!r} is {image.shape[0]}x{image.shape[1]}; the generator makes {shape[0]}x{shape[1]} "
+                "images. Pass --resize to resize every image to that size."
+            )
+        pixels.append(image.numpy())
+    return files, np.stack(pixels)
+
+
+def _unique_stems(files):
+    """File names without their extension, made unique (subfolders may repeat a name)."""
+    seen, stems = {}, []
+    for file in files:
+        stem = os.path.splitext(os.path.basename(file))[0]
+        seen[stem] = seen.get(stem, 0) + 1
+        stems.append(stem if seen[stem] == 1 else f"{stem}_{seen[stem]}")
+    return stems
+
+
+def _sampling_labels(args, generator, count):
+    """`--labels` repeated in turn to `count`, once `--labels` and `--truncation` are checked against the generator."""
+    import numpy as np
+
+    if args.truncation is not None and not generator.truncates:
+        raise UsageError("--truncation is for StyleGAN2 generators; this one has no average w to truncate towards.")
+    if args.labels is not None and generator.num_classes is None:
+        raise UsageError("--labels is for conditional GANs; this generator takes no labels.")
+    return None if args.labels is None else np.resize(np.asarray(args.labels, np.int32), count)
+
+
 def export_command(args):
     import kgan
-    from kgan.export import signature_names
+    from kgan.export import export_format, signature_names
 
     with _users_input():
         gan = kgan.load_gan(args.model)
-        path = kgan.export_generator(gan, args.out)
-    print(f"generator exported to {path} (signatures {', '.join(signature_names(gan))})")
+        path = kgan.export_generator(
+            gan, args.out, format=args.format, signature=args.signature, overwrite=args.overwrite
+        )
+        signatures = signature_names(gan, format=export_format(path, args.format), signature=args.signature)
+    print(f"generator exported to {path} (signatures {', '.join(signatures)})")
     return 0
 
 

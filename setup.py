@@ -22,10 +22,18 @@ setup(
         # TensorFlow 2.21 no longer installs it; tf.summary (the TensorBoard callbacks, kgan train)
         # and the `tensorboard` command need it.
         "tensorboard",
+        # Animated GIFs of latent walks (kgan interpolate, kgan.images.save_animation).
+        "imageio>=2.31",
     ],
     extras_require={
         "tfds": ["tensorflow-datasets>=4.9", "importlib_resources"],
         "examples": ["matplotlib"],
+        # ONNX export (tf2onnx) and ONNX Runtime for load_generator and serving; LiteRT export needs
+        # TensorFlow alone, its interpreter runs the files without TensorFlow.
+        "onnx": ["tf2onnx>=1.17", "onnx", "onnxruntime"],
+        "litert": ["ai-edge-litert"],
+        # MP4 videos of latent walks.
+        "video": ["imageio-ffmpeg"],
         # The formatter is pinned: another version may format the same code differently.
         "lint": ["ruff==0.17.6"],
         "docs": ["mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.26"],
@@ -35,6 +43,11 @@ setup(
             "importlib_resources",
             "matplotlib",
             "scipy",
+            "tf2onnx>=1.17",
+            "onnx",
+            "onnxruntime",
+            "ai-edge-litert",
+            "imageio-ffmpeg",
         ],
     },
     entry_points={"console_scripts": ["kgan=kgan_cli:main"]},

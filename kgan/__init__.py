@@ -1,6 +1,6 @@
 """kgan: GANs that are Keras models. Build, `fit`, watch in TensorBoard, export the generator."""
 
-from kgan import architectures, augment, callbacks, data, layers, losses, metrics, regularizers, seeding
+from kgan import architectures, augment, callbacks, data, latent, layers, losses, metrics, regularizers, seeding
 from kgan.evaluation import evaluate
 from kgan.export import export_generator
 from kgan.loading import load_gan, load_generator
@@ -46,6 +46,7 @@ __all__ = [
     "data",
     "evaluate",
     "export_generator",
+    "latent",
     "layers",
     "load_gan",
     "load_generator",

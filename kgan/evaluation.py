@@ -148,7 +148,7 @@ def translator(generator):
         )
     if isinstance(generator, GAN):
         return None if generator.uses_latent else (lambda source: generator.translate(source))
-    if isinstance(generator, (str, os.PathLike)):
+    if isinstance(generator, (str, os.PathLike)) and os.path.isdir(generator):
         signatures = saved_model_signatures(generator)
         inputs = signatures["serving_default"].structured_input_signature[1]
         if "sample" in signatures or len(inputs) != 1:

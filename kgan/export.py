@@ -1,13 +1,15 @@
-"""The generator as a SavedModel that plain TensorFlow loads, with serving signatures."""
+"""The generator as a SavedModel, an ONNX file or a LiteRT file, loaded without kgan."""
 
 from __future__ import annotations
 
 import os
+import shutil
 
 import keras
 import tensorflow as tf
 
 from kgan.data.pipeline import scale_images
+from kgan.files import written_whole
 from kgan.seeding import latent_vectors
 
 SERVING_SIGNATURE = "serving_default"
@@ -15,10 +17,20 @@ SAMPLE_SIGNATURE = "sample"
 CLASSES_SIGNATURE = "num_classes"
 
 
-def export_generator(gan, path, generator=None):
-    """Exports a GAN's generator as a SavedModel that needs no kgan to load.
+#: What `export_generator` writes, by `format`, and the file suffix each format takes.
+FORMAT_SUFFIXES = {"saved_model": "", "onnx": ".onnx", "litert": ".tflite"}
 
-    The signatures take what the model takes (see docs/export.md). For unconditional GANs:
+#: Metadata keys of an ONNX export (`metadata_props`): what `kgan.load_generator` reads back.
+ONNX_SIGNATURE_KEY = "kgan.signature"
+ONNX_FAMILY_KEY = "kgan.family"
+ONNX_CLASSES_KEY = "kgan.num_classes"
+
+
+def export_generator(gan, path, generator=None, format=None, signature=None, overwrite=True):
+    """Exports a GAN's generator for serving: a SavedModel, an ONNX file or a LiteRT file.
+
+    None of them needs kgan to load. A SavedModel (a folder) holds every signature of the
+    family; for unconditional GANs:
 
     * `serving_default(latent: float32 [n, latent_dim]) -> {"images": float32 [n, ...] in [-1, 1]}`
     * `sample(count: int32 [], seed: int64 []) -> {"images": uint8 [count, ...]}`: draws `count`
@@ -29,11 +41,25 @@ def export_generator(gan, path, generator=None):
     Conditional GANs add `labels`, image-to-image models take source images (and masks); each
     family's `export_endpoints` lists its signatures.
 
+    A LiteRT file (`.tflite`, converted by TensorFlow's LiteRT converter) holds every signature
+    but `sample`, whose random draw has no LiteRT op: draw the latent vectors yourself. An ONNX
+    file (`.onnx`, converted by tf2onnx; `pip install "kgan[onnx]"`) holds one signature,
+    `serving_default` unless `signature` names another, with the same input and output names.
+
     Args:
         gan: a trained `kgan.GAN` (its `inference_generator` is exported), or None with
             `generator`.
-        path: the SavedModel folder to write.
+        path: the SavedModel folder, `.onnx` file or `.tflite` file to write.
         generator: export this network instead, e.g. a `keras.Model` taking latent vectors.
+        format: "saved_model", "onnx" or "litert"; None: from `path`'s suffix (`.onnx`,
+            `.tflite`, otherwise a SavedModel folder).
+        signature: for ONNX, the signature the file holds (e.g. "mapping" of StyleGAN2,
+            "b_to_a" of CycleGAN).
+        overwrite: replace an earlier export at `path`. A path holding anything other than an
+            export of the same format is never replaced.
+
+    Returns:
+        `path`. It is written completely or not at all: a failed export leaves nothing behind.
 
     Example:
 
@@ -41,29 +67,151 @@ def export_generator(gan, path, generator=None):
     kgan.export_generator(gan, "generator_savedmodel")
     loaded = tf.saved_model.load("generator_savedmodel")
     pixels = loaded.signatures["sample"](count=tf.constant(16), seed=tf.constant(0, tf.int64))["images"]
+    kgan.export_generator(gan, "generator.onnx")  # onnxruntime.InferenceSession("generator.onnx")
     ```
     """
-    if os.path.isfile(path):
+    path = os.path.normpath(os.fspath(path))
+    format = export_format(path, format)
+    network, endpoints = _endpoints(gan, generator, format)
+    written = _written_endpoints(format, endpoints, signature)
+    _check_destination(path, format, overwrite)
+    with written_whole(path) as staging:
+        if format == "onnx":
+            _write_onnx(written[0], staging, _onnx_metadata(gan, network, written[0][0]))
+        else:
+            _write_saved_model(network, endpoints, staging)
+            if format == "litert":
+                _convert_to_litert(staging, [name for name, _, _ in written])
+    return path
+
+
+def export_format(path, format=None):
+    """The format of an export to `path`: `format` once checked against the suffix, or the suffix's."""
+    by_suffix = next((name for name, suffix in FORMAT_SUFFIXES.items() if suffix and path.endswith(suffix)), None)
+    if format is None:
+        return by_suffix or "saved_model"
+    if format not in FORMAT_SUFFIXES:
+        raise ValueError(f"format must be one of {sorted(FORMAT_SUFFIXES)}, got {format!r}.")
+    if (by_suffix or "saved_model") != format:
+        expected = FORMAT_SUFFIXES[format] or "no .onnx or .tflite suffix (a SavedModel is a folder)"
+        raise ValueError(f"A {format} export's path takes {expected}; got {path!r}. Rename the path or the format.")
+    return format
+
+
+def _check_destination(path, format, overwrite):
+    if format == "saved_model" and os.path.isfile(path):
         raise ValueError(f"{path!r} is a file; a SavedModel is a folder. Pass a new or existing folder path.")
-    network, endpoints = _endpoints(gan, generator)
+    if not os.path.lexists(path):
+        return
+    earlier_export = (
+        os.path.isfile(os.path.join(path, "saved_model.pb")) if format == "saved_model" else os.path.isfile(path)
+    )
+    if not earlier_export and not (os.path.isdir(path) and not os.listdir(path)):
+        raise FileExistsError(
+            f"{path!r} exists and is not a {format} export; kgan will not replace it. Choose another path."
+        )
+    if not overwrite and earlier_export:
+        raise FileExistsError(
+            f"{path!r} already holds an export. Pass overwrite=True (kgan export --overwrite) to replace it, "
+            "or choose another path."
+        )
+
+
+def _write_saved_model(network, endpoints, path):
     archive = keras.export.ExportArchive()
     archive.track(network)
     for name, function, specs in endpoints:
         archive.add_endpoint(name, function, specs)
     archive.write_out(path, verbose=False)
-    return path
 
 
-def signature_names(gan, generator=None):
-    """The names of the signatures `export_generator(gan, path, generator)` writes."""
-    return [name for name, _, _ in _endpoints(gan, generator)[1]]
+def _convert_to_litert(saved_model, signature_keys):
+    """Replaces the SavedModel folder `saved_model` with a LiteRT flatbuffer of those signatures."""
+    converter = tf.lite.TFLiteConverter.from_saved_model(saved_model, signature_keys=signature_keys)
+    flatbuffer = converter.convert()
+    shutil.rmtree(saved_model)
+    with open(saved_model, "wb") as file:
+        file.write(flatbuffer)
 
 
-def _endpoints(gan, generator):
+def _written_endpoints(format, endpoints, signature):
+    """The endpoints a `format` export holds: all (SavedModel), all that LiteRT can run, or one (ONNX)."""
+    if format != "onnx":
+        if signature is not None:
+            raise ValueError(
+                f"signature= picks the one signature of an ONNX file; a {format} export holds every signature "
+                "it can run. Leave signature out, or export to a .onnx path."
+            )
+        # LiteRT has no op for the stateless random draw of `sample`.
+        return [endpoint for endpoint in endpoints if format == "saved_model" or endpoint[0] != SAMPLE_SIGNATURE]
+    by_name = {endpoint[0]: endpoint for endpoint in endpoints}
+    signature = signature or SERVING_SIGNATURE
+    if signature == SAMPLE_SIGNATURE:
+        raise ValueError(
+            f"'{SAMPLE_SIGNATURE}' draws its latent vectors with TensorFlow's stateless random generator, "
+            "which ONNX has no op for. Export serving_default and feed it latent vectors drawn from N(0, I)."
+        )
+    if signature not in by_name:
+        names = sorted(set(by_name) - {SAMPLE_SIGNATURE})
+        raise ValueError(f"This generator has no signature {signature!r}; an ONNX export can hold one of {names}.")
+    return [by_name[signature]]
+
+
+def _onnx_metadata(gan, network, signature):
+    metadata = {ONNX_SIGNATURE_KEY: signature, ONNX_FAMILY_KEY: type(gan if gan is not None else network).__name__}
+    if getattr(gan, "num_classes", None) is not None:
+        metadata[ONNX_CLASSES_KEY] = str(gan.num_classes)
+    return metadata
+
+
+def _write_onnx(endpoint, path, metadata):
+    try:
+        import onnx
+        import tf2onnx
+    except ImportError as error:
+        raise ImportError(f'ONNX export needs tf2onnx and onnx: pip install "kgan[onnx]" ({error}).') from error
+    _, function, specs = endpoint
+    model, _ = tf2onnx.convert.from_function(tf.function(function, input_signature=specs), input_signature=specs)
+    onnx.helper.set_model_props(model, metadata)
+    onnx.save(model, path)
+
+
+def signature_names(gan, generator=None, format="saved_model", signature=None):
+    """The names of the signatures `export_generator(gan, path, generator, format, signature)` writes."""
+    return [name for name, _, _ in _written_endpoints(format, _endpoints(gan, generator)[1], signature)]
+
+
+def _endpoints(gan, generator, format="saved_model"):
     if gan is None and generator is None:
         raise ValueError("export_generator needs a GAN or a generator network to export.")
     network = generator if generator is not None else gan.inference_generator
+    if format != "saved_model":
+        # ONNX Runtime and LiteRT run float32 (neither converter takes bfloat16 or mixed float16
+        # layers): mixed precision is for training, on the accelerators it was set for.
+        network = _in_float32(network)
     return network, latent_endpoints(network) if gan is None else gan.export_endpoints(network)
+
+
+def _in_float32(network):
+    """`network`, or a float32 copy of it (same weights) when some of its layers compute in lower precision."""
+    if all(layer.compute_dtype == "float32" for layer in network._flatten_layers()):
+        return network
+    config = keras.saving.serialize_keras_object(network)
+
+    def to_float32(node):
+        if isinstance(node, dict):
+            if node.get("class_name") == "DTypePolicy" and isinstance(node.get("config"), dict):
+                node["config"]["name"] = "float32"
+            nodes = node.values()
+        else:
+            nodes = node if isinstance(node, list) else ()
+        for child in nodes:
+            to_float32(child)
+
+    to_float32(config)
+    copy = keras.saving.deserialize_keras_object(config)
+    copy.set_weights(network.get_weights())
+    return copy
 
 
 def to_pixels(images):

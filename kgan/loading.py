@@ -9,8 +9,15 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kgan.export import CLASSES_SIGNATURE, SAMPLE_SIGNATURE, SERVING_SIGNATURE
+from kgan.export import (
+    CLASSES_SIGNATURE,
+    ONNX_CLASSES_KEY,
+    ONNX_SIGNATURE_KEY,
+    SAMPLE_SIGNATURE,
+    SERVING_SIGNATURE,
+)
 from kgan.models.conditional import class_labels
+from kgan.seeding import latent_vectors
 
 
 def load_generator(path):
@@ -18,11 +25,12 @@ def load_generator(path):
 
     Args:
         path: a `.keras` file written by `gan.save()` or `kgan train` (run_dir/checkpoints/),
-            or a SavedModel folder written by `kgan.export_generator` or `kgan export` (read
-            with TensorFlow alone: kgan's classes are not needed to sample from it).
+            a SavedModel folder written by `kgan.export_generator` or `kgan export` (read
+            with TensorFlow alone: kgan's classes are not needed to sample from it), or an
+            `.onnx` file they wrote (run with ONNX Runtime: `pip install "kgan[onnx]"`).
 
     Returns:
-        A `LoadedGenerator`: `generate(num, seed, labels, truncation)`, `latent_dim`,
+        A `LoadedGenerator`: `generate(num, seed, labels, truncation, latent)`, `latent_dim`,
         `num_classes`, `image_shape`.
 
     Raises:
@@ -41,6 +49,8 @@ def load_generator(path):
     path = os.fspath(path)
     if os.path.isdir(path):
         return _SavedModelGenerator(path)
+    if path.endswith(".onnx"):
+        return _OnnxGenerator(path)
     return _KerasGenerator(load_gan(path), path)
 
 
@@ -53,10 +63,12 @@ def load_gan(path):
     if not os.path.exists(path):
         raise FileNotFoundError(
             f"No model at {path!r}. Pass a .keras file written by gan.save() or by `kgan train` "
-            "(run_dir/checkpoints/epoch_N.keras), or an exported SavedModel folder."
+            "(run_dir/checkpoints/epoch_N.keras), an exported SavedModel folder or an exported .onnx file."
         )
     if not path.endswith(".keras"):
-        raise ValueError(f"{path!r} is neither a .keras file nor a SavedModel folder (no saved_model.pb in it).")
+        raise ValueError(
+            f"{path!r} is neither a .keras file, an .onnx file nor a SavedModel folder (no saved_model.pb in it)."
+        )
     if not zipfile.is_zipfile(path):
         raise ValueError(
             f"{path!r} is not a .keras archive (a .keras file is a zip); it may be truncated or corrupt. "
@@ -66,6 +78,25 @@ def load_gan(path):
     if not isinstance(gan, GAN):
         raise ValueError(f"{path!r} holds a {type(gan).__name__}, not a kgan GAN.")
     return gan
+
+
+#: Latent vectors per forward pass of `LoadedGenerator.generate`.
+BATCH = 256
+
+
+def as_generator(model):
+    """`model` as a `LoadedGenerator`: a kgan GAN, or a path `load_generator` opens, or one already."""
+    from kgan.models.gan import GAN
+
+    if isinstance(model, LoadedGenerator):
+        return model
+    if isinstance(model, GAN):
+        return _KerasGenerator(model, f"<{type(model).__name__}>")
+    if isinstance(model, (str, os.PathLike)):
+        return load_generator(model)
+    raise ValueError(
+        f"Expected a kgan GAN, a path to a saved or exported one, or a loaded generator; got a {type(model).__name__}."
+    )
 
 
 class LoadedGenerator:
@@ -85,26 +116,40 @@ class LoadedGenerator:
     truncates: bool
     source: str
 
-    def generate(self, num, seed=0, labels=None, truncation=None):
-        """`num` images, float32 in [-1, 1].
+    def generate(self, num=None, seed=0, labels=None, truncation=None, latent=None):
+        """Images, float32 in [-1, 1], for `num` latent vectors drawn from `seed` or for `latent`.
 
         Args:
-            num: how many.
+            num: how many (or give `latent`).
             seed: the same seed gives the same images (and the same latents as the GAN's
                 `generate(num, seed=seed)` and its export's `sample`).
             labels: for conditional generators: one class for all (an int), one per image, or
                 None for classes 0, 1, ..., num_classes - 1, 0, ... in turn.
             truncation: StyleGAN2's psi (None: 1, no truncation).
+            latent: explicit latent vectors `(n, latent_dim)`, e.g. from `kgan.latent.walk`.
         """
-        if not isinstance(num, (int, np.integer)) or isinstance(num, bool) or num < 1:
-            raise ValueError(f"num must be a positive int, got {num!r}.")
+        if latent is None:
+            if not isinstance(num, (int, np.integer)) or isinstance(num, bool) or num < 1:
+                raise ValueError(f"num must be a positive int, got {num!r}.")
+            latent = latent_vectors(int(num), self.latent_dim, seed).numpy()
+        latent = np.asarray(latent, np.float32)
+        if latent.ndim != 2 or latent.shape[1] != self.latent_dim or not len(latent):
+            raise ValueError(
+                f"latent vectors must have shape (n, {self.latent_dim}) for this generator, got {latent.shape}."
+            )
         if truncation is not None and not self.truncates:
             raise ValueError("truncation is for StyleGAN2 generators; this one has no average w to truncate towards.")
         if self.num_classes is None:
             if labels is not None:
                 raise ValueError("labels are for conditional generators; this one takes no labels.")
-            return self._generate(int(num), seed, None, 1.0 if truncation is None else truncation)
-        return self._generate(int(num), seed, class_labels(labels, int(num), self.num_classes), None)
+        else:
+            labels = class_labels(labels, len(latent), self.num_classes)
+        psi = 1.0 if truncation is None else truncation
+        chunks = [
+            self._decode(latent[start : start + BATCH], None if labels is None else labels[start : start + BATCH], psi)
+            for start in range(0, len(latent), BATCH)
+        ]
+        return np.concatenate(chunks).astype(np.float32, copy=False)
 
     def __repr__(self):
         classes = "" if self.num_classes is None else f", num_classes={self.num_classes}"
@@ -132,16 +177,16 @@ class _KerasGenerator(LoadedGenerator):
         self.image_shape = tuple(int(d) for d in gan.inference_generator.outputs[0].shape[1:])
         self.truncates = isinstance(gan, StyleGAN2)
 
-    def _generate(self, num, seed, labels, psi):
+    def _decode(self, latent, labels, psi):
         if self.truncates:
-            return self.gan.generate(num, seed=seed, truncation_psi=psi)
+            return self.gan.generate(latent=latent, truncation_psi=psi)
         if labels is not None:
-            return self.gan.generate(num, labels=labels, seed=seed)
-        return self.gan.generate(num, seed=seed)
+            return self.gan.generate(latent=latent, labels=labels)
+        return self.gan.generate(latent=latent)
 
 
 class _SavedModelGenerator(LoadedGenerator):
-    """An exported SavedModel: samples with its `sample` signature (pixels, rescaled to [-1, 1])."""
+    """An exported SavedModel: its `serving_default` signature on latent vectors drawn as kgan draws them."""
 
     def __init__(self, path):
         from kgan.evaluation import saved_model_signatures
@@ -153,21 +198,63 @@ class _SavedModelGenerator(LoadedGenerator):
                 f"(signatures {sorted(signatures)}) rather than sampling noise. See docs/export.md."
             )
         self.source = path
-        self.signature = signatures[SAMPLE_SIGNATURE]
-        self.inputs = self.signature.structured_input_signature[1]
-        serve = signatures[SERVING_SIGNATURE].structured_input_signature[1]
-        self.latent_dim = int(serve["latent"].shape[-1])
-        self.num_classes = int(signatures[CLASSES_SIGNATURE]()["num_classes"]) if "labels" in self.inputs else None
-        self.image_shape = tuple(int(d) for d in self.signature.structured_outputs["images"].shape[1:])
-        self.truncates = "psi" in self.inputs
+        self.serve = signatures[SERVING_SIGNATURE]
+        inputs = self.serve.structured_input_signature[1]
+        self.latent_dim = int(inputs["latent"].shape[-1])
+        self.num_classes = int(signatures[CLASSES_SIGNATURE]()["num_classes"]) if "labels" in inputs else None
+        self.image_shape = tuple(int(d) for d in self.serve.structured_outputs["images"].shape[1:])
+        self.truncates = "psi" in inputs
 
-    def _generate(self, num, seed, labels, psi):
-        arguments = {"seed": tf.constant(seed, tf.int64)}
+    def _decode(self, latent, labels, psi):
+        arguments = {"latent": tf.constant(latent)}
         if labels is not None:
-            arguments["labels"] = tf.constant(labels)
-        else:
-            arguments["count"] = tf.constant(num, tf.int32)
+            arguments["labels"] = tf.constant(labels, tf.int32)
         if self.truncates:
             arguments["psi"] = tf.constant(psi, tf.float32)
-        pixels = self.signature(**arguments)["images"].numpy()
-        return pixels.astype(np.float32) / 127.5 - 1.0
+        return self.serve(**arguments)["images"].numpy()
+
+
+class _OnnxGenerator(LoadedGenerator):
+    """An ONNX export of `serving_default`, run by ONNX Runtime on latent vectors drawn as kgan draws them."""
+
+    def __init__(self, path):
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"No ONNX file at {path!r}. Export one with kgan export --out {path}.")
+        try:
+            import onnxruntime
+        except ImportError as error:
+            raise ImportError(
+                f'Sampling from an ONNX file needs ONNX Runtime: pip install "kgan[onnx]" ({error}).'
+            ) from error
+        try:
+            self.session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+        except Exception as error:  # ONNX Runtime raises its own exception types for bad files
+            raise ValueError(
+                f"{path!r} is not a readable ONNX model ({error}); it may be truncated or corrupt."
+            ) from error
+        metadata = self.session.get_modelmeta().custom_metadata_map
+        signature = metadata.get(ONNX_SIGNATURE_KEY)
+        if signature is None:
+            raise ValueError(
+                f"{path!r} is an ONNX model but not a kgan generator export (no {ONNX_SIGNATURE_KEY!r} metadata). "
+                "Export one with kgan.export_generator(gan, 'generator.onnx') or kgan export --out generator.onnx."
+            )
+        inputs = {tensor.name: tensor for tensor in self.session.get_inputs()}
+        if signature != SERVING_SIGNATURE or "latent" not in inputs:
+            raise ValueError(
+                f"The ONNX export at {path!r} holds the signature {signature!r} with inputs {sorted(inputs)}; "
+                "sampling needs serving_default of a generator of latent vectors (export it without signature=)."
+            )
+        self.source = path
+        self.latent_dim = int(inputs["latent"].shape[-1])
+        self.num_classes = int(metadata[ONNX_CLASSES_KEY]) if "labels" in inputs else None
+        self.image_shape = tuple(int(d) for d in self.session.get_outputs()[0].shape[1:])
+        self.truncates = "psi" in inputs
+
+    def _decode(self, latent, labels, psi):
+        feeds = {"latent": latent}
+        if labels is not None:
+            feeds["labels"] = np.asarray(labels, np.int32)
+        if self.truncates:
+            feeds["psi"] = np.asarray(psi, np.float32)
+        return self.session.run(["images"], feeds)[0]

@@ -58,6 +58,15 @@ def digits_dataset():
     return kgan.data.load("digits", batch_size=32, seed=0, limit=256)
 
 
+@pytest.fixture
+def policy():
+    """Sets a global dtype policy for building a model, and restores float32 afterwards."""
+    import keras
+
+    yield keras.mixed_precision.set_global_policy
+    keras.mixed_precision.set_global_policy("float32")
+
+
 def tiny_dcgan(seed=0, image_shape=(8, 8, 1), **kwargs):
     import kgan
 

@@ -58,7 +58,17 @@ def test_train_writes_the_whole_run_folder(trained_run):
     assert os.path.isfile(run_dir / "generator" / "saved_model.pb")
     epoch_losses = [v for tag, _, _, v in summaries(run_dir / "logs" / "train") if tag == "epoch_d_loss"]
     assert len(epoch_losses) == 2
-    assert [step for tag, step, _, _ in summaries(run_dir / "logs" / "images")] == [1, 2]
+    assert sorted(os.listdir(run_dir / "walks")) == ["latent_walk_epoch_0001.png", "latent_walk_epoch_0002.png"]
+    images = summaries(run_dir / "logs" / "images")
+    # One event file per callback, read in file order: compare the sorted (tag, epoch) pairs.
+    assert sorted((tag, step) for tag, step, _, _ in images) == [
+        ("latent_walk", 1),
+        ("latent_walk", 2),
+        ("samples", 1),
+        ("samples", 2),
+    ]
+    walk = next(value for tag, _, _, value in images if tag == "latent_walk")
+    assert walk.shape == (4 * 9 + 1, 10 * 9 + 1, 1)  # 4 walks of 10 frames of 8x8 digits, 1-pixel borders
     health = summaries(run_dir / "logs" / "health")
     assert [step for tag, step, _, _ in health if tag == "d_output/fake"] == [8, 16]  # each epoch's end
     epoch_tags = {tag for tag, _, _, _ in summaries(run_dir / "logs" / "train")}

@@ -25,6 +25,8 @@ PAGES = [
     "docs/metrics.md",
     "docs/monitoring.md",
     "docs/export.md",
+    "docs/latent.md",
+    "docs/synthetic.md",
     "docs/performance.md",
 ]
 # The blocks as written, made tiny: one epoch, a few hundred images and samples.
@@ -82,7 +84,7 @@ def options_of(command):
     return [a for a in subparsers.choices[command]._actions if a.option_strings and a.dest != "help"]
 
 
-@pytest.mark.parametrize("command", ["train", "sample", "export", "evaluate"])
+@pytest.mark.parametrize("command", ["train", "sample", "interpolate", "export", "evaluate"])
 def test_cli_md_lists_every_option_with_its_default(command):
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     section = text.split(f"## `kgan {command}`")[1].split("\n## ")[0]

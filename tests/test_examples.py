@@ -76,3 +76,31 @@ def test_stylegan2_example_truncates_mixes_and_serves(mnist_dir, tmp_path):
         "style_mixing_epoch_0001.png",
         "truncation_epoch_0001.png",
     ]
+
+
+@pytest.mark.slow
+def test_use_a_generator_example(mnist_dir, tmp_path):
+    import kgan
+
+    gan = kgan.DCGAN((28, 28, 1), latent_dim=16, width=8, seed=0)
+    gan.compile()
+    gan.fit(kgan.data.load("mnist", data_dir=mnist_dir, batch_size=64, limit=512, seed=0), epochs=1, verbose=0)
+    gan.save(tmp_path / "gan.keras")
+    out = run_example(
+        "use_a_generator.py",
+        "--model",
+        "gan.keras",
+        "--data-dir",
+        mnist_dir,
+        "--project",
+        "4",
+        "--steps",
+        "20",
+        "--out",
+        "use",
+        cwd=tmp_path,
+    )
+    difference = float(re.search(r"largest difference ([\d.e+-]+)", out).group(1))
+    assert difference < 1e-4
+    assert re.search(r"projected 4 test images: mean PSNR \d+\.\d dB", out)
+    assert sorted(os.listdir(tmp_path / "use")) == ["generator.onnx", "generator.tflite", "projection.png", "walk.gif"]

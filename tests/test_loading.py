@@ -1,4 +1,4 @@
-"""kgan.load_generator: .keras GANs and SavedModel exports behind one interface."""
+"""kgan.load_generator: .keras GANs, SavedModel exports and ONNX exports behind one interface."""
 
 import numpy as np
 import pytest
@@ -14,18 +14,20 @@ def trained(gan):
     return gan
 
 
-def both_forms(gan, tmp_path):
-    """The GAN saved as .keras and exported as a SavedModel, each opened by load_generator."""
+def every_form(gan, tmp_path):
+    """The GAN saved as .keras, exported as a SavedModel and as ONNX, each opened by load_generator."""
     gan.save(tmp_path / "gan.keras")
     kgan.export_generator(gan, str(tmp_path / "export"))
-    return kgan.load_generator(tmp_path / "gan.keras"), kgan.load_generator(str(tmp_path / "export"))
+    kgan.export_generator(gan, tmp_path / "generator.onnx")
+    return [kgan.load_generator(tmp_path / name) for name in ("gan.keras", "export", "generator.onnx")]
 
 
-def test_an_unconditional_gan_samples_the_same_from_either_form(tmp_path):
+def test_an_unconditional_gan_samples_the_same_from_every_form(tmp_path):
     gan = trained(tiny_dcgan(ema_decay=0.5))
-    keras_file, export = both_forms(gan, tmp_path)
+    keras_file, export, onnx_file = every_form(gan, tmp_path)
     expected = gan.generate(6, seed=3)
-    for loaded in (keras_file, export):
+    latent = np.random.default_rng(0).standard_normal((3, 8)).astype(np.float32)
+    for loaded in (keras_file, export, onnx_file):
         assert (loaded.latent_dim, loaded.num_classes, loaded.image_shape, loaded.truncates) == (
             8,
             None,
@@ -34,8 +36,8 @@ def test_an_unconditional_gan_samples_the_same_from_either_form(tmp_path):
         )
         images = loaded.generate(6, seed=3)
         assert images.dtype == np.float32 and images.shape == (6, 8, 8, 1)
-        # The export returns uint8 pixels, rescaled: equal within half a pixel step.
-        np.testing.assert_allclose(images, expected, atol=1.01 / 127.5)
+        np.testing.assert_allclose(images, expected, atol=1e-5)
+        np.testing.assert_allclose(loaded.generate(latent=latent), gan.generate(latent=latent), atol=1e-5)
         assert not np.array_equal(loaded.generate(6, seed=4), images)
         with pytest.raises(ValueError, match="labels are for conditional generators"):
             loaded.generate(2, labels=[0, 1])
@@ -43,38 +45,40 @@ def test_an_unconditional_gan_samples_the_same_from_either_form(tmp_path):
             loaded.generate(2, truncation=0.7)
         with pytest.raises(ValueError, match="num must be a positive int"):
             loaded.generate(0)
+        with pytest.raises(ValueError, match=r"latent vectors must have shape \(n, 8\)"):
+            loaded.generate(latent=np.zeros((2, 5)))
     assert "latent_dim=8" in repr(export)
 
 
 def test_a_conditional_gan_cycles_or_takes_labels(tmp_path):
     gan = trained(kgan.CGAN(image_shape=(8, 8, 1), num_classes=10, latent_dim=8, width=8, seed=0))
-    for loaded in both_forms(gan, tmp_path):
+    for loaded in every_form(gan, tmp_path):
         assert loaded.num_classes == 10
-        np.testing.assert_allclose(loaded.generate(12, seed=1), gan.generate(12, seed=1), atol=1.01 / 127.5)
+        np.testing.assert_allclose(loaded.generate(12, seed=1), gan.generate(12, seed=1), atol=1e-5)
         sevens = loaded.generate(3, seed=1, labels=7)
-        np.testing.assert_allclose(sevens, gan.generate(3, labels=np.full(3, 7), seed=1), atol=1.01 / 127.5)
+        np.testing.assert_allclose(sevens, gan.generate(3, labels=np.full(3, 7), seed=1), atol=1e-5)
         with pytest.raises(ValueError, match=r"labels must be in \[0, 10\), got values from 3 to 10"):
             loaded.generate(2, labels=[3, 10])
         with pytest.raises(ValueError, match="one int or 2 ints"):
             loaded.generate(2, labels=[1, 2, 3])
 
 
-def test_stylegan2_truncates_in_either_form(tmp_path):
+def test_stylegan2_truncates_in_every_form(tmp_path):
     gan = trained(kgan.StyleGAN2((8, 8, 1), latent_dim=8, width=8, mapping_layers=2, seed=0))
-    for loaded in both_forms(gan, tmp_path):
+    for loaded in every_form(gan, tmp_path):
         assert loaded.truncates
         average = loaded.generate(4, seed=0, truncation=0.0)
         assert np.abs(average - average[:1]).max() < 1e-5  # psi 0: every seed gives the average image
-        # StyleGAN2's output is linear; the export's pixels clip it to [-1, 1].
-        expected = np.clip(gan.generate(4, seed=2), -1, 1)
-        np.testing.assert_allclose(np.clip(loaded.generate(4, seed=2), -1, 1), expected, atol=1.01 / 127.5)
+        np.testing.assert_allclose(loaded.generate(4, seed=2), gan.generate(4, seed=2), atol=1e-5)
+        truncated = gan.generate(4, seed=2, truncation_psi=0.7)
+        np.testing.assert_allclose(loaded.generate(4, seed=2, truncation=0.7), truncated, atol=1e-5)
 
 
 def test_what_cannot_be_loaded_is_refused_with_the_reason(tmp_path):
     with pytest.raises(FileNotFoundError, match="No model at"):
         kgan.load_generator(tmp_path / "missing.keras")
     (tmp_path / "notes.txt").write_text("not a model")
-    with pytest.raises(ValueError, match="neither a .keras file nor a SavedModel folder"):
+    with pytest.raises(ValueError, match="neither a .keras file, an .onnx file nor a SavedModel folder"):
         kgan.load_generator(tmp_path / "notes.txt")
     (tmp_path / "cut.keras").write_bytes(b"PK\x03\x04 truncated")
     with pytest.raises(ValueError, match="not a .keras archive"):
@@ -89,3 +93,26 @@ def test_what_cannot_be_loaded_is_refused_with_the_reason(tmp_path):
     kgan.export_generator(pix2pix, str(tmp_path / "pix2pix_export"))
     with pytest.raises(ValueError, match="has no 'sample' signature"):
         kgan.load_generator(tmp_path / "pix2pix_export")
+    kgan.export_generator(pix2pix, tmp_path / "pix2pix.onnx")
+    with pytest.raises(ValueError, match=r"sampling needs serving_default of a generator of latent vectors"):
+        kgan.load_generator(tmp_path / "pix2pix.onnx")
+    (tmp_path / "cut.onnx").write_bytes(b"\x08\x07 truncated")
+    with pytest.raises(ValueError, match="not a readable ONNX model"):
+        kgan.load_generator(tmp_path / "cut.onnx")
+    with pytest.raises(FileNotFoundError, match="No ONNX file"):
+        kgan.load_generator(tmp_path / "missing.onnx")
+
+
+def test_an_onnx_model_that_kgan_did_not_export_is_refused(tmp_path):
+    import onnx
+
+    # A valid ONNX model of the right input name, without kgan's metadata.
+    graph = onnx.helper.make_graph(
+        [onnx.helper.make_node("Identity", ["latent"], ["images"])],
+        "not_kgan",
+        [onnx.helper.make_tensor_value_info("latent", onnx.TensorProto.FLOAT, [None, 8])],
+        [onnx.helper.make_tensor_value_info("images", onnx.TensorProto.FLOAT, [None, 8])],
+    )
+    onnx.save(onnx.helper.make_model(graph), tmp_path / "other.onnx")
+    with pytest.raises(ValueError, match="not a kgan generator export"):
+        kgan.load_generator(tmp_path / "other.onnx")

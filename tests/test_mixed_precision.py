@@ -9,13 +9,6 @@ import kgan
 from tests.conftest import tiny_dcgan, weights_of
 
 
-@pytest.fixture
-def policy():
-    """Sets a global dtype policy for building a model, and restores float32 afterwards."""
-    yield keras.mixed_precision.set_global_policy
-    keras.mixed_precision.set_global_policy("float32")
-
-
 def _first_step_logs(gan, dataset):
     return gan.fit(dataset, epochs=1, steps_per_epoch=1, verbose=0).history
 

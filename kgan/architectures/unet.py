@@ -97,20 +97,21 @@ def build_unet(
 def build_inpainting_generator(
     image_shape=(28, 28, 1), width=64, max_depth=8, dropout=0.0, normalization="batch", seed=None, name="generator"
 ):
-    """An inpainting generator: `[images, masks]` -> images with the masked region filled in.
+    """An inpainting generator: `[source, masks]` -> the source images with the masked region filled in.
 
     `masks` are `(height, width, 1)` with 1 where pixels are missing. The network never sees the
     missing pixels (they are zeroed, and the mask is an extra input channel), and its output is
-    composited so that known pixels pass through unchanged: `mask * U-Net(...) + (1 - mask) * image`.
+    composited so that known pixels pass through unchanged: `mask * U-Net(...) + (1 - mask) * source`.
 
     Args:
         image_shape: `(height, width, channels)`.
         width, max_depth, dropout, normalization, seed, name: as for `build_unet`.
     """
-    images = keras.Input(image_shape, name="images")
+    # Named "source", not "images": an export's output is "images", and ONNX needs distinct names.
+    source = keras.Input(image_shape, name="source")
     masks = keras.Input(tuple(image_shape[:2]) + (1,), name="masks")
     keep = layers.Rescaling(-1.0, offset=1.0)(masks)  # 1 - mask
-    known = layers.Multiply()([images, keep])
+    known = layers.Multiply()([source, keep])
     filled = unet(
         layers.Concatenate()([known, masks]),
         image_shape[-1],
@@ -122,4 +123,4 @@ def build_inpainting_generator(
         "filled",
     )
     composite = layers.Add(dtype="float32", name="composite")([layers.Multiply()([filled, masks]), known])
-    return keras.Model([images, masks], composite, name=name)
+    return keras.Model([source, masks], composite, name=name)

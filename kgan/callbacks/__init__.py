@@ -1,6 +1,7 @@
 """Keras callbacks for GAN training."""
 
 from kgan.callbacks.image_grid import ImageGrid
+from kgan.callbacks.latent_walk import LatentWalk
 from kgan.callbacks.progress import EpochProgress
 from kgan.callbacks.sample_metrics import SampleMetrics
 from kgan.callbacks.style_grids import StyleGrids
@@ -10,6 +11,7 @@ from kgan.callbacks.training_monitor import TrainingHealthWarning, TrainingMonit
 __all__ = [
     "EpochProgress",
     "ImageGrid",
+    "LatentWalk",
     "SampleMetrics",
     "StyleGrids",
     "TensorBoard",

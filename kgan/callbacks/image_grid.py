@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import os
 
-import tensorflow as tf
-
-from kgan import images as images_lib
-from kgan.callbacks.schedule import EveryFewEpochs
+from kgan.callbacks.schedule import EpochPictures
 
 
-class ImageGrid(EveryFewEpochs):
+class ImageGrid(EpochPictures):
     """Renders the generator's samples for one fixed latent batch at the end of every epoch.
 
     The same latent vectors every epoch make progress visible: the grid for epoch N shows how the
@@ -40,41 +37,24 @@ class ImageGrid(EveryFewEpochs):
     """
 
     def __init__(self, log_dir=None, png_dir=None, num_images=64, columns=None, seed=0, every=1, examples=None):
-        super().__init__(every)
-        if log_dir is None and png_dir is None:
-            raise ValueError("ImageGrid needs log_dir (TensorBoard) or png_dir (PNG files), or both.")
+        super().__init__(log_dir, png_dir, every)
         if num_images < 1:
             raise ValueError(f"num_images must be >= 1, got {num_images}.")
-        self.log_dir = log_dir
-        self.png_dir = png_dir if png_dir is not None else os.path.join(log_dir, "samples")
         self.num_images = num_images
         self.columns = columns
         self.seed = seed
         self.examples = examples
-        self._writer = None
         self._grid_inputs = None
         self.last_grid_path = None
 
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
         self._grid_inputs = self.model.grid_inputs(self.num_images, self.seed, self.examples)
-        if self.log_dir is not None and self._writer is None:
-            self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "images"))
 
     def on_epoch_end(self, epoch, logs=None):
         if not self.due(epoch):
             return
         samples, columns = self.model.grid_samples(self._grid_inputs)
-        self.last_grid_path = os.path.join(self.png_dir, f"epoch_{epoch + 1:04d}.png")
-        grid = images_lib.save_grid(self.last_grid_path, samples, self.columns or columns)
-        if self._writer is not None:
-            # record_if(True): Keras' TensorBoard callback with an integer update_freq mutes every
-            # summary written off its batch schedule, ours included (tensorflow/tensorflow#49109).
-            with self._writer.as_default(), tf.summary.record_if(True):
-                tf.summary.image("samples", grid[None], step=epoch + 1)
-            self._writer.flush()
-
-    def on_train_end(self, logs=None):
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+        name = f"epoch_{epoch + 1:04d}.png"
+        self.save(name, "samples", samples, self.columns or columns, epoch)
+        self.last_grid_path = os.path.join(self.png_dir, name)

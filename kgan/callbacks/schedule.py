@@ -1,8 +1,13 @@
-"""The schedule of callbacks that work every few epochs."""
+"""The schedule of callbacks that work every few epochs, and those among them that draw pictures."""
 
 from __future__ import annotations
 
+import os
+
 import keras
+import tensorflow as tf
+
+from kgan import images as images_lib
 
 
 class EveryFewEpochs(keras.callbacks.Callback):
@@ -26,3 +31,46 @@ class EveryFewEpochs(keras.callbacks.Callback):
         """Whether the work is due at the end of `epoch` (counted from 0)."""
         last = self._epochs is not None and epoch + 1 == self._epochs
         return last or (epoch + 1) % self.every == 0
+
+
+class EpochPictures(EveryFewEpochs):
+    """Pictures rendered every few epochs, to PNG files and to TensorBoard's images.
+
+    Subclasses render in `on_epoch_end` (when `self.due(epoch)`) and hand each grid to `save`.
+
+    Args:
+        log_dir: TensorBoard folder (the images go to its `images` subfolder); None for none.
+        png_dir: folder for the PNGs; defaults to `log_dir/samples`; None with `log_dir=None`
+            for none.
+        every: render every this many epochs (the last epoch of a `fit` is always rendered).
+    """
+
+    def __init__(self, log_dir=None, png_dir=None, every=1):
+        super().__init__(every)
+        if log_dir is None and png_dir is None:
+            raise ValueError(f"{type(self).__name__} needs log_dir (TensorBoard) or png_dir (PNG files), or both.")
+        self.log_dir = log_dir
+        self.png_dir = png_dir if png_dir is not None else os.path.join(log_dir, "samples")
+        self._writer = None
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        if self.log_dir is not None and self._writer is None:
+            self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "images"))
+
+    def save(self, file_name, tag, images, columns, epoch):
+        """Writes `images` in [-1, 1] as one grid: `png_dir/file_name` and TensorBoard's `tag` at
+        step `epoch + 1`. Returns the grid's uint8 pixels."""
+        grid = images_lib.save_grid(os.path.join(self.png_dir, file_name), images, columns)
+        if self._writer is not None:
+            # record_if(True): Keras' TensorBoard callback with an integer update_freq mutes every
+            # summary written off its batch schedule, ours included (tensorflow/tensorflow#49109).
+            with self._writer.as_default(), tf.summary.record_if(True):
+                tf.summary.image(tag, grid[None], step=epoch + 1)
+            self._writer.flush()
+        return grid
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None

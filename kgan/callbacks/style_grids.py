@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
-import tensorflow as tf
 
-from kgan import images as images_lib
-from kgan.callbacks.schedule import EveryFewEpochs
+from kgan.callbacks.schedule import EpochPictures
 from kgan.seeding import sub_seed
 
 TRUNCATION_SWEEP = (1.0, 0.7, 0.5, 0.0)
 
 
-class StyleGrids(EveryFewEpochs):
+class StyleGrids(EpochPictures):
     """Renders a StyleGAN2's truncation sweep and style-mixing matrix at the end of every few epochs.
 
     * `truncation_epoch_NNNN.png` (TensorBoard tag "truncation"): one row per psi in
@@ -46,36 +42,22 @@ class StyleGrids(EveryFewEpochs):
         seed=0,
         every=1,
     ):
-        super().__init__(every)
-        if log_dir is None and png_dir is None:
-            raise ValueError("StyleGrids needs log_dir (TensorBoard) or png_dir (PNG files), or both.")
-        self.log_dir = log_dir
-        self.png_dir = png_dir if png_dir is not None else os.path.join(log_dir, "samples")
+        super().__init__(log_dir, png_dir, every)
         self.columns = columns
         self.truncation_psis = tuple(float(psi) for psi in truncation_psis)
         self.mixing_layers = mixing_layers
         self.seed = seed
-        self._writer = None
 
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
         if not hasattr(self.model, "mix_styles"):
             raise ValueError(f"StyleGrids draws a StyleGAN2's styles; this model is a {type(self.model).__name__}.")
-        if self.log_dir is not None and self._writer is None:
-            self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "images"))
 
     def on_epoch_end(self, epoch, logs=None):
         if not self.due(epoch):
             return
         for tag, (pictures, columns) in (("truncation", self.truncation_sweep()), ("style_mixing", self.mixing())):
-            grid = images_lib.save_grid(
-                os.path.join(self.png_dir, f"{tag}_epoch_{epoch + 1:04d}.png"), pictures, columns
-            )
-            if self._writer is not None:
-                with self._writer.as_default(), tf.summary.record_if(True):
-                    tf.summary.image(tag, grid[None], step=epoch + 1)
-        if self._writer is not None:
-            self._writer.flush()
+            self.save(f"{tag}_epoch_{epoch + 1:04d}.png", tag, pictures, columns, epoch)
 
     def truncation_sweep(self):
         """`(images, columns)`: one row of `columns` seeds per psi."""
@@ -97,8 +79,3 @@ class StyleGrids(EveryFewEpochs):
             mixed = gan.mix_styles(sources, np.repeat(targets[i : i + 1], self.columns, axis=0), layers)
             rows.append(np.concatenate([target_images[i : i + 1], gan.synthesize(mixed)]))
         return np.concatenate(rows), self.columns + 1
-
-    def on_train_end(self, logs=None):
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None

@@ -43,7 +43,16 @@ def per_pass(make_pass, seed, cardinality=None):
 
     def one_pass(_):
         number = passes.assign_add(1) - 1
-        return make_pass(pass_seed(seed, number))
+        # The order must follow `seed` and the pass alone, not a global seed the user set: and with
+        # tf.random.set_seed(0) (keras.utils.set_random_seed(0)) TensorFlow cannot even build a
+        # shuffle whose seed is a tensor (it compares the seeds in Python). Within this function's
+        # graph, ops see no global seed.
+        graph = tf.compat.v1.get_default_graph()
+        global_seed, graph.seed = graph.seed, None
+        try:
+            return make_pass(pass_seed(seed, number))
+        finally:
+            graph.seed = global_seed
 
     dataset = tf.data.Dataset.from_tensors(0).flat_map(one_pass)
     if cardinality is not None:  # flat_map hides the length; Keras needs it to count an epoch's steps.

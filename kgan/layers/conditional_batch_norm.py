@@ -16,7 +16,8 @@ class ConditionalBatchNormalization(layers.Layer):
     at 1 and betas at 0: at initialisation it is plain batch normalization.
 
     Call it on `[x, labels]`: `x` of shape `(batch, ..., channels)`, `labels` int `(batch,)` or
-    `(batch, 1)`.
+    `(batch, 1)`, or float class weights `(batch, num_classes)`: then gamma and beta are the
+    weighted mixes of the classes' (what `kgan.latent.class_walk` interpolates through).
 
     Args:
         num_classes: the number of classes.
@@ -40,11 +41,14 @@ class ConditionalBatchNormalization(layers.Layer):
 
     def call(self, inputs, training=None):
         x, labels = inputs
-        labels = ops.reshape(ops.cast(labels, "int32"), (-1,))
         normalized = self.normalize(x, training=training)
         broadcast = (-1,) + (1,) * (len(x.shape) - 2) + (x.shape[-1],)
-        gamma = ops.reshape(ops.take(self.gamma, labels, axis=0), broadcast)
-        beta = ops.reshape(ops.take(self.beta, labels, axis=0), broadcast)
+        if "float" in str(labels.dtype):  # class weights: a mix of the classes' scales and shifts
+            gamma, beta = ops.matmul(labels, self.gamma), ops.matmul(labels, self.beta)
+        else:
+            labels = ops.reshape(ops.cast(labels, "int32"), (-1,))
+            gamma, beta = ops.take(self.gamma, labels, axis=0), ops.take(self.beta, labels, axis=0)
+        gamma, beta = ops.reshape(gamma, broadcast), ops.reshape(beta, broadcast)
         return normalized * ops.cast(gamma, normalized.dtype) + ops.cast(beta, normalized.dtype)
 
     def compute_output_shape(self, input_shape):

@@ -164,8 +164,8 @@ def test_exported_translators_load_without_kgan(name, digits, tmp_path):
     images = digits[:3].astype(np.float32) / 127.5 - 1.0
     if name == "inpainting":
         masks = kgan.models.translation.random_box_masks(3, (8, 8), 0.5, seed=0).numpy()
-        inputs, expected = {"images": images, "masks": masks}, model.inpaint(images, masks)
-        pixel_inputs = {"images": digits[:3], "masks": masks}
+        inputs, expected = {"source": images, "masks": masks}, model.inpaint(images, masks)
+        pixel_inputs = {"source": digits[:3], "masks": masks}
     elif name == "cyclegan":
         inputs, expected = {"images_a": images}, model.translate(images, "a_to_b")
         pixel_inputs = {"images_a": digits[:3]}
