@@ -330,6 +330,24 @@ def _add_train(commands, common):
         "AVX512-BF16 or AMX (on other CPUs it is emulated and many times slower), A100/H100 GPUs "
         "and TPUs; mixed_float16 for other GPUs (losses are scaled)",
     )
+    training.add_argument(
+        "--ada",
+        action="store_true",
+        help="adaptive discriminator augmentation (Karras et al., 2020): D sees augmented images, real and "
+        "fake, with a probability that rises when D overfits; for small datasets",
+    )
+    training.add_argument(
+        "--init-from",
+        metavar="GAN.keras",
+        help="fine-tune: start from this saved GAN's weights (the same recipe, --width and --latent-dim) "
+        "instead of random ones, with fresh optimizers",
+    )
+    training.add_argument(
+        "--freeze-d",
+        type=_at_least(1),
+        metavar="N",
+        help="with --init-from: keep the discriminator's first N layers fixed (FreezeD, Mo et al., 2020)",
+    )
     training.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     training.add_argument(
         "--deterministic",
@@ -674,6 +692,8 @@ def _apply_recipe_defaults(args):
     tuned = args.recipe in TUNED_RECIPES
     if args.recipe != "stylegan2" and (args.r1_gamma, args.pl_weight, args.mixing) != (None, None, None):
         raise UsageError("--r1-gamma, --pl-weight and --mixing are StyleGAN2's: add --recipe stylegan2.")
+    if args.freeze_d and not args.init_from:
+        raise UsageError("--freeze-d keeps layers of a trained discriminator fixed: use it with --init-from.")
     if args.latent_dim is None:
         args.latent_dim = DEFAULT_LATENT_DIM if tuned else STYLEGAN2_LATENT_DIM if args.recipe == "stylegan2" else 100
     if args.minibatch_std is None:
@@ -744,6 +764,8 @@ def train_command(args):
     decay_steps = epochs * steps_per_epoch if steps_per_epoch > 0 else None
     with _users_input(), global_dtype_policy(args.precision):
         gan = _build_recipe(args, image_shape)
+        if args.init_from:
+            gan.init_from(args.init_from)
         gan.compile(
             loss=args.loss,
             d_learning_rate=args.d_lr,
@@ -757,6 +779,8 @@ def train_command(args):
             instance_noise=args.instance_noise,
             instance_noise_decay_steps=decay_steps if args.instance_noise else None,
             steps_per_execution=args.steps_per_execution,
+            augment=kgan.augment.AdaptiveAugment(seed=args.seed) if args.ada else None,
+            freeze_d=args.freeze_d or 0,
             **_regularizer_options(args),
         )
     print(

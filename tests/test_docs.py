@@ -27,6 +27,7 @@ PAGES = [
     "docs/export.md",
     "docs/latent.md",
     "docs/synthetic.md",
+    "docs/fine_tuning.md",
     "docs/performance.md",
 ]
 # The blocks as written, made tiny: one epoch, a few hundred images and samples.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 
 import keras
 import numpy as np
@@ -139,6 +140,7 @@ class GAN(keras.Model):
         instance_noise=0.0,
         instance_noise_decay_steps=None,
         reuse_fakes=False,
+        freeze_d=0,
         jit_compile="auto",
         steps_per_execution=1,
         run_eagerly=False,
@@ -187,6 +189,9 @@ class GAN(keras.Model):
             reuse_fakes: the generator step learns from the fakes of the last discriminator step
                 (judged by the updated D) instead of drawing fresh noise and running G again:
                 one generator forward pass fewer per step, the same sequential updates.
+            freeze_d: FreezeD (Mo et al., 2020): keep the discriminator's first `freeze_d` layers
+                that hold weights fixed, for fine-tuning a trained GAN (`init_from`) on a small
+                dataset; `frozen_d_layers` names them.
             jit_compile: XLA for the step: True, False or "auto" (Keras' choice: off on CPUs,
                 where XLA ran a DCGAN step about 2x slower than TensorFlow's own kernels).
             steps_per_execution: training steps per compiled call.
@@ -235,6 +240,7 @@ class GAN(keras.Model):
         self.instance_noise = float(instance_noise)
         self.instance_noise_decay_steps = instance_noise_decay_steps
         self.reuse_fakes = bool(reuse_fakes)
+        self.frozen_d_layers = self._freeze_discriminator(freeze_d)
         super().compile(
             optimizer=None,
             jit_compile=jit_compile,
@@ -251,6 +257,7 @@ class GAN(keras.Model):
             "instance_noise": self.instance_noise,
             "instance_noise_decay_steps": instance_noise_decay_steps,
             "reuse_fakes": self.reuse_fakes,
+            "freeze_d": freeze_d,
             "jit_compile": jit_compile,
             "steps_per_execution": steps_per_execution,
         }
@@ -645,6 +652,45 @@ class GAN(keras.Model):
     def extra_generator_losses(self, real, fake, condition, fake_output):
         """Named, unweighted loss terms added to G's loss, e.g. Pix2Pix's L1 or CycleGAN's cycle loss."""
         return {}
+
+    def _freeze_discriminator(self, count):
+        """Freezes D's first `count` layers with weights (and unfreezes those an earlier compile froze)."""
+        weighted = [layer for layer in self.discriminator.layers if layer.weights]
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count < len(weighted):
+            raise ValueError(
+                f"freeze_d must be an int in [0, {len(weighted)}): this discriminator has {len(weighted)} layers "
+                f"with weights, and the last must keep training; got {count!r}."
+            )
+        for layer in weighted:
+            if layer.name in getattr(self, "frozen_d_layers", ()):
+                layer.trainable = True
+        for layer in weighted[:count]:
+            layer.trainable = False
+        return [layer.name for layer in weighted[:count]]
+
+    def init_from(self, other):
+        """Starts from the weights of `other`, a trained GAN of the same networks (or the path of one
+        saved as `.keras`): generator, discriminator and the averaged generator, for fine-tuning on
+        new data with this GAN's own `compile` settings (fresh optimizers).
+
+        Raises:
+            ValueError: the networks differ (another family, width, latent size or image shape).
+        """
+        from kgan.loading import load_gan
+
+        source = load_gan(other) if isinstance(other, (str, os.PathLike)) else other
+        pairs = [(self.generator, source.generator), (self.discriminator, source.discriminator)]
+        if self.ema_generator is not None:
+            pairs.append((self.ema_generator, source.inference_generator))
+        for target, origin in pairs:
+            try:
+                target.set_weights(origin.get_weights())
+            except ValueError as error:
+                raise ValueError(
+                    f"Cannot start this {type(self).__name__} from a {type(source).__name__} whose {origin.name} "
+                    f"differs ({error}). Build it with the settings the saved GAN was trained with."
+                ) from None
+        return self
 
     @property
     def generator_variables(self):
