@@ -27,7 +27,8 @@ setup(
     ],
     extras_require={
         "tfds": ["tensorflow-datasets>=4.9", "importlib_resources"],
-        "examples": ["matplotlib"],
+        # Every package an example imports: use_a_generator.py serves with ONNX Runtime and LiteRT.
+        "examples": ["matplotlib", "tf2onnx>=1.17", "onnx", "onnxruntime", "ai-edge-litert"],
         # ONNX export (tf2onnx) and ONNX Runtime for load_generator and serving; LiteRT export needs
         # TensorFlow alone, its interpreter runs the files without TensorFlow.
         "onnx": ["tf2onnx>=1.17", "onnx", "onnxruntime"],

@@ -4,7 +4,7 @@ project real test images into it.
     python examples/use_a_generator.py --model runs/mnist/checkpoints/epoch_0003.keras \\
         --data-dir ../shared/data/mnist --out runs/use
 
-Needs the ONNX extra: pip install -e ".[onnx,litert]". Writes runs/use/generator.onnx and
+Needs the examples extra (ONNX and LiteRT among it): pip install -e ".[examples]". Writes runs/use/generator.onnx and
 runs/use/generator.tflite (run without TensorFlow), runs/use/walk.gif (4 looping latent walks)
 and runs/use/projection.png (test images above their reconstructions), and prints how close the
 projections came.

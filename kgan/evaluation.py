@@ -22,8 +22,9 @@ def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_siz
 
     Args:
         generator: a `kgan.GAN` (its `inference_generator` samples; conditional GANs cycle
-            through the classes), a `keras.Model` taking latent vectors, the path of an exported
-            SavedModel (its `sample` signature; conditional ones cycle through the classes), a
+            through the classes), a `keras.Model` taking latent vectors, the path of an export
+            `kgan.load_generator` opens (a SavedModel folder or an `.onnx` file; conditional ones
+            cycle through the classes, StyleGAN2's are untruncated), a
             callable `(num, seed) -> images in [-1, 1]`, or a NumPy array of images in [-1, 1]
             generated beforehand (scored in order). Image-to-image models (Pix2Pix, SRGAN,
             TranslationGAN, or their exported SavedModels) translate the sources of `real_data`'s
@@ -184,7 +185,7 @@ def sampler(generator):
     if isinstance(generator, GAN):
         return lambda num, seed: generator.generate(num, seed=seed)
     if isinstance(generator, (str, os.PathLike)):
-        # Conditional exports cycle through the classes; StyleGAN2's sample untruncated (psi 1).
+        # Conditional exports cycle through the classes; StyleGAN2's draw untruncated (psi 1).
         loaded = load_generator(generator)
         return lambda num, seed: loaded.generate(num, seed=seed)
     if isinstance(generator, np.ndarray):
@@ -200,7 +201,7 @@ def sampler(generator):
         return generator
     raise ValueError(
         f"Cannot sample from a {type(generator).__name__}: pass a kgan GAN, a keras.Model taking "
-        "latent vectors, an exported SavedModel folder, or a callable (num, seed) -> images."
+        "latent vectors, an exported SavedModel folder or .onnx file, or a callable (num, seed) -> images."
     )
 
 

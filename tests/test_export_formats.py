@@ -81,7 +81,18 @@ def random_inputs(function_inputs, seed=0):
 
 FAMILIES = {
     "DCGAN": lambda: tiny_dcgan(ema_decay=0.5),
+    "SNGAN": lambda: kgan.SNGAN((8, 8, 1), latent_dim=4, generator_width=4, discriminator_width=4, seed=0),
     "CGAN": lambda: kgan.CGAN((8, 8, 1), num_classes=3, latent_dim=4, width=4, seed=0),
+    "ProjectionGAN": lambda: kgan.ProjectionGAN((8, 8, 1), num_classes=3, latent_dim=4, width=4, seed=0),
+    "Pix2Pix": lambda: kgan.Pix2Pix((8, 8, 1), width=4, max_depth=2, seed=0),
+    "SRGAN": lambda: kgan.SRGAN(
+        (8, 8, 1),
+        scale=2,
+        width=4,
+        num_blocks=1,
+        seed=0,
+        content_network=keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3)]),
+    ),
     "StyleGAN2": lambda: kgan.StyleGAN2((8, 8, 1), latent_dim=4, width=4, mapping_layers=2, seed=0),
     "Inpainting": lambda: kgan.Inpainting((8, 8, 1), width=4, max_depth=2, discriminator_layers=2, seed=0),
     "CycleGAN": lambda: kgan.CycleGAN((8, 8, 1), width=4, max_depth=2, discriminator_layers=2, seed=0),
