@@ -3,6 +3,7 @@
 from kgan.callbacks.image_grid import ImageGrid
 from kgan.callbacks.latent_walk import LatentWalk
 from kgan.callbacks.progress import EpochProgress
+from kgan.callbacks.projector import Projector
 from kgan.callbacks.sample_metrics import SampleMetrics
 from kgan.callbacks.style_grids import StyleGrids
 from kgan.callbacks.tensorboard import TensorBoard
@@ -12,6 +13,7 @@ __all__ = [
     "EpochProgress",
     "ImageGrid",
     "LatentWalk",
+    "Projector",
     "SampleMetrics",
     "StyleGrids",
     "TensorBoard",
