@@ -1,5 +1,6 @@
 """Keras callbacks for GAN training."""
 
+from kgan.callbacks.distribution import DistributionPlots
 from kgan.callbacks.image_grid import ImageGrid
 from kgan.callbacks.latent_walk import LatentWalk
 from kgan.callbacks.progress import EpochProgress
@@ -10,6 +11,7 @@ from kgan.callbacks.tensorboard import TensorBoard
 from kgan.callbacks.training_monitor import TrainingHealthWarning, TrainingMonitor
 
 __all__ = [
+    "DistributionPlots",
     "EpochProgress",
     "ImageGrid",
     "LatentWalk",

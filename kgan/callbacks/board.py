@@ -13,6 +13,7 @@ import re
 
 import numpy as np
 import tensorflow as tf
+from keras import ops
 
 _logs = {}  # absolute log folder -> its _SharedLog
 
@@ -91,6 +92,41 @@ def recording(writer):
 def global_step(model):
     """Training steps the GAN has taken (its generator updates): the step axis of every summary."""
     return int(model.g_optimizer.iterations.numpy())  # int() alone fails on a MirroredVariable
+
+
+def first_samples(data, num_samples, user):
+    """The first `num_samples` of a dataset (or of one batch), in the batch's structure; `user`, the
+    callback asking, names itself in the errors."""
+    if isinstance(data, tf.data.Dataset):
+        parts, count = [], 0
+        for batch in data:
+            parts.append(batch)
+            count += int(tf.nest.flatten(batch)[0].shape[0])
+            if count >= num_samples:
+                break
+        if not parts:
+            raise ValueError(f"{user} was given an empty dataset; give it the data you train on.")
+        data = tf.nest.map_structure(lambda *xs: tf.concat(xs, axis=0), *parts)
+    data = tf.nest.map_structure(lambda x: ops.convert_to_tensor(x)[:num_samples], data)
+    if int(tf.nest.flatten(data)[0].shape[0]) < 2:
+        raise ValueError(
+            "The training data holds a single image; a GAN learns a distribution from many. Train on "
+            "more images (a larger folder or --limit), and with batches of at least 2."
+        )
+    return data
+
+
+def histogram(tag, values, low, high, step, bins=30):
+    """Writes a TensorBoard histogram of `values` over the fixed range [low, high] (values outside
+    it are left out), so that histograms written with one range share their x-axis
+    (`tf.summary.histogram` fits each to its own data). Call it under `recording`."""
+    from tensorboard.plugins.histogram import metadata
+
+    if high <= low:
+        low, high = low - 0.5, high + 0.5
+    counts, edges = np.histogram(values, bins=bins, range=(low, high))
+    buckets = np.stack([edges[:-1], edges[1:], counts], axis=1).astype(np.float64)
+    tf.summary.write(tag, buckets, step=step, metadata=metadata.create_summary_metadata(tag, ""))
 
 
 def learning_rate(optimizer):

@@ -63,6 +63,7 @@ class ImageGrid(EpochPictures):
         self.every_steps = every_steps
         self._grid_inputs = None
         self._real_grid = None
+        self._shown_step = None
         self.last_grid_path = None
 
     def on_train_begin(self, logs=None):
@@ -70,11 +71,14 @@ class ImageGrid(EpochPictures):
         self._grid_inputs = self.model.grid_inputs(self.num_images, self.seed, self.examples)
         if self.examples is not None:
             self._real_grid = self.model.real_grid(self.examples, self.num_images)
+        self._step = board.global_step(self.model)
 
     def on_train_batch_end(self, batch, logs=None):
-        if self.every_steps and board.global_step(self.model) % self.every_steps == 0:
+        step = board.global_step(self.model)
+        if self.every_steps and step // self.every_steps > self._step // self.every_steps:
             samples, columns = self.model.grid_samples(self._grid_inputs)
             self._show(samples, columns)
+        self._step = step
 
     def on_epoch_end(self, epoch, logs=None):
         if not self.due(epoch):
@@ -85,8 +89,12 @@ class ImageGrid(EpochPictures):
         self.last_grid_path = os.path.join(self.png_dir, name)
 
     def _show(self, samples, columns):
-        """Writes the grid (and the real | generated panel) to TensorBoard; returns the grid."""
+        """Writes the grid (and the real | generated panel) to TensorBoard, once per step; returns the grid."""
         grid = images_lib.tile(images_lib.to_uint8(samples), self.columns or columns)
+        step = board.global_step(self.model)
+        if step == self._shown_step:  # an epoch's end on the every_steps schedule
+            return grid
+        self._shown_step = step
         self.show("samples/grid", grid)
         if self._real_grid is not None:
             real, real_columns = self._real_grid

@@ -10,8 +10,8 @@ import numpy as np
 from keras import ops
 
 from kgan import images as images_lib
+from kgan.callbacks import board
 from kgan.callbacks.schedule import EveryFewEpochs
-from kgan.callbacks.training_monitor import _first_samples
 from kgan.seeding import sub_seed
 
 #: The Projector's sprite sheet may be at most this many pixels on a side.
@@ -60,7 +60,7 @@ class Projector(EveryFewEpochs):
         self.num_samples = int(num_samples)
         self.extractor = extractor
         self.seed = seed
-        self._data = _first_samples(data, self.num_samples)
+        self._data = board.first_samples(data, self.num_samples, "Projector")
         self._features = None
 
     def on_train_begin(self, logs=None):
@@ -90,8 +90,6 @@ class Projector(EveryFewEpochs):
 
     def snapshot(self, epoch):
         """Writes the features of the real batch and of fresh samples for epoch `epoch` (from 0)."""
-        from kgan.callbacks.board import global_step
-
         model = self.model
         fakes = (
             model.generate(self.num_samples, seed=sub_seed(self.seed, "projector"), labels=self._fake_labels)
@@ -120,7 +118,7 @@ class Projector(EveryFewEpochs):
                 f.write("\t".join(row) + "\n")
         thumbnail = _write_sprite(os.path.join(folder, "sprite.png"), np.concatenate([self._real, fakes]))
         with open(os.path.join(folder, "name.txt"), "w", encoding="utf-8") as f:
-            f.write(f"epoch {epoch + 1} (step {global_step(model)})")
+            f.write(f"epoch {epoch + 1} (step {board.global_step(model)})")
         _write_config(self.log_dir, thumbnail)
 
     def _embed(self, images, labels):
@@ -162,7 +160,7 @@ def _discriminator_features(discriminator):
             f"The discriminator {discriminator.name!r} has no layer named 'logits' whose input Projector "
             "could use as features; pass Projector(..., extractor=a keras.Model from images to features)."
         ) from None
-    return keras.Model(discriminator.inputs, logits.input)
+    return keras.Model(discriminator.input, logits.input)
 
 
 def _write_sprite(path, images):

@@ -146,7 +146,7 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.patience = int(patience)
         self.warmup_steps = int(warmup_steps)
         self.num_samples = int(num_samples)
-        self._first_batch = _first_samples(data, self.num_samples)
+        self._first_batch = board.first_samples(data, self.num_samples, "TrainingMonitor")
         self.seed = seed
         self.dominance = float(dominance)
         self.vanishing_ratio = float(vanishing_ratio)
@@ -350,7 +350,7 @@ class TrainingMonitor(keras.callbacks.Callback):
             tf.summary.scalar("health/diversity", record["diversity"], step=step)
             tf.summary.scalar("health/sample_gap", record["sample_gap"], step=step)
             for name, output in (("real", real_output), ("fake", fake_output)):
-                _histogram(f"balance/d_output_{name}", output, low, high, step)
+                board.histogram(f"balance/d_output_{name}", output, low, high, step)
         board.add_charts(
             self.log_dir,
             "health",
@@ -416,27 +416,6 @@ class _Probe:
         return outputs[0].ravel(), outputs[1].ravel(), diversity, _moment_gap(fake, self.real)
 
 
-def _first_samples(data, num_samples):
-    """The first `num_samples` of a dataset (or of one batch), in the batch's structure."""
-    if isinstance(data, tf.data.Dataset):
-        parts, count = [], 0
-        for batch in data:
-            parts.append(batch)
-            count += int(tf.nest.flatten(batch)[0].shape[0])
-            if count >= num_samples:
-                break
-        if not parts:
-            raise ValueError("TrainingMonitor was given an empty dataset; give it the data you train on.")
-        data = tf.nest.map_structure(lambda *xs: tf.concat(xs, axis=0), *parts)
-    data = tf.nest.map_structure(lambda x: ops.convert_to_tensor(x)[:num_samples], data)
-    if int(tf.nest.flatten(data)[0].shape[0]) < 2:
-        raise ValueError(
-            "The training data holds a single image; a GAN learns a distribution from many. Train on "
-            "more images (a larger folder or --limit), and with batches of at least 2."
-        )
-    return data
-
-
 def _flat_samples(samples):
     """A batch (or a nest of batches, one per domain) as one `(n, features)` float64 array."""
     parts = [np.reshape(ops.convert_to_numpy(s), (int(s.shape[0]), -1)) for s in tf.nest.flatten(samples)]
@@ -470,16 +449,3 @@ def _win_margin(adversarial_loss):
     if adversarial_loss.probability:
         return 1.0
     return _WIN_MARGINS.get(adversarial_loss.name)
-
-
-def _histogram(tag, values, low, high, step, bins=30):
-    """A TensorBoard histogram of `values` over the fixed range [low, high], so that two
-    histograms written with one range share their x-axis (`tf.summary.histogram` fits each to
-    its own data)."""
-    from tensorboard.plugins.histogram import metadata
-
-    if high <= low:
-        low, high = low - 0.5, high + 0.5
-    counts, edges = np.histogram(np.clip(values, low, high), bins=bins, range=(low, high))
-    buckets = np.stack([edges[:-1], edges[1:], counts], axis=1).astype(np.float64)
-    tf.summary.write(tag, buckets, step=step, metadata=metadata.create_summary_metadata(tag, ""))

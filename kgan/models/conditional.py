@@ -140,7 +140,7 @@ class ConditionalGAN(GAN):
     def real_grid(self, examples, num_images):
         """One row per class, as many real images of the class as the grid has samples (blank
         where the batch holds fewer)."""
-        real, labels = self.unpack(examples)
+        real, labels = self.unpack(tf.nest.map_structure(ops.convert_to_tensor, examples))
         real, labels = ops.convert_to_numpy(real), ops.convert_to_numpy(labels)
         per_class = max(1, num_images // self.num_classes)
         rows = []

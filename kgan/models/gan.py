@@ -476,7 +476,7 @@ class GAN(keras.Model):
         """`(images, columns)`: real images from the batch `examples`, laid out like the grid of
         `num_images` samples, for `ImageGrid`'s real | generated panel; None for families whose
         grid already shows real data."""
-        real, _ = self.unpack(examples)
+        real, _ = self.unpack(tf.nest.map_structure(ops.convert_to_tensor, examples))
         return ops.convert_to_numpy(real)[:num_images], math.ceil(math.sqrt(num_images))
 
     def export_endpoints(self, network):
