@@ -946,10 +946,12 @@ def start_board(folder, port=None, host="127.0.0.1", require_logs=True):
     """Starts TensorBoard on the logs under `folder` in a process of its own; returns `(process, url)`
     once it answers. A folder without logs (unless not `require_logs`: a run about to write them),
     a port in use or a missing TensorBoard are `UsageError`s."""
-    if importlib.util.find_spec("tensorboard") is None:
+    try:
+        import tensorboard  # noqa: F401  (its server runs in a process of its own)
+    except ImportError:
         raise UsageError(
             "TensorBoard is not installed in this Python; pip install tensorboard (kgan's install includes it)."
-        )
+        ) from None
     if not os.path.isdir(folder):
         raise UsageError(f"{folder!r} is not a folder; pass a run folder (kgan train --run-dir) or its logs/.")
     if require_logs and not _holds_event_files(folder):

@@ -56,23 +56,22 @@ def test_train_writes_the_whole_run_folder(trained_run):
     assert sorted(os.listdir(run_dir / "samples")) == ["epoch_0001.png", "epoch_0002.png"]
     assert sorted(os.listdir(run_dir / "checkpoints")) == ["epoch_0001.keras", "epoch_0002.keras"]
     assert os.path.isfile(run_dir / "generator" / "saved_model.pb")
-    epoch_losses = [v for tag, _, _, v in summaries(run_dir / "logs" / "train") if tag == "epoch_d_loss"]
-    assert len(epoch_losses) == 2
     assert sorted(os.listdir(run_dir / "walks")) == ["latent_walk_epoch_0001.png", "latent_walk_epoch_0002.png"]
-    images = summaries(run_dir / "logs" / "images")
-    # One event file per callback, read in file order: compare the sorted (tag, epoch) pairs.
-    assert sorted((tag, step) for tag, step, _, _ in images) == [
-        ("latent_walk", 1),
-        ("latent_walk", 2),
-        ("samples", 1),
-        ("samples", 2),
-    ]
-    walk = next(value for tag, _, _, value in images if tag == "latent_walk")
+    # TensorBoard: one run in logs/, every view at the global step (8 steps an epoch).
+    assert len([f for f in os.listdir(run_dir / "logs") if f.startswith("events.out.tfevents")]) == 1
+    found = summaries(run_dir / "logs")
+    steps = {}
+    for tag, step, _, _ in found:
+        steps.setdefault(tag, []).append(step)
+    for tag in ("samples/grid", "samples/real_vs_generated", "samples/latent_walk", "balance/d_output_fake"):
+        assert steps[tag] == [8, 16], tag
+    assert steps["loss/d"] == [8, 16] and steps["health/summary"] == [8, 16]
+    walk = next(value for tag, _, _, value in found if tag == "samples/latent_walk")
     assert walk.shape == (4 * 9 + 1, 10 * 9 + 1, 1)  # 4 walks of 10 frames of 8x8 digits, 1-pixel borders
-    health = summaries(run_dir / "logs" / "health")
-    assert [step for tag, step, _, _ in health if tag == "d_output/fake"] == [8, 16]  # each epoch's end
-    epoch_tags = {tag for tag, _, _, _ in summaries(run_dir / "logs" / "train")}
-    assert {"epoch_d_gap", "epoch_diversity", "epoch_g_grad_norm"} <= epoch_tags
+    assert {"_hparams_/session_start_info", "custom_scalars__config__"} <= set(steps)
+    # The Projector: the discriminator's features (digits have no shipped extractor), each epoch.
+    assert sorted(os.listdir(run_dir / "logs" / "projector")) == ["epoch_0001", "epoch_0002"]
+    assert "epoch 2 (step 16)" in (run_dir / "logs" / "projector_config.pbtxt").read_text()
     config = json.loads((run_dir / "config.json").read_text())
     assert config["dataset"] == "digits" and config["epochs"] == 2 and config["image_shape"] == [8, 8, 1]
     assert "image_size" not in config and "channels" not in config  # they apply to image folders only
@@ -83,7 +82,7 @@ def test_train_writes_the_whole_run_folder(trained_run):
     assert "ETA" in epoch_lines[0] and "ETA" not in epoch_lines[1]
     assert "Epoch 1/2" not in result.stdout  # Keras' own progress output stays off
     assert "signatures serving_default, sample" in result.stdout
-    assert f"kgan sample --model {run_dir / 'generator'}" in result.stdout and "tensorboard --logdir" in result.stdout
+    assert f"kgan sample --model {run_dir / 'generator'}" in result.stdout and f"kgan board {run_dir}" in result.stdout
     # No TensorFlow start-up lines or Keras warnings before kgan speaks.
     assert result.stderr.strip() == "", result.stderr
     gan = keras.saving.load_model(str(run_dir / "checkpoints" / "epoch_0002.keras"))
@@ -166,10 +165,9 @@ def test_train_killed_mid_run_resumes_from_its_last_epoch(tmp_path):
     reference = keras.saving.load_model(str(tmp_path / "uninterrupted" / "checkpoints" / "epoch_0004.keras"))
     for a, b in zip(gan.weights, reference.weights):  # data order and random state resumed exactly
         np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=a.path)
-    epochs_logged = sorted(
-        step for tag, step, _, _ in summaries(tmp_path / "run" / "logs" / "train") if tag == "epoch_d_loss"
-    )
-    assert epochs_logged == [0, 1, 2, 3]
+    # Each epoch's grid once on the step slider, at the global step, across both processes' event files.
+    grids = [step for tag, step, _, _ in summaries(tmp_path / "run" / "logs") if tag == "samples/grid"]
+    assert sorted(grids) == [224, 448, 672, 896]
 
 
 def test_help_explains_every_option():

@@ -31,7 +31,8 @@ class Projector(EveryFewEpochs):
 
     Each due epoch adds one tensor, "epoch N (step S)", to `log_dir/projector_config.pbtxt`
     (files under `log_dir/projector/epoch_NNNN/`), so the Projector's tensor menu steps
-    through training.
+    through training; it opens on the newest. Colour the points by `source` (or `predicted`) in
+    its "Color by" menu.
 
     Args:
         data: real data in the structure `fit` takes (a dataset or one batch); the first
@@ -181,12 +182,13 @@ def _write_sprite(path, images):
 
 
 def _write_config(log_dir, thumbnail):
-    """`projector_config.pbtxt` listing every snapshot under `log_dir/projector`, oldest first."""
+    """`projector_config.pbtxt` listing every snapshot under `log_dir/projector`, the newest first
+    (the one the Projector opens)."""
     from tensorboard.plugins import projector
 
     config = projector.ProjectorConfig()
     root = os.path.join(log_dir, "projector")
-    for name in sorted(os.listdir(root)):
+    for name in sorted(os.listdir(root), reverse=True):
         folder = os.path.join(root, name)
         if not os.path.isfile(os.path.join(folder, "name.txt")):
             continue

@@ -327,9 +327,9 @@ class TrainingMonitor(keras.callbacks.Callback):
             summary = f"Problems present at step {self._step}: {found} (the warnings under health/ say what to try)."
         else:
             summary = (
-                f"No problems seen at step {self._step}: checks every {self.check_every} steps found neither "
-                "the discriminator winning outright, vanishing generator gradients, mode collapse, "
-                "oscillation without progress, nor NaN/Inf"
+                f"No problems seen at step {self._step}: the checks (every {self.check_every} steps and at each "
+                "epoch's end) found neither the discriminator winning outright, vanishing generator gradients, "
+                "mode collapse, oscillation without progress, nor NaN/Inf"
                 + (f" (earlier warnings: {len(self.warnings_seen)}, since cleared)." if self.warnings_seen else ".")
             )
         with board.recording(self._writer):

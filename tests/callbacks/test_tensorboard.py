@@ -58,7 +58,9 @@ def test_one_run_grouped_tags_one_step_axis_each_figure_once(digits_dataset, tmp
         "health/sample_gap",
     }
     shown = {tag for tag, _, plugin, _ in found if plugin in ("scalars", "images", "histograms", "text")}
-    assert all(tag.split("/")[0] in ("loss", "balance", "gradients", "learning_rate", "health", "samples") for tag in shown)
+    assert all(
+        tag.split("/")[0] in ("loss", "balance", "gradients", "learning_rate", "health", "samples") for tag in shown
+    )
     # The step axis is the global step for scalars, images, histograms and text alike: points every
     # 3 steps and at each epoch's end (8, 16); pictures and the health summary at the epoch ends.
     assert [s for s, _, _ in by_tag["loss/d"]] == [3, 6, 8, 11, 14, 16]
@@ -116,9 +118,14 @@ def test_custom_scalars_layout_and_hparams(digits_dataset, tmp_path):
     # The run's settings, in the HParams tab's own format.
     start = next(value for tag, _, plugin, value in found if tag == "_hparams_/session_start_info")
     assert start is not None
-    events = [e for e in _raw_events(log_dir) if e.summary.value and e.summary.value[0].tag == "_hparams_/session_start_info"]
+    events = [
+        e for e in _raw_events(log_dir) if e.summary.value and e.summary.value[0].tag == "_hparams_/session_start_info"
+    ]
     data = plugin_data_pb2.HParamsPluginData.FromString(events[0].summary.value[0].metadata.plugin_data.content)
-    hparams = {name: value.WhichOneof("kind") and getattr(value, value.WhichOneof("kind")) for name, value in data.session_start_info.hparams.items()}
+    hparams = {
+        name: value.WhichOneof("kind") and getattr(value, value.WhichOneof("kind"))
+        for name, value in data.session_start_info.hparams.items()
+    }
     assert hparams == {"recipe": "dcgan", "d_lr": 2e-4, "limit": "none", "ada": False}
 
 

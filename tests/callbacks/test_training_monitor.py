@@ -78,7 +78,10 @@ def test_a_too_strong_discriminator_is_reported_with_remedies(digits, tmp_path):
     assert "winning outright" in message and "label_smoothing" in message and "d_learning_rate" in message
     texts = {tag: value for tag, _, plugin, value in summaries(tmp_path) if plugin == "text"}
     assert "health/discriminator_wins" in texts
-    assert texts["health/summary"].startswith("Problems present at step") and "discriminator wins" in texts["health/summary"]
+    assert (
+        texts["health/summary"].startswith("Problems present at step")
+        and "discriminator wins" in texts["health/summary"]
+    )
 
 
 def test_vanishing_generator_gradients_under_the_saturating_minimax_loss(digits):
