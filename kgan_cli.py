@@ -830,8 +830,7 @@ def train_command(args):
             server.terminate()
         raise
     if server is not None:
-        print(f"TensorBoard keeps serving {url}; Ctrl-C stops it.", flush=True)
-        return _serve_until_interrupted(server)
+        return _serve_until_interrupted(server, f"TensorBoard keeps serving {url}; Ctrl-C stops it.")
     return 0
 
 
@@ -938,8 +937,7 @@ def _add_board(commands, common):
 
 def board_command(args):
     server, url = start_board(args.run_dir, args.port, args.host)
-    print(f"TensorBoard on {args.run_dir}: {url}  (Ctrl-C stops it)", flush=True)
-    return _serve_until_interrupted(server)
+    return _serve_until_interrupted(server, f"TensorBoard on {args.run_dir}: {url}  (Ctrl-C stops it)")
 
 
 def start_board(folder, port=None, host="127.0.0.1", require_logs=True):
@@ -998,8 +996,10 @@ def start_board(folder, port=None, host="127.0.0.1", require_logs=True):
     return process, f"http://{shown}:{port}/"
 
 
-def _serve_until_interrupted(server):
+def _serve_until_interrupted(server, message):
+    """Prints `message` and waits for the TensorBoard process; Ctrl-C stops it and returns 0."""
     try:
+        print(message, flush=True)
         return server.wait()
     except KeyboardInterrupt:
         server.terminate()

@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -188,6 +189,7 @@ def test_help_explains_every_option():
         ],
         "sample": ["--model", "--num", "--seed", "--out"],
         "export": ["--model", "--out"],
+        "board": ["RUN_DIR", "--port", "--host"],
     }.items():
         result = run_kgan(command, "--help")
         assert result.returncode == 0
@@ -494,3 +496,85 @@ def test_a_folder_with_too_few_images_says_so(tmp_path):
         str(tmp_path / "run"),
     )
     assert result.returncode == 2 and "a single image" in result.stderr and "Traceback" not in result.stderr
+
+
+# --- kgan board ------------------------------------------------------------------------------------
+
+
+def _start_board(*args):
+    """`kgan board ...` in a process of its own, as a user starts it; returns it and the address it printed."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kgan_cli", "board", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    line = process.stdout.readline()
+    return process, (line.split(": ", 1)[1].split()[0] if line.startswith("TensorBoard on") else None)
+
+
+def _stop(process):
+    process.send_signal(signal.SIGINT)  # Ctrl-C
+    process.wait(timeout=30)
+    return process.returncode
+
+
+def test_board_serves_a_run_and_takes_a_free_port_when_one_is_busy(trained_run):
+    import urllib.request
+
+    run_dir, _ = trained_run
+    first, first_url = _start_board(str(run_dir))
+    try:
+        assert first_url is not None, first.stderr.read()
+        runs = json.loads(urllib.request.urlopen(first_url + "data/runs", timeout=30).read())
+        assert runs == ["logs"]  # one run for the whole of logs/
+        # Every epoch's images kept: TensorBoard was started with --samples_per_plugin images=...
+        tags = json.loads(urllib.request.urlopen(first_url + "data/plugin/images/tags", timeout=30).read())
+        assert "samples/grid" in tags["logs"]
+        # A second board while the first holds its port: another free port, no error.
+        second, second_url = _start_board(str(run_dir))
+        assert second_url is not None and second_url != first_url, second.stderr.read()
+        assert _stop(second) == 0
+        # A port named by the user and in use: one clear line, exit code 2.
+        port = first_url.rstrip("/").rsplit(":", 1)[1]
+        busy = run_kgan("board", str(run_dir), "--port", port)
+        assert busy.returncode == 2 and "Traceback" not in busy.stderr
+        assert f"port {port} on 127.0.0.1 is in use" in busy.stderr and len(busy.stderr.strip().splitlines()) == 1
+    finally:
+        assert _stop(first) == 0
+
+
+def test_board_refuses_folders_without_logs_and_a_missing_tensorboard(trained_run, tmp_path):
+    result = run_kgan("board", str(tmp_path))
+    assert result.returncode == 2 and "holds no TensorBoard logs" in result.stderr and "Traceback" not in result.stderr
+    result = run_kgan("board", str(tmp_path / "nowhere"))
+    assert result.returncode == 2 and "is not a folder" in result.stderr
+    run_dir, _ = trained_run
+    # A Python in which TensorBoard cannot be imported.
+    script = "import sys, kgan_cli; sys.modules['tensorboard'] = None; sys.exit(kgan_cli.main(sys.argv[1:]))"
+    result = subprocess.run([sys.executable, "-c", script, "board", str(run_dir)], capture_output=True, text=True)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        "kgan board: error: TensorBoard is not installed in this Python; pip install tensorboard (kgan's install "
+        "includes it)."
+    )
+
+
+def test_train_with_board_serves_the_run_while_and_after_it_trains(tmp_path):
+    import urllib.request
+
+    command = [sys.executable, "-m", "kgan_cli", "train", *TINY, "--epochs", "1", "--no-export", "--board"]
+    errors = open(tmp_path / "stderr.txt", "w+")
+    process = subprocess.Popen([*command, "--run-dir", str(tmp_path / "run")], stdout=subprocess.PIPE, stderr=errors, text=True)
+    try:
+        lines = [process.stdout.readline(), process.stdout.readline()]  # what it trains, then where to watch
+        assert lines[1].startswith(f"TensorBoard on {tmp_path / 'run'}: http://127.0.0.1:"), lines
+        url = lines[1].split(": ", 1)[1].strip()
+        while not lines[-1].startswith("TensorBoard keeps serving"):
+            lines.append(process.stdout.readline())
+            assert lines[-1], "".join(lines) + (tmp_path / "stderr.txt").read_text()
+        assert any(line.startswith("epoch 1/1") for line in lines)
+        # TensorBoard started before the logs existed; it finds them at its next reload (every 5 s).
+        deadline = time.monotonic() + 60
+        while json.loads(urllib.request.urlopen(url + "data/runs", timeout=30).read()) != ["logs"]:
+            assert time.monotonic() < deadline, "TensorBoard never showed the run"
+            time.sleep(1)
+    finally:
+        assert _stop(process) == 0
