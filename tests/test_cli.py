@@ -562,7 +562,9 @@ def test_train_with_board_serves_the_run_while_and_after_it_trains(tmp_path):
 
     command = [sys.executable, "-m", "kgan_cli", "train", *TINY, "--epochs", "1", "--no-export", "--board"]
     errors = open(tmp_path / "stderr.txt", "w+")
-    process = subprocess.Popen([*command, "--run-dir", str(tmp_path / "run")], stdout=subprocess.PIPE, stderr=errors, text=True)
+    process = subprocess.Popen(
+        [*command, "--run-dir", str(tmp_path / "run")], stdout=subprocess.PIPE, stderr=errors, text=True
+    )
     try:
         lines = [process.stdout.readline(), process.stdout.readline()]  # what it trains, then where to watch
         assert lines[1].startswith(f"TensorBoard on {tmp_path / 'run'}: http://127.0.0.1:"), lines
