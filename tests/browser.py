@@ -2,7 +2,9 @@
 
 Used by tests/test_browser.py, and to refresh the screenshots in docs/dashboard.md:
 
-    python -m tests.browser RUN_DIR docs/images/dashboard   # RUN_DIR: e.g. the README main job's runs/mnist
+    python -m tests.browser runs/mnist docs/images/dashboard runs/gaussian_1d
+
+(the README main job's run, and examples/gaussian_1d.py's logs).
 
 It needs Debian's `chromium` (`apt-get install chromium`; Playwright's own browser download
 cannot run offline) and `pip install playwright`.
@@ -13,6 +15,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -109,30 +112,39 @@ def _unbase64(text):
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
 
 
-def screenshots(run_dir, out_dir):
-    """Starts TensorBoard as `kgan board` does on `run_dir` and saves its main views as PNGs."""
+VIEWS = {
+    "timeseries": "body",
+    "custom_scalars": "tf-custom-scalar-multi-line-chart-card path.line",
+    "images": "tf-image-loader img",
+    "histograms": "body",
+    "text": "body",
+    "hparams": "body",
+    "projector": "body",
+}
+
+
+def screenshots(run_dir, out_dir, toy_dir=None):
+    """Starts TensorBoard as `kgan board` does on `run_dir` and saves its views as PNGs; with
+    `toy_dir` (a DistributionPlots run), also its Images view as gaussian_1d.png."""
     import kgan_cli
 
-    server, url = kgan_cli.start_board(run_dir)
-    try:
-        with Dashboard(url) as board:
-            for view, selector in (
-                ("timeseries", "body"),
-                ("custom_scalars", "tf-custom-scalar-multi-line-chart-card"),
-                ("images", "tf-image-loader img"),
-                ("histograms", "tf-histogram-loader, vz-histogram-timeseries"),
-                ("text", "tf-text-loader"),
-                ("hparams", "body"),
-                ("projector", "body"),
-            ):
-                board.open(view, selector)
-                if view == "projector":
-                    board.page.wait_for_timeout(8000)  # the Projector loads and lays out its points
-                print(board.screenshot(os.path.join(out_dir, f"{view}.png")))
-    finally:
-        server.terminate()
-        server.wait()
+    for folder, views in ((run_dir, VIEWS), (toy_dir, {"images": VIEWS["images"]})):
+        if folder is None:
+            continue
+        server, url = kgan_cli.start_board(folder)
+        try:
+            with Dashboard(url) as board:
+                for view, selector in views.items():
+                    board.open(view, selector)
+                    if view == "projector":
+                        board.wait_for_text(re.compile(r"Points: \d+"))
+                        board.page.wait_for_timeout(5000)  # the points settle
+                    name = "gaussian_1d" if folder == toy_dir else view
+                    print(board.screenshot(os.path.join(out_dir, f"{name}.png")))
+        finally:
+            server.terminate()
+            server.wait()
 
 
 if __name__ == "__main__":
-    screenshots(*sys.argv[1:3])
+    screenshots(*sys.argv[1:4])

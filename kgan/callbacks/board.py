@@ -159,7 +159,7 @@ class StepMeans:
         batches = batch + 1
         new_steps = batches - self._epoch_batches
         for key, value in logs.items():
-            if (self.keys is None or key in self.keys) and _is_number(value):
+            if (self.keys is None or key in self.keys) and is_number(value):
                 mean = float(value)
                 total = mean * batches - self._epoch_means.get(key, 0.0) * self._epoch_batches
                 self._sums[key] = self._sums.get(key, 0.0) + total
@@ -175,5 +175,6 @@ class StepMeans:
         return means
 
 
-def _is_number(value):
+def is_number(value):
+    """Whether a log value is one number (Keras' logs may also hold arrays or strings)."""
     return np.ndim(value) == 0 and np.issubdtype(np.asarray(value).dtype, np.number)

@@ -93,7 +93,7 @@ class TensorBoard(keras.callbacks.Callback):
         step = board.global_step(self.model)
         values = {}
         for key, value in (logs or {}).items():
-            if key in self._step_keys or key in _DRAWN_ELSEWHERE or not board._is_number(value):
+            if key in self._step_keys or key in _DRAWN_ELSEWHERE or not board.is_number(value):
                 continue
             values[f"validation/{key[4:]}" if key.startswith("val_") else f"metrics/{key}"] = float(value)
         self._write(values, step)
