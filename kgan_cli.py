@@ -805,7 +805,7 @@ def train_command(args):
     callbacks = [
         keras.callbacks.BackupAndRestore(os.path.join(run, "backup")),
         monitor,
-        kgan.callbacks.TensorBoard(logs, update_freq=50, hparams=config),
+        kgan.callbacks.TensorBoard(logs, update_freq=50, hparams={k: v for k, v in config.items() if k != "command"}),
         kgan.callbacks.ImageGrid(
             log_dir=logs, png_dir=os.path.join(run, "samples"), seed=args.seed, examples=next(iter(dataset))
         ),
@@ -854,7 +854,7 @@ def _recipe_callbacks(args, logs):
 
 
 def _write_config(run, args, epochs, image_shape, source):
-    config = {k: v for k, v in vars(args).items() if k not in ("handler", "verbose", "overwrite")}
+    config = {k: v for k, v in vars(args).items() if k not in ("handler", "verbose", "overwrite", "board")}
     if not (args.image_folder or args.tfrecords):
         del config["image_size"], config["channels"]  # they apply to folders and TFRecords only
     config.update(epochs=epochs, image_shape=list(image_shape), data=source)

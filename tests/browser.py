@@ -55,6 +55,13 @@ class Dashboard:
         self.page.locator(wait_for).first.wait_for(state="attached", timeout=timeout_ms)
         self.page.wait_for_timeout(2500)  # charts draw after their data arrive
 
+    def element(self, selector):
+        """The first element matching `selector` in the page or any of its frames."""
+        found = [frame.locator(selector).first for frame in self.page.frames if frame.locator(selector).count()]
+        if not found:
+            raise AssertionError(f"no {selector} in the page or its frames")
+        return found[0]
+
     def wait_for_text(self, text, timeout_ms=60_000):
         """Waits until `text` (a str or compiled regex) shows in the page or any of its frames
         (the Projector runs in frames of its own); returns the frame's locator."""
@@ -125,10 +132,10 @@ VIEWS = {
 
 def screenshots(run_dir, out_dir, toy_dir=None):
     """Starts TensorBoard as `kgan board` does on `run_dir` and saves its views as PNGs; with
-    `toy_dir` (a DistributionPlots run), also its Images view as gaussian_1d.png."""
+    `toy_dir` (a DistributionPlots run), also its Histograms view as gaussian_1d.png."""
     import kgan_cli
 
-    for folder, views in ((run_dir, VIEWS), (toy_dir, {"images": VIEWS["images"]})):
+    for folder, views in ((run_dir, VIEWS), (toy_dir, {"histograms": VIEWS["histograms"]})):
         if folder is None:
             continue
         server, url = kgan_cli.start_board(folder)

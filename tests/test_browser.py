@@ -94,7 +94,9 @@ def test_a_run_and_the_toy_demo_in_tensorboard_in_a_browser(browser_available, t
             # 256 real digits (the --limit) and as many generated ones, each a point; the last
             # epoch's snapshot first.
             browser.wait_for_text("Points: 512")
-            browser.wait_for_text("epoch 12 (step 48)")
+            # It opens on the last epoch's snapshot.
+            panel = browser.element("vz-projector-data-panel")
+            assert panel.evaluate("e => e.selectedTensor") == "Newest: epoch 12 (step 48)"
             browser.page.wait_for_timeout(3000)
             browser.screenshot(os.path.join(shots, "projector.png"))
     finally:

@@ -72,7 +72,7 @@ def test_train_writes_the_whole_run_folder(trained_run):
     assert {"_hparams_/session_start_info", "custom_scalars__config__"} <= set(steps)
     # The Projector: the discriminator's features (digits have no shipped extractor), each epoch.
     assert sorted(os.listdir(run_dir / "logs" / "projector")) == ["epoch_0001", "epoch_0002"]
-    assert "epoch 2 (step 16)" in (run_dir / "logs" / "projector_config.pbtxt").read_text()
+    assert "Newest: epoch 2 (step 16)" in (run_dir / "logs" / "projector_config.pbtxt").read_text()
     config = json.loads((run_dir / "config.json").read_text())
     assert config["dataset"] == "digits" and config["epochs"] == 2 and config["image_shape"] == [8, 8, 1]
     assert "image_size" not in config and "channels" not in config  # they apply to image folders only

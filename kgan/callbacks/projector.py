@@ -31,8 +31,8 @@ class Projector(EveryFewEpochs):
 
     Each due epoch adds one tensor, "epoch N (step S)", to `log_dir/projector_config.pbtxt`
     (files under `log_dir/projector/epoch_NNNN/`), so the Projector's tensor menu steps
-    through training; it opens on the newest. Colour the points by `source` (or `predicted`) in
-    its "Color by" menu.
+    through training; it opens on the newest ("Newest: epoch N (step S)"). Colour the points by
+    `source` (or `predicted`) in its "Color by" menu.
 
     Args:
         data: real data in the structure `fit` takes (a dataset or one batch); the first
@@ -182,8 +182,9 @@ def _write_sprite(path, images):
 
 
 def _write_config(log_dir, thumbnail):
-    """`projector_config.pbtxt` listing every snapshot under `log_dir/projector`, the newest first
-    (the one the Projector opens)."""
+    """`projector_config.pbtxt` listing every snapshot under `log_dir/projector`, the newest named
+    "Newest: epoch N (step S)": the Projector sorts tensor names and opens the first, and capitals
+    sort before lower case."""
     from tensorboard.plugins import projector
 
     config = projector.ProjectorConfig()
@@ -195,7 +196,7 @@ def _write_config(log_dir, thumbnail):
         with open(os.path.join(folder, "name.txt"), encoding="utf-8") as f:
             title = f.read()
         embedding = config.embeddings.add()
-        embedding.tensor_name = title
+        embedding.tensor_name = title if len(config.embeddings) > 1 else f"Newest: {title}"
         embedding.tensor_path = os.path.join("projector", name, "features.tsv")
         embedding.metadata_path = os.path.join("projector", name, "metadata.tsv")
         embedding.sprite.image_path = os.path.join("projector", name, "sprite.png")

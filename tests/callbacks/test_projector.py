@@ -25,7 +25,7 @@ def test_projector_writes_one_tensor_per_snapshot_with_discriminator_features(di
     gan.fit(digits_dataset, epochs=3, verbose=0, callbacks=[projector])
     config = _config(tmp_path)
     # Epochs 2 and 3 (every 2, and the last), named with their global steps, the newest first.
-    assert [e.tensor_name for e in config.embeddings] == ["epoch 3 (step 24)", "epoch 2 (step 16)"]
+    assert [e.tensor_name for e in config.embeddings] == ["Newest: epoch 3 (step 24)", "epoch 2 (step 16)"]
     embedding = config.embeddings[0]
     features = np.loadtxt(tmp_path / embedding.tensor_path, delimiter="\t")
     feature_model = tf.keras.Model(gan.discriminator.input, gan.discriminator.get_layer("logits").input)
