@@ -149,7 +149,8 @@ def build_parser():
     common.add_argument(
         "--verbose",
         action="store_true",
-        help="also show TensorFlow's start-up messages and warnings (and Keras' progress bar in train)",
+        help="also show TensorFlow's start-up messages and warnings (Keras' progress bar in train, TensorBoard's "
+        "messages in board)",
     )
     _add_train(commands, common)
     _add_board(commands, common)
@@ -817,7 +818,7 @@ def train_command(args):
     ]
     server = None
     if args.board:
-        server, url = start_board(run, require_logs=False)
+        server, url = start_board(run, require_logs=False, verbose=args.verbose)
         print(f"TensorBoard on {run}: {url}", flush=True)
     try:
         gan.fit(dataset, epochs=epochs, callbacks=callbacks, verbose=2 if args.verbose else 0)
@@ -936,14 +937,15 @@ def _add_board(commands, common):
 
 
 def board_command(args):
-    server, url = start_board(args.run_dir, args.port, args.host)
+    server, url = start_board(args.run_dir, args.port, args.host, verbose=args.verbose)
     return _serve_until_interrupted(server, f"TensorBoard on {args.run_dir}: {url}  (Ctrl-C stops it)")
 
 
-def start_board(folder, port=None, host="127.0.0.1", require_logs=True):
+def start_board(folder, port=None, host="127.0.0.1", require_logs=True, verbose=False):
     """Starts TensorBoard on the logs under `folder` in a process of its own; returns `(process, url)`
     once it answers. A folder without logs (unless not `require_logs`: a run about to write them),
-    a port in use or a missing TensorBoard are `UsageError`s."""
+    a port in use or a missing TensorBoard are `UsageError`s. `verbose` shows TensorBoard's own
+    messages."""
     try:
         import tensorboard  # noqa: F401  (its server runs in a process of its own)
     except ImportError:
@@ -964,7 +966,7 @@ def start_board(folder, port=None, host="127.0.0.1", require_logs=True):
             f"port {port} on {host} is in use (another TensorBoard?); pass another --port, or leave it out to "
             "take a free one."
         )
-    errors = tempfile.TemporaryFile()
+    errors = None if verbose else tempfile.TemporaryFile()
     process = subprocess.Popen(
         [
             sys.executable,
@@ -987,11 +989,14 @@ def start_board(folder, port=None, host="127.0.0.1", require_logs=True):
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             process.wait()
+            if errors is None:
+                raise UsageError("TensorBoard did not start (its messages are above).")
             errors.seek(0)
             lines = [line for line in errors.read().decode(errors="replace").splitlines() if line.strip()]
             raise UsageError(f"TensorBoard did not start: {lines[-1] if lines else 'no message'}")
         time.sleep(0.25)
-    errors.close()
+    if errors is not None:
+        errors.close()
     shown = socket.gethostname() if host in ("0.0.0.0", "::") else host
     return process, f"http://{shown}:{port}/"
 
