@@ -1,4 +1,4 @@
-"""The `kgan` command: `kgan train | sample | interpolate | project | export | evaluate`.
+"""The `kgan` command: `kgan train | board | sample | interpolate | project | export | evaluate`.
 
 It parses the arguments, calls the library and says where things went. It sits beside the `kgan`
 package, not in it: importing anything inside `kgan` imports TensorFlow (the package registers its
@@ -20,6 +20,8 @@ import logging
 import math
 import os
 import shutil
+import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -70,9 +72,11 @@ DEFAULT_EPOCHS = {"mnist": 3, "fashion_mnist": 3, "cifar10": 3, "digits": 100, N
 
 RUN_LAYOUT = """\
 A run folder holds:
-  logs/          TensorBoard: loss curves (logs/train), sample grids (logs/images) and
-                 training health (logs/health: D's balance and output histograms, gradient
-                 norms, learning rates, sample diversity, warnings)
+  logs/          TensorBoard, one run (kgan board RUN_DIR): curves grouped by concern (loss/,
+                 balance/, gradients/, health/) and a Custom Scalars page of them; sample grids,
+                 real | generated panels and latent walks (samples/); D-output histograms;
+                 warnings and a health summary (Text); the settings (HParams); real and
+                 generated samples as points (Projector, logs/projector/)
   samples/       one PNG grid of the same 64 latent vectors per epoch (epoch_0001.png, ...)
   walks/         4 walks between fixed latent vectors per epoch (latent_walk_epoch_0001.png, ...;
                  TensorBoard tag latent_walk): a smooth morph means a latent space put to use
@@ -145,9 +149,11 @@ def build_parser():
     common.add_argument(
         "--verbose",
         action="store_true",
-        help="also show TensorFlow's start-up messages and warnings (and Keras' progress bar in train)",
+        help="also show TensorFlow's start-up messages and warnings (Keras' progress bar in train, TensorBoard's "
+        "messages in board)",
     )
     _add_train(commands, common)
+    _add_board(commands, common)
     _add_sample(commands, common)
     _add_interpolate(commands, common)
     _add_project(commands, common)
@@ -359,6 +365,12 @@ def _add_train(commands, common):
         "--run-dir", default="runs/kgan", help="folder for everything the run writes (default: runs/kgan)"
     )
     output.add_argument("--no-export", action="store_true", help="do not export the generator at the end")
+    output.add_argument(
+        "--board",
+        action="store_true",
+        help="watch it train: start TensorBoard on the run's logs at a free local port (as kgan board "
+        "does) and keep it serving after training until Ctrl-C",
+    )
     output.add_argument(
         "--overwrite",
         action="store_true",
@@ -756,7 +768,7 @@ def train_command(args):
     _warn_about_precision(args.precision)
     with _users_input():
         os.makedirs(os.path.join(run, "checkpoints"), exist_ok=True)
-        _write_config(run, args, epochs, image_shape, source)
+        config = _write_config(run, args, epochs, image_shape, source)
     if args.deterministic:
         import tensorflow as tf
 
@@ -794,19 +806,43 @@ def train_command(args):
     callbacks = [
         keras.callbacks.BackupAndRestore(os.path.join(run, "backup")),
         monitor,
-        kgan.callbacks.TensorBoard(logs, update_freq=50),
-        kgan.callbacks.ImageGrid(log_dir=logs, png_dir=os.path.join(run, "samples"), seed=args.seed),
+        kgan.callbacks.TensorBoard(logs, update_freq=50, hparams={k: v for k, v in config.items() if k != "command"}),
+        kgan.callbacks.ImageGrid(
+            log_dir=logs, png_dir=os.path.join(run, "samples"), seed=args.seed, examples=next(iter(dataset))
+        ),
         kgan.callbacks.LatentWalk(log_dir=logs, png_dir=os.path.join(run, "walks"), seed=args.seed),
+        kgan.callbacks.Projector(dataset, logs, extractor=_projector_extractor(args.dataset, image_shape), every=1),
         *_recipe_callbacks(args, logs),
         keras.callbacks.ModelCheckpoint(os.path.join(run, "checkpoints", "epoch_{epoch:04d}.keras")),
         kgan.callbacks.EpochProgress(images_per_step=args.batch_size),
     ]
-    gan.fit(dataset, epochs=epochs, callbacks=callbacks, verbose=2 if args.verbose else 0)
-    export = None
-    if not args.no_export:
-        export = kgan.export_generator(gan, os.path.join(run, "generator"))
-    _report_run(run, export, gan, args, time.perf_counter() - started)
+    server = None
+    if args.board:
+        server, url = start_board(run, require_logs=False, verbose=args.verbose)
+        print(f"TensorBoard on {run}: {url}", flush=True)
+    try:
+        gan.fit(dataset, epochs=epochs, callbacks=callbacks, verbose=2 if args.verbose else 0)
+        export = None
+        if not args.no_export:
+            export = kgan.export_generator(gan, os.path.join(run, "generator"))
+        _report_run(run, export, gan, args, time.perf_counter() - started)
+    except BaseException:
+        if server is not None:
+            server.terminate()
+        raise
+    if server is not None:
+        return _serve_until_interrupted(server, f"TensorBoard keeps serving {url}; Ctrl-C stops it.")
     return 0
+
+
+def _projector_extractor(dataset, image_shape):
+    """The shipped extractor of the run's domain for the Projector (its classes label the points),
+    or None (the discriminator's features) for other images."""
+    import kgan
+
+    if dataset in kgan.metrics.extractors.DOMAINS and tuple(image_shape) == kgan.metrics.extractors.DOMAINS[dataset]:
+        return kgan.metrics.domain_extractor(dataset)
+    return None
 
 
 def _recipe_callbacks(args, logs):
@@ -819,12 +855,13 @@ def _recipe_callbacks(args, logs):
 
 
 def _write_config(run, args, epochs, image_shape, source):
-    config = {k: v for k, v in vars(args).items() if k not in ("handler", "verbose", "overwrite")}
+    config = {k: v for k, v in vars(args).items() if k not in ("handler", "verbose", "overwrite", "board")}
     if not (args.image_folder or args.tfrecords):
         del config["image_size"], config["channels"]  # they apply to folders and TFRecords only
     config.update(epochs=epochs, image_shape=list(image_shape), data=source)
     with open(os.path.join(run, "config.json"), "w") as f:
         json.dump(config, f, indent=2)
+    return config
 
 
 def _report_run(run, export, gan, args, seconds):
@@ -840,7 +877,7 @@ def _report_run(run, export, gan, args, seconds):
     if export:
         print(f"  generator    {export} (SavedModel; signatures {', '.join(signature_names(gan))})")
     print("next:")
-    print(f"  tensorboard --logdir {os.path.join(run, 'logs')} --samples_per_plugin images=1000")
+    print(f"  kgan board {run}")
     if export:
         print(f"  kgan sample --model {export} --num 64 --out samples.png")
         print(f"  kgan interpolate --model {export} --rows 4 --keys 4 --frames 48 --loop --out walk.gif")
@@ -870,6 +907,136 @@ def _check_run_dir(run, overwrite):
                 f"interrupted run keeps backup/ and resumes with the same command.){missing_export}"
             )
         shutil.rmtree(run)  # a fresh folder: no stale checkpoints, grids or curves from the old run
+
+
+# --- board -----------------------------------------------------------------------------------------
+
+#: Images TensorBoard keeps per tag. Its default, 10, drops all but ten epochs' grids from the
+#: step slider; "all" is not accepted by its Python flag parser and 0 means none to its data server.
+BOARD_IMAGES_KEPT = 100_000
+BOARD_PORTS = range(6006, 6106)  # the first free one is taken; TensorBoard's own default is 6006
+
+
+def _add_board(commands, common):
+    board = commands.add_parser(
+        "board",
+        parents=[common],
+        help="watch a run in TensorBoard: starts it on the run's logs at a local port and prints the address",
+        description="Start TensorBoard on a run's logs (kgan train --run-dir, or a folder of runs to compare), "
+        f"keeping every epoch's images on the step slider (--samples_per_plugin images={BOARD_IMAGES_KEPT}), "
+        "at a free port from 6006 unless --port is given; Ctrl-C stops it.",
+    )
+    board.add_argument("run_dir", metavar="RUN_DIR", help="a run folder, its logs/ folder, or a folder of runs")
+    board.add_argument("--port", type=_positive_int, help="port to serve on (default: the first free one from 6006)")
+    board.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 to let others connect)",
+    )
+    board.set_defaults(handler=board_command)
+
+
+def board_command(args):
+    server, url = start_board(args.run_dir, args.port, args.host, verbose=args.verbose)
+    return _serve_until_interrupted(server, f"TensorBoard on {args.run_dir}: {url}  (Ctrl-C stops it)")
+
+
+def start_board(folder, port=None, host="127.0.0.1", require_logs=True, verbose=False):
+    """Starts TensorBoard on the logs under `folder` in a process of its own; returns `(process, url)`
+    once it answers. A folder without logs (unless not `require_logs`: a run about to write them),
+    a port in use or a missing TensorBoard are `UsageError`s. `verbose` shows TensorBoard's own
+    messages."""
+    try:
+        import tensorboard  # noqa: F401  (its server runs in a process of its own)
+    except ImportError:
+        raise UsageError(
+            "TensorBoard is not installed in this Python; pip install tensorboard (kgan's install includes it)."
+        ) from None
+    if not os.path.isdir(folder):
+        raise UsageError(f"{folder!r} is not a folder; pass a run folder (kgan train --run-dir) or its logs/.")
+    if require_logs and not _holds_event_files(folder):
+        raise UsageError(
+            f"{folder!r} holds no TensorBoard logs (no events.out.tfevents.* file in it or below); pass the "
+            "--run-dir of a kgan train run (it writes logs/ as it trains), or a folder of such runs."
+        )
+    if port is None:
+        port = next((p for p in BOARD_PORTS if _port_is_free(host, p)), None) or _any_free_port(host)
+    elif not _port_is_free(host, port):
+        raise UsageError(
+            f"port {port} on {host} is in use (another TensorBoard?); pass another --port, or leave it out to "
+            "take a free one."
+        )
+    errors = None if verbose else tempfile.TemporaryFile()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tensorboard.main",
+            "--logdir",
+            folder,
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--samples_per_plugin",
+            f"images={BOARD_IMAGES_KEPT}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=errors,
+    )
+    deadline = time.monotonic() + 180  # TensorBoard imports TensorFlow first: slow on a cold start
+    while not _answers(host, port):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            process.wait()
+            if errors is None:
+                raise UsageError("TensorBoard did not start (its messages are above).")
+            errors.seek(0)
+            lines = [line for line in errors.read().decode(errors="replace").splitlines() if line.strip()]
+            raise UsageError(f"TensorBoard did not start: {lines[-1] if lines else 'no message'}")
+        time.sleep(0.25)
+    if errors is not None:
+        errors.close()
+    shown = socket.gethostname() if host in ("0.0.0.0", "::") else host
+    return process, f"http://{shown}:{port}/"
+
+
+def _serve_until_interrupted(server, message):
+    """Prints `message` and waits for the TensorBoard process; Ctrl-C stops it and returns 0."""
+    try:
+        print(message, flush=True)
+        return server.wait()
+    except KeyboardInterrupt:
+        server.terminate()
+        server.wait()
+        return 0
+
+
+def _holds_event_files(folder):
+    return any(name.startswith("events.out.tfevents.") for _, _, names in os.walk(folder) for name in names)
+
+
+def _port_is_free(host, port):
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _any_free_port(host):
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+def _answers(host, port):
+    try:
+        with socket.create_connection(("127.0.0.1" if host in ("0.0.0.0", "::") else host, port), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 # --- sample, export ------------------------------------------------------------------------------
@@ -1119,7 +1286,8 @@ def _translation_shapes(generator):
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
-        _import_tensorflow(args.verbose)
+        if args.handler is not board_command:  # TensorBoard runs in a process of its own
+            _import_tensorflow(args.verbose)
         return args.handler(args)
     except UsageError as error:
         print(f"kgan {args.command}: error: {error}", file=sys.stderr)

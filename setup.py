@@ -49,6 +49,8 @@ setup(
             "onnxruntime",
             "ai-edge-litert",
             "imageio-ffmpeg",
+            # Drives Debian's chromium in tests/test_browser.py (its own browser download needs a network).
+            "playwright",
         ],
     },
     entry_points={"console_scripts": ["kgan=kgan_cli:main"]},

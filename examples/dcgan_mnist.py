@@ -2,7 +2,9 @@
 
     python examples/dcgan_mnist.py --data-dir ../shared/data/mnist --epochs 2 --out runs/example
 
-Writes runs/example/logs (TensorBoard: losses and sample grids), runs/example/logs/samples
+Writes runs/example/logs (TensorBoard, one run: curves, a Custom Scalars layout, sample grids beside
+real digits, D's output histograms and a health summary; watch with `kgan board runs/example`),
+runs/example/logs/samples
 (a PNG grid per epoch), runs/example/gan.keras (the whole GAN, resumable) and
 runs/example/generator (a SavedModel that loads without kgan). Without --data-dir the data comes
 from $KGAN_DATA_DIR/mnist or, failing that, TensorFlow Datasets.
@@ -33,9 +35,9 @@ def main():
         ds,
         epochs=args.epochs,
         callbacks=[
-            # Warns in plain language when training goes wrong; GAN views in TensorBoard's logs/health.
+            # Warns in plain language when training goes wrong; its views under TensorBoard's health/.
             kgan.callbacks.TrainingMonitor(ds, log_dir=log_dir),
-            kgan.callbacks.ImageGrid(log_dir=log_dir),
+            kgan.callbacks.ImageGrid(log_dir=log_dir, examples=next(iter(ds))),  # real | generated too
             kgan.callbacks.TensorBoard(log_dir, update_freq=50),
         ],
     )
@@ -46,7 +48,7 @@ def main():
     generator = tf.saved_model.load(export_dir)
     pixels = generator.signatures["sample"](count=tf.constant(16), seed=tf.constant(0, tf.int64))["images"]
     print(f"sampled {pixels.shape[0]} images of shape {pixels.shape[1:]} ({pixels.dtype.name}) from {export_dir}")
-    print(f"tensorboard --logdir {log_dir}")
+    print(f"kgan board {args.out}")
 
 
 if __name__ == "__main__":

@@ -66,7 +66,7 @@ def main():
     mixed = generator["synthesis"](ws=ws)["images"]
     print(f"sampled {pixels.shape[0]} images of shape {pixels.shape[1:]} at psi 0.7 from {export_dir}")
     print(f"mixed one image of shape {mixed.shape[1:]} from the export's mapping and synthesis ({num_ws} ws)")
-    print(f"tensorboard --logdir {log_dir} --samples_per_plugin images=1000")
+    print(f"kgan board {args.out}")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@
 Cases: `healthy` (the DCGAN defaults), `strong_discriminator` (D's learning rate 10x, G's 1/20x),
 `minimax` (the same under the saturating minimax loss), `crippled_generator` (the latent vector
 is multiplied by 0 before the generator sees it), `diverging` (SGD with learning rate 5).
-Prints the monitor's checks and its warnings; TensorBoard views go to `--out`/logs/health.
+Prints the monitor's checks and its warnings; its TensorBoard views go to `--out`/CASE/logs
+(`kgan board` on that folder: health/ text and curves, D's output histograms under balance/).
 """
 
 import argparse
@@ -63,7 +64,7 @@ def main():
         print(f"\n[step {warning['step']}] {warning['kind']}: {warning['message']}")
     if not monitor.warnings_seen:
         print("\nno warnings")
-    print(f"\ntensorboard --logdir {log_dir}")
+    print(f"\nkgan board {log_dir}")
 
 
 if __name__ == "__main__":

@@ -140,6 +140,9 @@ class AdversarialLoss:
         supports_label_smoothing: whether `real_label` and `fake_label` change the
             discriminator loss.
         relativistic: the generator loss also needs D's output on real samples.
+        equilibrium: the `d_real` and `d_fake` D settles at when the generator matches the data
+            (0.5 for probabilities and for least squares' 1/0 targets); None where no single value
+            is optimal (hinge, Wasserstein, relativistic scores).
     """
 
     name: str
@@ -148,6 +151,7 @@ class AdversarialLoss:
     probability: bool = False
     supports_label_smoothing: bool = False
     relativistic: bool = False
+    equilibrium: float | None = None
 
 
 LOSSES = {
@@ -157,6 +161,7 @@ LOSSES = {
         non_saturating_generator_loss,
         probability=True,
         supports_label_smoothing=True,
+        equilibrium=0.5,
     ),
     "minimax": AdversarialLoss(
         "minimax",
@@ -164,12 +169,14 @@ LOSSES = {
         minimax_generator_loss,
         probability=True,
         supports_label_smoothing=True,
+        equilibrium=0.5,
     ),
     "least_squares": AdversarialLoss(
         "least_squares",
         least_squares_discriminator_loss,
         least_squares_generator_loss,
         supports_label_smoothing=True,
+        equilibrium=0.5,
     ),
     "relativistic_average": AdversarialLoss(
         "relativistic_average",

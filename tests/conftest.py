@@ -76,7 +76,8 @@ def tiny_dcgan(seed=0, image_shape=(8, 8, 1), **kwargs):
 def summaries(log_dir):
     """`(tag, step, plugin, value)` of every summary in a TensorBoard folder's event files.
 
-    Scalars come back as floats, images as decoded uint8 arrays, text as str, histograms as arrays.
+    Scalars come back as floats, images as decoded uint8 arrays, text as str, histograms as
+    `(left edge, right edge, count)` rows, others (hparams, custom_scalars) as the raw tensor.
     """
     import glob
 
@@ -92,7 +93,7 @@ def summaries(log_dir):
                     array = tf.io.decode_png(array[2]).numpy()  # [width, height, png, ...]
                 elif plugin == "text":
                     array = array.item().decode()
-                elif plugin != "histograms":  # histograms stay (left edge, right edge, count) rows
+                elif plugin == "scalars":
                     array = float(array)
                 found.append((value.tag, event.step, plugin, array))
     return found

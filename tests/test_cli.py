@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -56,23 +57,22 @@ def test_train_writes_the_whole_run_folder(trained_run):
     assert sorted(os.listdir(run_dir / "samples")) == ["epoch_0001.png", "epoch_0002.png"]
     assert sorted(os.listdir(run_dir / "checkpoints")) == ["epoch_0001.keras", "epoch_0002.keras"]
     assert os.path.isfile(run_dir / "generator" / "saved_model.pb")
-    epoch_losses = [v for tag, _, _, v in summaries(run_dir / "logs" / "train") if tag == "epoch_d_loss"]
-    assert len(epoch_losses) == 2
     assert sorted(os.listdir(run_dir / "walks")) == ["latent_walk_epoch_0001.png", "latent_walk_epoch_0002.png"]
-    images = summaries(run_dir / "logs" / "images")
-    # One event file per callback, read in file order: compare the sorted (tag, epoch) pairs.
-    assert sorted((tag, step) for tag, step, _, _ in images) == [
-        ("latent_walk", 1),
-        ("latent_walk", 2),
-        ("samples", 1),
-        ("samples", 2),
-    ]
-    walk = next(value for tag, _, _, value in images if tag == "latent_walk")
+    # TensorBoard: one run in logs/, every view at the global step (8 steps an epoch).
+    assert len([f for f in os.listdir(run_dir / "logs") if f.startswith("events.out.tfevents")]) == 1
+    found = summaries(run_dir / "logs")
+    steps = {}
+    for tag, step, _, _ in found:
+        steps.setdefault(tag, []).append(step)
+    for tag in ("samples/grid", "samples/real_vs_generated", "samples/latent_walk", "balance/d_output_fake"):
+        assert steps[tag] == [8, 16], tag
+    assert steps["loss/d"] == [8, 16] and steps["health/summary"] == [8, 16]
+    walk = next(value for tag, _, _, value in found if tag == "samples/latent_walk")
     assert walk.shape == (4 * 9 + 1, 10 * 9 + 1, 1)  # 4 walks of 10 frames of 8x8 digits, 1-pixel borders
-    health = summaries(run_dir / "logs" / "health")
-    assert [step for tag, step, _, _ in health if tag == "d_output/fake"] == [8, 16]  # each epoch's end
-    epoch_tags = {tag for tag, _, _, _ in summaries(run_dir / "logs" / "train")}
-    assert {"epoch_d_gap", "epoch_diversity", "epoch_g_grad_norm"} <= epoch_tags
+    assert {"_hparams_/session_start_info", "custom_scalars__config__"} <= set(steps)
+    # The Projector: the discriminator's features (digits have no shipped extractor), each epoch.
+    assert sorted(os.listdir(run_dir / "logs" / "projector")) == ["epoch_0001", "epoch_0002"]
+    assert "Newest: epoch 2 (step 16)" in (run_dir / "logs" / "projector_config.pbtxt").read_text()
     config = json.loads((run_dir / "config.json").read_text())
     assert config["dataset"] == "digits" and config["epochs"] == 2 and config["image_shape"] == [8, 8, 1]
     assert "image_size" not in config and "channels" not in config  # they apply to image folders only
@@ -83,7 +83,7 @@ def test_train_writes_the_whole_run_folder(trained_run):
     assert "ETA" in epoch_lines[0] and "ETA" not in epoch_lines[1]
     assert "Epoch 1/2" not in result.stdout  # Keras' own progress output stays off
     assert "signatures serving_default, sample" in result.stdout
-    assert f"kgan sample --model {run_dir / 'generator'}" in result.stdout and "tensorboard --logdir" in result.stdout
+    assert f"kgan sample --model {run_dir / 'generator'}" in result.stdout and f"kgan board {run_dir}" in result.stdout
     # No TensorFlow start-up lines or Keras warnings before kgan speaks.
     assert result.stderr.strip() == "", result.stderr
     gan = keras.saving.load_model(str(run_dir / "checkpoints" / "epoch_0002.keras"))
@@ -166,10 +166,9 @@ def test_train_killed_mid_run_resumes_from_its_last_epoch(tmp_path):
     reference = keras.saving.load_model(str(tmp_path / "uninterrupted" / "checkpoints" / "epoch_0004.keras"))
     for a, b in zip(gan.weights, reference.weights):  # data order and random state resumed exactly
         np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=a.path)
-    epochs_logged = sorted(
-        step for tag, step, _, _ in summaries(tmp_path / "run" / "logs" / "train") if tag == "epoch_d_loss"
-    )
-    assert epochs_logged == [0, 1, 2, 3]
+    # Each epoch's grid once on the step slider, at the global step, across both processes' event files.
+    grids = [step for tag, step, _, _ in summaries(tmp_path / "run" / "logs") if tag == "samples/grid"]
+    assert sorted(grids) == [224, 448, 672, 896]
 
 
 def test_help_explains_every_option():
@@ -190,6 +189,7 @@ def test_help_explains_every_option():
         ],
         "sample": ["--model", "--num", "--seed", "--out"],
         "export": ["--model", "--out"],
+        "board": ["RUN_DIR", "--port", "--host"],
     }.items():
         result = run_kgan(command, "--help")
         assert result.returncode == 0
@@ -496,3 +496,87 @@ def test_a_folder_with_too_few_images_says_so(tmp_path):
         str(tmp_path / "run"),
     )
     assert result.returncode == 2 and "a single image" in result.stderr and "Traceback" not in result.stderr
+
+
+# --- kgan board ------------------------------------------------------------------------------------
+
+
+def _start_board(*args):
+    """`kgan board ...` in a process of its own, as a user starts it; returns it and the address it printed."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kgan_cli", "board", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    line = process.stdout.readline()
+    return process, (line.split(": ", 1)[1].split()[0] if line.startswith("TensorBoard on") else None)
+
+
+def _stop(process):
+    process.send_signal(signal.SIGINT)  # Ctrl-C
+    process.wait(timeout=30)
+    return process.returncode
+
+
+def test_board_serves_a_run_and_takes_a_free_port_when_one_is_busy(trained_run):
+    import urllib.request
+
+    run_dir, _ = trained_run
+    first, first_url = _start_board(str(run_dir))
+    try:
+        assert first_url is not None, first.stderr.read()
+        runs = json.loads(urllib.request.urlopen(first_url + "data/runs", timeout=30).read())
+        assert runs == ["logs"]  # one run for the whole of logs/
+        # Every epoch's images kept: TensorBoard was started with --samples_per_plugin images=...
+        tags = json.loads(urllib.request.urlopen(first_url + "data/plugin/images/tags", timeout=30).read())
+        assert "samples/grid" in tags["logs"]
+        # A second board while the first holds its port: another free port, no error.
+        second, second_url = _start_board(str(run_dir))
+        assert second_url is not None and second_url != first_url, second.stderr.read()
+        assert _stop(second) == 0
+        # A port named by the user and in use: one clear line, exit code 2.
+        port = first_url.rstrip("/").rsplit(":", 1)[1]
+        busy = run_kgan("board", str(run_dir), "--port", port)
+        assert busy.returncode == 2 and "Traceback" not in busy.stderr
+        assert f"port {port} on 127.0.0.1 is in use" in busy.stderr and len(busy.stderr.strip().splitlines()) == 1
+    finally:
+        assert _stop(first) == 0
+
+
+def test_board_refuses_folders_without_logs_and_a_missing_tensorboard(trained_run, tmp_path):
+    result = run_kgan("board", str(tmp_path))
+    assert result.returncode == 2 and "holds no TensorBoard logs" in result.stderr and "Traceback" not in result.stderr
+    result = run_kgan("board", str(tmp_path / "nowhere"))
+    assert result.returncode == 2 and "is not a folder" in result.stderr
+    run_dir, _ = trained_run
+    # A Python in which TensorBoard cannot be imported.
+    script = "import sys, kgan_cli; sys.modules['tensorboard'] = None; sys.exit(kgan_cli.main(sys.argv[1:]))"
+    result = subprocess.run([sys.executable, "-c", script, "board", str(run_dir)], capture_output=True, text=True)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        "kgan board: error: TensorBoard is not installed in this Python; pip install tensorboard (kgan's install "
+        "includes it)."
+    )
+
+
+def test_train_with_board_serves_the_run_while_and_after_it_trains(tmp_path):
+    import urllib.request
+
+    command = [sys.executable, "-m", "kgan_cli", "train", *TINY, "--epochs", "1", "--no-export", "--board"]
+    errors = open(tmp_path / "stderr.txt", "w+")
+    process = subprocess.Popen(
+        [*command, "--run-dir", str(tmp_path / "run")], stdout=subprocess.PIPE, stderr=errors, text=True
+    )
+    try:
+        lines = [process.stdout.readline(), process.stdout.readline()]  # what it trains, then where to watch
+        assert lines[1].startswith(f"TensorBoard on {tmp_path / 'run'}: http://127.0.0.1:"), lines
+        url = lines[1].split(": ", 1)[1].strip()
+        while not lines[-1].startswith("TensorBoard keeps serving"):
+            lines.append(process.stdout.readline())
+            assert lines[-1], "".join(lines) + (tmp_path / "stderr.txt").read_text()
+        assert any(line.startswith("epoch 1/1") for line in lines)
+        # TensorBoard started before the logs existed; it finds them at its next reload (every 5 s).
+        deadline = time.monotonic() + 60
+        while json.loads(urllib.request.urlopen(url + "data/runs", timeout=30).read()) != ["logs"]:
+            assert time.monotonic() < deadline, "TensorBoard never showed the run"
+            time.sleep(1)
+    finally:
+        assert _stop(process) == 0

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import tensorflow as tf
 
@@ -40,6 +41,41 @@ def test_gaussian_1d_example_moves_towards_the_target(tmp_path):
     means = [float(m) for m in re.findall(r"generated mean (-?[\d.]+)", out)]
     assert abs(means[0] - 4.0) > 2.0 and abs(means[-1] - 4.0) < 0.3
     assert tf.io.decode_png(tf.io.read_file(str(tmp_path / "plot.png"))).shape[-1] in (3, 4)
+    # TensorBoard holds the same: the generated histogram before training and after each epoch.
+    from tests.conftest import summaries
+
+    logged = [
+        value for tag, _, _, value in summaries(tmp_path / "runs" / "gaussian_1d") if tag == "distribution/generated"
+    ]
+    assert len(logged) == 13 and "kgan board runs/gaussian_1d" in out
+    centres = [np.average((h[:, 0] + h[:, 1]) / 2, weights=h[:, 2]) for h in (logged[0], logged[-1])]
+    assert abs(centres[0] - 4.0) > 2.0 and abs(centres[-1] - 4.0) < 0.3
+
+
+@pytest.mark.slow
+def test_mixtures_2d_example_draws_target_and_generated_points(tmp_path):
+    out = run_example(
+        "mixtures_2d.py",
+        "--mixture",
+        "grid",
+        "--epochs",
+        "2",
+        "--steps-per-epoch",
+        "20",
+        "--log-dir",
+        "ring",
+        cwd=tmp_path,
+    )
+    assert re.search(r"grid: \d+ of 25 modes covered", out) and "kgan board ring" in out
+    from tests.conftest import summaries
+
+    pictures = [
+        (step, value)
+        for tag, step, _, value in summaries(tmp_path / "ring")
+        if tag == "distribution/target_vs_generated"
+    ]
+    assert [step for step, _ in pictures] == [0, 20, 40] and pictures[0][1].shape == (256, 256, 3)
+    assert not np.array_equal(pictures[0][1], pictures[-1][1])  # the generated points moved
 
 
 @pytest.mark.slow
@@ -57,7 +93,7 @@ def test_training_health_example_reports_a_diverging_run(mnist_dir, tmp_path):
         cwd=tmp_path,
     )
     assert "non_finite: Training diverged at step" in out and "restored from step 0" in out
-    assert os.listdir(tmp_path / "health" / "diverging" / "logs" / "health")
+    assert [f for f in os.listdir(tmp_path / "health" / "diverging" / "logs") if f.startswith("events.out.tfevents")]
 
 
 @pytest.mark.slow

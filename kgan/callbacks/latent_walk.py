@@ -12,7 +12,7 @@ class LatentWalk(EpochPictures):
     Each row walks through `keys` fixed latent vectors in `frames` steps. A well-trained
     generator morphs smoothly from one sample to the next; abrupt jumps or frames that stay the
     same across a row show a latent space the generator does not use evenly. The grid goes to
-    TensorBoard (tag "latent_walk", step = epoch) and to `png_dir/latent_walk_epoch_0001.png`, ...
+    TensorBoard (tag `samples/latent_walk`, at the global step) and to `png_dir/latent_walk_epoch_0001.png`, ...
     Conditional GANs keep one class per row (0, 1, 2, ... in turn).
 
     Args:
@@ -45,4 +45,4 @@ class LatentWalk(EpochPictures):
             return
         walks = latent.walk_images(self.model, self.keys, self.frames, self.rows, self.seed, self.method)
         frames = walks.reshape(-1, *walks.shape[2:])
-        self.save(f"latent_walk_epoch_{epoch + 1:04d}.png", "latent_walk", frames, self.frames, epoch)
+        self.save(f"latent_walk_epoch_{epoch + 1:04d}.png", "samples/latent_walk", frames, self.frames)

@@ -8,6 +8,7 @@ import keras
 import tensorflow as tf
 
 from kgan import images as images_lib
+from kgan.callbacks import board
 
 
 class EveryFewEpochs(keras.callbacks.Callback):
@@ -39,7 +40,7 @@ class EpochPictures(EveryFewEpochs):
     Subclasses render in `on_epoch_end` (when `self.due(epoch)`) and hand each grid to `save`.
 
     Args:
-        log_dir: TensorBoard folder (the images go to its `images` subfolder); None for none.
+        log_dir: TensorBoard folder; None for none.
         png_dir: folder for the PNGs; defaults to `log_dir/samples`; None with `log_dir=None`
             for none.
         every: render every this many epochs (the last epoch of a `fit` is always rendered).
@@ -56,21 +57,22 @@ class EpochPictures(EveryFewEpochs):
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
         if self.log_dir is not None and self._writer is None:
-            self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "images"))
+            self._writer = board.open_writer(self.log_dir)
 
-    def save(self, file_name, tag, images, columns, epoch):
+    def save(self, file_name, tag, images, columns):
         """Writes `images` in [-1, 1] as one grid: `png_dir/file_name` and TensorBoard's `tag` at
-        step `epoch + 1`. Returns the grid's uint8 pixels."""
+        the global step. Returns the grid's uint8 pixels."""
         grid = images_lib.save_grid(os.path.join(self.png_dir, file_name), images, columns)
-        if self._writer is not None:
-            # record_if(True): Keras' TensorBoard callback with an integer update_freq mutes every
-            # summary written off its batch schedule, ours included (tensorflow/tensorflow#49109).
-            with self._writer.as_default(), tf.summary.record_if(True):
-                tf.summary.image(tag, grid[None], step=epoch + 1)
-            self._writer.flush()
+        self.show(tag, grid)
         return grid
+
+    def show(self, tag, picture):
+        """Writes a uint8 `(height, width, channels)` picture to TensorBoard's `tag` at the global step."""
+        if self._writer is not None:
+            with board.recording(self._writer):
+                tf.summary.image(tag, picture[None], step=board.global_step(self.model))
 
     def on_train_end(self, logs=None):
         if self._writer is not None:
-            self._writer.close()
+            board.close_writer(self.log_dir)
             self._writer = None

@@ -13,17 +13,17 @@ TRUNCATION_SWEEP = (1.0, 0.7, 0.5, 0.0)
 class StyleGrids(EpochPictures):
     """Renders a StyleGAN2's truncation sweep and style-mixing matrix at the end of every few epochs.
 
-    * `truncation_epoch_NNNN.png` (TensorBoard tag "truncation"): one row per psi in
+    * `truncation_epoch_NNNN.png` (TensorBoard tag `styles/truncation`): one row per psi in
       `truncation_psis` (1.0, 0.7, 0.5, 0 by default), the same `columns` seeds in every row.
       Lower psi trades variety for typical images; the psi 0 row is the average image everywhere.
-    * `style_mixing_epoch_NNNN.png` (tag "style_mixing"): the top row holds the source images,
+    * `style_mixing_epoch_NNNN.png` (tag `styles/style_mixing`): the top row holds the source images,
       the left column the targets; each other cell is its row's target with the first
       `mixing_layers` ws (the coarse styles) taken from its column's source.
 
     Both use the same fixed latents every epoch. Use it beside `kgan.callbacks.ImageGrid`.
 
     Args:
-        log_dir: TensorBoard folder (the images go to its `images` subfolder); None for none.
+        log_dir: TensorBoard folder; None for none.
         png_dir: folder for the PNGs; defaults to `log_dir/samples`.
         columns: seeds per row of the sweep, and sources in the matrix.
         truncation_psis: the sweep's psi values, one row each.
@@ -56,8 +56,8 @@ class StyleGrids(EpochPictures):
     def on_epoch_end(self, epoch, logs=None):
         if not self.due(epoch):
             return
-        for tag, (pictures, columns) in (("truncation", self.truncation_sweep()), ("style_mixing", self.mixing())):
-            self.save(f"{tag}_epoch_{epoch + 1:04d}.png", tag, pictures, columns, epoch)
+        for name, (pictures, columns) in (("truncation", self.truncation_sweep()), ("style_mixing", self.mixing())):
+            self.save(f"{name}_epoch_{epoch + 1:04d}.png", f"styles/{name}", pictures, columns)
 
     def truncation_sweep(self):
         """`(images, columns)`: one row of `columns` seeds per psi."""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-import os
 import warnings
 
 import keras
 import numpy as np
 import tensorflow as tf
 from keras import ops
+
+from kgan.callbacks import board
 
 #: The per-step logs the monitor averages over each check window.
 _WATCHED = ("d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "g_grad_norm")
@@ -74,15 +75,15 @@ class TrainingMonitor(keras.callbacks.Callback):
 
     Each warning is a `TrainingHealthWarning` naming remedies kgan offers; it is raised once
     when its condition appears (again if it clears and returns), kept in `warnings_seen`, and
-    written to TensorBoard as text under `health/`. Every check is kept in `history` and written
-    as scalars: the equilibrium balance (at the theoretical equilibrium D gives 0.5 to real and
-    fake alike: `balance/d_real`, `balance/d_fake`, `balance/d_gap`), `gradients/d_norm` and
-    `gradients/g_norm`, `learning_rate/d` and `learning_rate/g`, `health/diversity`,
-    `health/sample_gap`, and histograms of D's outputs on the real and fake batches
-    (`d_output/real`, `d_output/fake`; probabilities for probability losses). The epoch logs
-    gain `d_gap` and `diversity` from the epoch's last check (place the monitor before
-    `TensorBoard` and checkpoint callbacks, and after `BackupAndRestore`, which restores the
-    weights it watches).
+    written to TensorBoard as text under `health/`; at the end of every epoch `health/summary`
+    says which problems are present, or that none were seen. Every check is kept in `history`
+    and written to TensorBoard at the global step: `health/diversity`, `health/sample_gap`, and
+    histograms of D's outputs on the fixed real and fake batches on one shared range
+    (`balance/d_output_real`, `balance/d_output_fake`; probabilities in [0, 1] for probability
+    losses). The losses, `d_real`/`d_fake` and gradient norms are `kgan.callbacks.TensorBoard`'s
+    to draw. The epoch logs gain `d_gap` and `diversity` from the epoch's last check (place the
+    monitor before `TensorBoard` and checkpoint callbacks, and after `BackupAndRestore`, which
+    restores the weights it watches).
 
     Args:
         data: the real data to compare with: a `tf.data.Dataset` like the one given to `fit`, or
@@ -92,7 +93,7 @@ class TrainingMonitor(keras.callbacks.Callback):
             a kgan pipeline does not change the order `fit` sees (its epochs' orders are fixed
             by the seed); reading another seeded, reshuffling tf.data dataset starts a pass that
             reorders its later passes, so give the monitor its own copy of such data.
-        log_dir: TensorBoard folder (summaries go to its `health` subfolder); None for none.
+        log_dir: TensorBoard folder; None for none.
         check_every: training steps between checks.
         patience: consecutive checks a condition must hold before it is reported.
         warmup_steps: steps before mode collapse is judged (a fresh generator makes near-constant
@@ -145,7 +146,7 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.patience = int(patience)
         self.warmup_steps = int(warmup_steps)
         self.num_samples = int(num_samples)
-        self._first_batch = _first_samples(data, self.num_samples)
+        self._first_batch = board.first_samples(data, self.num_samples, "TrainingMonitor")
         self.seed = seed
         self.dominance = float(dominance)
         self.vanishing_ratio = float(vanishing_ratio)
@@ -169,32 +170,19 @@ class TrainingMonitor(keras.callbacks.Callback):
         if self._probe is None:
             self._probe = _Probe(self.model, self._first_batch, self.seed)
         if self.log_dir is not None and self._writer is None:
-            self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "health"))
-        self._step = int(self.model.g_optimizer.iterations.numpy())  # int() fails on a MirroredVariable
+            self._writer = board.open_writer(self.log_dir)
+        self._step = board.global_step(self.model)
         self._last_check = self._step
-        self._window_sums, self._window_steps = {}, 0
+        self._window = board.StepMeans(_WATCHED)
         self.stop_reason = None
         self._take_snapshot()
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._epoch_means, self._epoch_batches = {}, 0
+        self._window.new_epoch()
 
     def on_train_batch_end(self, batch, logs=None):
         logs = logs or {}
-        batches = batch + 1
-        new_steps = batches - self._epoch_batches
-        values = {}
-        for key in _WATCHED:
-            if key in logs:
-                mean = float(logs[key])
-                values[key] = mean
-                # Logs are means since the epoch began; this recovers the sum over the new steps.
-                total = mean * batches - self._epoch_means.get(key, 0.0) * self._epoch_batches
-                self._window_sums[key] = self._window_sums.get(key, 0.0) + total
-        self._epoch_means.update(values)
-        self._epoch_batches = batches
-        self._window_steps += new_steps
-        self._step += new_steps
+        self._step += self._window.add(batch, logs)
         bad = sorted(k for k in ("d_loss", "g_loss") if k in logs and not math.isfinite(float(logs[k])))
         if bad:
             self._stop_on_non_finite(bad, logs)
@@ -202,24 +190,24 @@ class TrainingMonitor(keras.callbacks.Callback):
             self._check()
 
     def on_epoch_end(self, epoch, logs=None):
-        if self.stop_reason is None and self._window_steps:
+        if self.stop_reason is None and self._window.steps:
             self._check()  # epochs shorter than check_every still get checked, and logged
         if logs is not None and self.history:
             logs["d_gap"] = self.history[-1]["d_gap"]
             logs["diversity"] = self.history[-1]["diversity"]
+        self._write_health_summary()
 
     def on_train_end(self, logs=None):
         if self._writer is not None:
-            self._writer.close()
+            board.close_writer(self.log_dir)
             self._writer = None
 
     # --- checks -------------------------------------------------------------------------------
 
     def _check(self):
-        window = {k: v / self._window_steps for k, v in self._window_sums.items()}
+        window = self._window.take()
         for key in ("d_grad_norm", "g_grad_norm"):  # norms >= 0; recovering them from means may round below
             window[key] = max(window[key], 0.0)
-        self._window_sums, self._window_steps = {}, 0
         self._last_check = self._step
         real_output, fake_output, diversity, sample_gap = self._probe.measure(self.model)
         record = {
@@ -228,8 +216,8 @@ class TrainingMonitor(keras.callbacks.Callback):
             "d_gap": window["d_real"] - window["d_fake"],
             "diversity": diversity,
             "sample_gap": sample_gap,
-            "d_learning_rate": _learning_rate(self.model.d_optimizer),
-            "g_learning_rate": _learning_rate(self.model.g_optimizer),
+            "d_learning_rate": board.learning_rate(self.model.d_optimizer),
+            "g_learning_rate": board.learning_rate(self.model.g_optimizer),
         }
         self.history.append(record)
         self._largest_g_grad_norm = max(self._largest_g_grad_norm, record["g_grad_norm"])
@@ -326,31 +314,52 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.warnings_seen.append({"step": self._step, "kind": kind, "message": message})
         warnings.warn(message, TrainingHealthWarning, stacklevel=2)
         if self._writer is not None:
-            with self._writer.as_default(), tf.summary.record_if(True):
+            with board.recording(self._writer):
                 tf.summary.text(f"health/{kind}", message, step=self._step)
-            self._writer.flush()
+
+    def _write_health_summary(self):
+        """`health/summary`: the problems present now, or that none were seen; a healthy run's
+        Text tab is not empty."""
+        if self._writer is None:
+            return
+        if self._active:
+            found = "; ".join(kind.replace("_", " ") for kind in sorted(self._active))
+            summary = f"Problems present at step {self._step}: {found} (the warnings under health/ say what to try)."
+        else:
+            summary = (
+                f"No problems seen at step {self._step}: the checks (every {self.check_every} steps and at each "
+                "epoch's end) found neither the discriminator winning outright, vanishing generator gradients, "
+                "mode collapse, oscillation without progress, nor NaN/Inf"
+                + (f" (earlier warnings: {len(self.warnings_seen)}, since cleared)." if self.warnings_seen else ".")
+            )
+        with board.recording(self._writer):
+            tf.summary.text("health/summary", summary, step=self._step)
 
     def _write_summaries(self, record, real_output, fake_output):
         if self._writer is None:
             return
         step = record["step"]
-        scalars = {
-            "balance/d_real": record["d_real"],
-            "balance/d_fake": record["d_fake"],
-            "balance/d_gap": record["d_gap"],
-            "gradients/d_norm": record["d_grad_norm"],
-            "gradients/g_norm": record["g_grad_norm"],
-            "learning_rate/d": record["d_learning_rate"],
-            "learning_rate/g": record["g_learning_rate"],
-            "health/diversity": record["diversity"],
-            "health/sample_gap": record["sample_gap"],
-        }
-        with self._writer.as_default(), tf.summary.record_if(True):
-            for name, value in scalars.items():
-                tf.summary.scalar(name, value, step=step)
-            tf.summary.histogram("d_output/real", real_output, step=step)
-            tf.summary.histogram("d_output/fake", fake_output, step=step)
-        self._writer.flush()
+        if self.model.adversarial_loss.probability:
+            low, high = 0.0, 1.0
+        else:
+            low, high = (
+                float(min(real_output.min(), fake_output.min())),
+                float(max(real_output.max(), fake_output.max())),
+            )
+        with board.recording(self._writer):
+            tf.summary.scalar("health/diversity", record["diversity"], step=step)
+            tf.summary.scalar("health/sample_gap", record["sample_gap"], step=step)
+            for name, output in (("real", real_output), ("fake", fake_output)):
+                board.histogram(f"balance/d_output_{name}", output, low, high, step)
+        board.add_charts(
+            self.log_dir,
+            "health",
+            {
+                "sample diversity (1 = as varied as the data)": ["health/diversity"],
+                "pixel-statistics gap to the data": ["health/sample_gap"],
+            },
+            step,
+        )
 
     # --- the last good state ------------------------------------------------------------------
 
@@ -407,27 +416,6 @@ class _Probe:
         return outputs[0].ravel(), outputs[1].ravel(), diversity, _moment_gap(fake, self.real)
 
 
-def _first_samples(data, num_samples):
-    """The first `num_samples` of a dataset (or of one batch), in the batch's structure."""
-    if isinstance(data, tf.data.Dataset):
-        parts, count = [], 0
-        for batch in data:
-            parts.append(batch)
-            count += int(tf.nest.flatten(batch)[0].shape[0])
-            if count >= num_samples:
-                break
-        if not parts:
-            raise ValueError("TrainingMonitor was given an empty dataset; give it the data you train on.")
-        data = tf.nest.map_structure(lambda *xs: tf.concat(xs, axis=0), *parts)
-    data = tf.nest.map_structure(lambda x: ops.convert_to_tensor(x)[:num_samples], data)
-    if int(tf.nest.flatten(data)[0].shape[0]) < 2:
-        raise ValueError(
-            "The training data holds a single image; a GAN learns a distribution from many. Train on "
-            "more images (a larger folder or --limit), and with batches of at least 2."
-        )
-    return data
-
-
 def _flat_samples(samples):
     """A batch (or a nest of batches, one per domain) as one `(n, features)` float64 array."""
     parts = [np.reshape(ops.convert_to_numpy(s), (int(s.shape[0]), -1)) for s in tf.nest.flatten(samples)]
@@ -461,8 +449,3 @@ def _win_margin(adversarial_loss):
     if adversarial_loss.probability:
         return 1.0
     return _WIN_MARGINS.get(adversarial_loss.name)
-
-
-def _learning_rate(optimizer):
-    rate = optimizer.learning_rate  # a variable, or a tensor from a schedule
-    return float(rate.numpy())

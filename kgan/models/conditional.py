@@ -137,6 +137,18 @@ class ConditionalGAN(GAN):
         latent, labels = grid_inputs
         return self.generate(latent=latent, labels=labels), len(latent) // self.num_classes
 
+    def real_grid(self, examples, num_images):
+        """One row per class, as many real images of the class as the grid has samples (blank
+        where the batch holds fewer)."""
+        real, labels = self.unpack(tf.nest.map_structure(ops.convert_to_tensor, examples))
+        real, labels = ops.convert_to_numpy(real), ops.convert_to_numpy(labels)
+        per_class = max(1, num_images // self.num_classes)
+        rows = []
+        for label in range(self.num_classes):
+            found = real[labels == label][:per_class]
+            rows += [found, np.full((per_class - len(found), *real.shape[1:]), -1.0, real.dtype)]
+        return np.concatenate(rows), per_class
+
     def export_endpoints(self, network):
         return export_module.conditional_endpoints(network, self.num_classes)
 

@@ -214,6 +214,9 @@ class CycleGAN(GAN):
         count = max(1, min(int(examples[0].shape[0]), num_images // 6))
         return np.asarray(examples[0][:count]), np.asarray(examples[1][:count])
 
+    def real_grid(self, examples, num_images):
+        return None  # the grid shows the real images it translates
+
     def grid_samples(self, grid_inputs):
         """Rows: A, G_AB(A), G_BA(G_AB(A)), then B, G_BA(B), G_AB(G_BA(B))."""
         if self.image_shape_a != self.image_shape_b:

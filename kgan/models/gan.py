@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 
 import keras
@@ -470,6 +471,13 @@ class GAN(keras.Model):
     def grid_samples(self, grid_inputs):
         """`(images, columns)` for an image grid from `grid_inputs` (columns None: square-ish)."""
         return self.generate(latent=grid_inputs), None
+
+    def real_grid(self, examples, num_images):
+        """`(images, columns)`: real images from the batch `examples`, laid out like the grid of
+        `num_images` samples, for `ImageGrid`'s real | generated panel; None for families whose
+        grid already shows real data."""
+        real, _ = self.unpack(tf.nest.map_structure(ops.convert_to_tensor, examples))
+        return ops.convert_to_numpy(real)[:num_images], math.ceil(math.sqrt(num_images))
 
     def export_endpoints(self, network):
         """The SavedModel signatures of this family: `[(name, function, input_specs), ...]`."""

@@ -97,6 +97,9 @@ class TranslationGAN(GAN):
         count = max(1, min(int(source.shape[0]), num_images // 3))
         return ops.convert_to_numpy(target[:count]), ops.convert_to_numpy(source[:count])
 
+    def real_grid(self, examples, num_images):
+        return None  # the grid shows the real images it translates
+
     def grid_samples(self, grid_inputs):
         target, source = grid_inputs
         output = self.predict_in_batches(ops.convert_to_tensor(source))

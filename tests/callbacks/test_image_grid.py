@@ -23,9 +23,9 @@ def test_image_grid_writes_pngs_and_tensorboard_images(digits_dataset, tmp_path)
     # The PNG shows exactly the generator's output for the fixed latent batch.
     latent = kgan.seeding.latent_vectors(16, gan.latent_dim, 0)  # the grid's seed
     np.testing.assert_array_equal(picture, images_lib.tile(images_lib.to_uint8(gan.generate(latent=latent))))
-    images = summaries(tmp_path / "logs" / "images")
-    assert sorted((tag, step) for tag, step, _, _ in images) == [("samples", 1), ("samples", 2)]
-    np.testing.assert_array_equal([s for s in images if s[1] == 2][0][3], picture)
+    images = summaries(tmp_path / "logs")
+    assert [(tag, step) for tag, step, _, _ in images] == [("samples/grid", 8), ("samples/grid", 16)]  # global steps
+    np.testing.assert_array_equal([s for s in images if s[1] == 16][0][3], picture)
 
 
 def test_image_grid_every_n_epochs_keeps_the_last(digits_dataset, tmp_path):

@@ -239,7 +239,7 @@ def test_fid_every_epoch_into_logs_tensorboard_and_the_best_checkpoint(mnist_dir
         seed=kgan.seeding.sub_seed(0, "epoch", int(np.argmin(fids))),
     )
     assert again["fid"] == pytest.approx(min(fids), rel=1e-4)  # the checkpoint is the best epoch's model
-    logged = [value for tag, _, _, value in summaries(tmp_path / "logs" / "train") if tag == "epoch_fid"]
+    logged = [value for tag, _, _, value in summaries(tmp_path / "logs") if tag == "metrics/fid"]
     assert logged == pytest.approx(fids, rel=1e-5)
 
 
