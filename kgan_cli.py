@@ -20,6 +20,7 @@ import logging
 import math
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -983,6 +984,7 @@ def start_board(folder, port=None, host="127.0.0.1", require_logs=True, verbose=
         ],
         stdout=subprocess.DEVNULL,
         stderr=errors,
+        preexec_fn=_die_with_parent(),
     )
     deadline = time.monotonic() + 180  # TensorBoard imports TensorFlow first: slow on a cold start
     while not _answers(host, port):
@@ -1002,7 +1004,8 @@ def start_board(folder, port=None, host="127.0.0.1", require_logs=True, verbose=
 
 
 def _serve_until_interrupted(server, message):
-    """Prints `message` and waits for the TensorBoard process; Ctrl-C stops it and returns 0."""
+    """Prints `message` and waits for the TensorBoard process; Ctrl-C (or SIGTERM) stops it and returns 0."""
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         print(message, flush=True)
         return server.wait()
@@ -1010,6 +1013,24 @@ def _serve_until_interrupted(server, message):
         server.terminate()
         server.wait()
         return 0
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _die_with_parent():
+    """On Linux, a function for the TensorBoard process to run before it starts: the kernel then
+    sends it SIGTERM when kgan ends, however kgan ends (even kill -9), so no server is left
+    behind. None elsewhere. (libc is looked up here: the child of a threaded process must not
+    import.)"""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    set_parent_death_signal = 1  # PR_SET_PDEATHSIG
+    return lambda: prctl(set_parent_death_signal, signal.SIGTERM)
 
 
 def _holds_event_files(folder):

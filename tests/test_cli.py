@@ -580,3 +580,24 @@ def test_train_with_board_serves_the_run_while_and_after_it_trains(tmp_path):
             time.sleep(1)
     finally:
         assert _stop(process) == 0
+
+
+def test_board_leaves_no_server_behind_however_it_ends(trained_run):
+    import urllib.request
+
+    run_dir, _ = trained_run
+    for how in (signal.SIGTERM, signal.SIGKILL):
+        board, url = _start_board(str(run_dir))
+        assert url is not None, board.stderr.read()
+        urllib.request.urlopen(url + "data/runs", timeout=30)  # serving
+        board.send_signal(how)
+        board.wait(timeout=30)
+        assert board.returncode == (0 if how == signal.SIGTERM else -signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while True:  # TensorBoard goes with it (on Linux, even after kill -9)
+            try:
+                urllib.request.urlopen(url + "data/runs", timeout=2)
+            except OSError:
+                break
+            assert time.monotonic() < deadline, f"TensorBoard still serves {url} after kgan board got {how!r}"
+            time.sleep(0.5)
