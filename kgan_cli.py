@@ -80,7 +80,7 @@ A run folder holds:
                  generated samples as points (Projector, logs/projector/)
   samples/       one PNG grid of the same 64 latent vectors per epoch (epoch_0001.png, ...)
   walks/         4 walks between fixed latent vectors per epoch (latent_walk_epoch_0001.png, ...;
-                 TensorBoard tag latent_walk): a smooth morph means a latent space put to use
+                 TensorBoard tag samples/latent_walk): a smooth morph means a latent space put to use
   checkpoints/   the whole GAN after every epoch (epoch_0001.keras, ...), loadable with
                  keras.saving.load_model after `import kgan`
   backup/        resume state: run the same command again to continue an interrupted run

@@ -51,6 +51,8 @@ setup(
             "imageio-ffmpeg",
             # Drives Debian's chromium in tests/test_browser.py (its own browser download needs a network).
             "playwright",
+            # tests/callbacks/test_projector.py reads the Projector's config with protobuf's text format.
+            "protobuf",
         ],
     },
     entry_points={"console_scripts": ["kgan=kgan_cli:main"]},

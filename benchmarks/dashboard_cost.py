@@ -13,37 +13,11 @@ each callback: its seconds per epoch, and its share of the epoch on top of train
 
 import argparse
 import statistics
-import time
 
-import keras
 import numpy as np
+from training_speed import EpochTimer  # benchmarks/training_speed.py, beside this script
 
 import kgan
-
-
-class EpochTimer(keras.callbacks.Callback):
-    """Seconds of each epoch, from its first batch to the end of every callback's epoch work."""
-
-    def __init__(self):
-        super().__init__()
-        self.seconds = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def record(self):
-        self.seconds.append(time.perf_counter() - self._start)
-
-
-class EpochEnd(keras.callbacks.Callback):
-    """Placed last: the epoch ends once every callback before it has done its epoch work."""
-
-    def __init__(self, timer):
-        super().__init__()
-        self.timer = timer
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.timer.record()
 
 
 def views(name, data, log_dir):
@@ -72,10 +46,9 @@ def views(name, data, log_dir):
 def timed_epoch(name, data, steps, log_dir, seed):
     gan = kgan.DCGAN((28, 28, 1), latent_dim=16, width=32, kernel_size=4, minibatch_std=True, ema_decay=0.99, seed=seed)
     gan.compile(d_learning_rate=1e-3, g_learning_rate=1e-3, beta_1=0.0, beta_2=0.99, reuse_fakes=True)
-    timer = EpochTimer()
-    callbacks = [timer, *views(name, data, log_dir), EpochEnd(timer)]
-    gan.fit(data, epochs=2, steps_per_epoch=steps, callbacks=callbacks, verbose=0)
-    return timer.seconds[1]
+    timer = EpochTimer()  # last: an epoch ends once every callback has done its epoch work
+    gan.fit(data, epochs=2, steps_per_epoch=steps, callbacks=[*views(name, data, log_dir), timer], verbose=0)
+    return timer.durations[1]
 
 
 def main():

@@ -5,6 +5,7 @@
     python benchmarks/stylegan2.py budget --datasets mnist --seeds 0 --minutes 4 --data-root ../shared/data
     python benchmarks/stylegan2.py variety --data-dir ../shared/data/mnist --steps 600 --lr 2e-4
     python benchmarks/stylegan2.py variety --data-dir ../shared/data/mnist --steps 800 --discriminator dcgan
+    python benchmarks/stylegan2.py variety --data-dir ../shared/data/mnist --steps 600 --adam-epsilon 1e-8
 
 * `speed`: images/s of `fit` steps (batch 64, float32, 32 steps so that lazy R1 runs twice and
   path length 8 times) of kgan's StyleGAN2 at the command line's size (width 32, z and w 64, 4
@@ -24,8 +25,10 @@
   resized back to 28x28 for the extractor); a grid of each run's first 64 samples goes to `--out`.
 
 * `variety`: StyleGAN2 trained on MNIST at 32x32 without EMA, printing every 200 steps the
-  per-pixel standard deviation of 256 samples across latents (real MNIST: about 0.36) and D's
-  verdicts: how fast the samples lose their variety (mode collapse), with `--lr` for both networks.
+  per-pixel standard deviation of 256 samples across latents (real MNIST: about 0.36), the digit
+  classes holding 2% or more of 1,000 samples and the largest class's share (the shipped MNIST
+  classifier), and D's verdicts: how fast the samples lose their variety (mode collapse), with
+  `--lr` for both networks and `--adam-epsilon` for Adam's epsilon.
   `--generator dcgan` or `--discriminator dcgan` swaps one network for kgan's DCGAN one (latent
   64, width 32, minibatch std), trained by `kgan.GAN` with StyleGAN2's compile settings (lr
   0.0025, betas (0, 0.99), lazy R1) but no style mixing or path length: which network collapses.
@@ -193,6 +196,14 @@ def variety(args):
     settings = {key: defaults[key] for key in ("d_learning_rate", "g_learning_rate", "beta_1", "beta_2")}
     if args.lr is not None:
         settings.update(d_learning_rate=args.lr, g_learning_rate=args.lr)
+    if args.adam_epsilon is not None:  # Keras' default is 1e-7, StyleGAN2-ADA's (PyTorch's) 1e-8
+        settings = {
+            f"{net}_optimizer": keras.optimizers.Adam(
+                settings[f"{net}_learning_rate"], settings["beta_1"], settings["beta_2"], epsilon=args.adam_epsilon
+            )
+            for net in ("d", "g")
+        }
+    extractor = kgan.metrics.domain_extractor("mnist")
     if args.generator == args.discriminator == "stylegan2":
         gan = compile_like_the_cli(family, **settings)
     else:
@@ -204,13 +215,25 @@ def variety(args):
             test="variety",
             generator=args.generator,
             discriminator=args.discriminator,
-            lr=settings["g_learning_rate"],
+            lr=args.lr or defaults["g_learning_rate"],
+            adam_epsilon=args.adam_epsilon or 1e-7,
             step=step,
             sample_std=round(float(gan.generate(256, seed=0).std(axis=0).mean()), 3),
+            **digit_classes(gan, extractor),
             real_std=round(float(real.std(axis=0).mean()), 3),
             d_real=round(logs["d_real"][-1], 3),
             d_fake=round(logs["d_fake"][-1], 3),
         )
+
+
+def digit_classes(gan, extractor, count=1000):
+    """Mode coverage by class: the digit classes holding at least 2% of `count` samples (the shipped
+    MNIST classifier on them), and the largest class's share. The pixel std misses a collapse onto
+    one digit drawn in varied strokes."""
+    samples = gan.generate(count, seed=0)
+    classes = np.argmax(extractor.predict(to_28(samples), verbose=0)[1], axis=1)
+    counts = np.bincount(classes, minlength=10)
+    return {"classes": int((counts >= 0.02 * count).sum()), "top_class_share": round(float(counts.max()) / count, 2)}
 
 
 def swapped_networks(generator, discriminator, shape=(32, 32, 1), latent_dim=64, width=32):
@@ -298,6 +321,7 @@ def main():
     parser.add_argument("--data-root", default="../shared/data", help="the datasets' parent folder, for budget")
     parser.add_argument("--steps", type=int, default=300, help="path_length, variety: training steps")
     parser.add_argument("--lr", type=float, help="variety: both networks' learning rate (default: the family's)")
+    parser.add_argument("--adam-epsilon", type=float, help="variety: Adam's epsilon (default: Keras' 1e-7)")
     networks = ["stylegan2", "dcgan"]
     parser.add_argument("--generator", choices=networks, default="stylegan2", help="variety: the generator")
     parser.add_argument("--discriminator", choices=networks, default="stylegan2", help="variety: the discriminator")

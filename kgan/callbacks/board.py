@@ -77,6 +77,23 @@ def add_charts(log_dir, category, charts, step):
     log._written_charts = dict(log.charts)
 
 
+class SummaryWriting:
+    """A mixin for callbacks that write into `self.log_dir` (None: no TensorBoard): `open_summaries()`
+    (in `on_train_begin`) takes the folder's shared writer as `self._writer`; the end of training
+    releases it. List it before `keras.callbacks.Callback` among the bases."""
+
+    _writer = None
+
+    def open_summaries(self):
+        if self.log_dir is not None and self._writer is None:
+            self._writer = open_writer(self.log_dir)
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            close_writer(self.log_dir)
+            self._writer = None
+
+
 @contextlib.contextmanager
 def recording(writer):
     """Writes summaries to `writer` whatever the surrounding `record_if`, then flushes them.

@@ -12,7 +12,7 @@ TARGET_COLOUR = (150, 150, 150)
 GENERATED_COLOUR = (240, 110, 20)
 
 
-class DistributionPlots(EveryFewEpochs):
+class DistributionPlots(board.SummaryWriting, EveryFewEpochs):
     """Draws the samples of a GAN on 1-D or 2-D data against the target, for TensorBoard.
 
     At the start of training and at the end of every `every` epochs, at the global step:
@@ -59,12 +59,11 @@ class DistributionPlots(EveryFewEpochs):
         self.num_samples = int(num_samples)
         self.seed = seed
         self.size = int(size)
-        self._writer = None
         self._range = None
 
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
-        self._writer = board.open_writer(self.log_dir)
+        self.open_summaries()
         self._latent = self.model.grid_inputs(self.num_samples, self.seed)
         if self._range is None:
             both = np.concatenate([self.target, self._generated()])
@@ -78,11 +77,6 @@ class DistributionPlots(EveryFewEpochs):
     def on_epoch_end(self, epoch, logs=None):
         if self.due(epoch):
             self.draw()
-
-    def on_train_end(self, logs=None):
-        if self._writer is not None:
-            board.close_writer(self.log_dir)
-            self._writer = None
 
     def draw(self):
         """Writes the current drawing at the global step; returns the picture (uint8 RGB)."""

@@ -8,7 +8,7 @@ import numpy as np
 
 from kgan import images as images_lib
 from kgan.callbacks import board
-from kgan.callbacks.schedule import EpochPictures
+from kgan.callbacks.schedule import EpochPictures, is_count
 
 
 class ImageGrid(EpochPictures):
@@ -52,9 +52,7 @@ class ImageGrid(EpochPictures):
         super().__init__(log_dir, png_dir, every)
         if num_images < 1:
             raise ValueError(f"num_images must be >= 1, got {num_images}.")
-        if every_steps is not None and (
-            isinstance(every_steps, bool) or not isinstance(every_steps, int) or every_steps < 1
-        ):
+        if every_steps is not None and not is_count(every_steps):
             raise ValueError(f"every_steps must be None or an int >= 1 (training steps), got {every_steps!r}.")
         self.num_images = num_images
         self.columns = columns
@@ -62,15 +60,16 @@ class ImageGrid(EpochPictures):
         self.examples = examples
         self.every_steps = every_steps
         self._grid_inputs = None
-        self._real_grid = None
+        self._real_picture = None
         self._shown_step = None
         self.last_grid_path = None
 
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
         self._grid_inputs = self.model.grid_inputs(self.num_images, self.seed, self.examples)
-        if self.examples is not None:
-            self._real_grid = self.model.real_grid(self.examples, self.num_images)
+        real = self.model.real_grid(self.examples, self.num_images) if self.examples is not None else None
+        if real is not None:  # the real images, tiled once like the samples will be
+            self._real_picture = images_lib.tile(images_lib.to_uint8(real[0]), self.columns or real[1])
         self._step = board.global_step(self.model)
 
     def on_train_batch_end(self, batch, logs=None):
@@ -96,12 +95,8 @@ class ImageGrid(EpochPictures):
             return grid
         self._shown_step = step
         self.show("samples/grid", grid)
-        if self._real_grid is not None:
-            real, real_columns = self._real_grid
-            self.show(
-                "samples/real_vs_generated",
-                side_by_side(images_lib.tile(images_lib.to_uint8(real), self.columns or real_columns), grid),
-            )
+        if self._real_picture is not None:
+            self.show("samples/real_vs_generated", side_by_side(self._real_picture, grid))
         return grid
 
 

@@ -11,6 +11,11 @@ from kgan import images as images_lib
 from kgan.callbacks import board
 
 
+def is_count(value):
+    """Whether `value` is an int >= 1 (a bool is not)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
 class EveryFewEpochs(keras.callbacks.Callback):
     """A callback whose work is due at the end of every `every`-th epoch and of a `fit`'s last one.
 
@@ -20,7 +25,7 @@ class EveryFewEpochs(keras.callbacks.Callback):
 
     def __init__(self, every=1):
         super().__init__()
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+        if not is_count(every):
             raise ValueError(f"every must be an int >= 1 (epochs between runs), got {every!r}.")
         self.every = every
         self._epochs = None
@@ -34,7 +39,7 @@ class EveryFewEpochs(keras.callbacks.Callback):
         return last or (epoch + 1) % self.every == 0
 
 
-class EpochPictures(EveryFewEpochs):
+class EpochPictures(board.SummaryWriting, EveryFewEpochs):
     """Pictures rendered every few epochs, to PNG files and to TensorBoard's images.
 
     Subclasses render in `on_epoch_end` (when `self.due(epoch)`) and hand each grid to `save`.
@@ -52,12 +57,10 @@ class EpochPictures(EveryFewEpochs):
             raise ValueError(f"{type(self).__name__} needs log_dir (TensorBoard) or png_dir (PNG files), or both.")
         self.log_dir = log_dir
         self.png_dir = png_dir if png_dir is not None else os.path.join(log_dir, "samples")
-        self._writer = None
 
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
-        if self.log_dir is not None and self._writer is None:
-            self._writer = board.open_writer(self.log_dir)
+        self.open_summaries()
 
     def save(self, file_name, tag, images, columns):
         """Writes `images` in [-1, 1] as one grid: `png_dir/file_name` and TensorBoard's `tag` at
@@ -71,8 +74,3 @@ class EpochPictures(EveryFewEpochs):
         if self._writer is not None:
             with board.recording(self._writer):
                 tf.summary.image(tag, picture[None], step=board.global_step(self.model))
-
-    def on_train_end(self, logs=None):
-        if self._writer is not None:
-            board.close_writer(self.log_dir)
-            self._writer = None

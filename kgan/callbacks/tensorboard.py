@@ -6,6 +6,7 @@ import keras
 import tensorflow as tf
 
 from kgan.callbacks import board
+from kgan.callbacks.schedule import is_count
 
 #: Where each step log of the training step goes; penalties, extra losses and others are named below.
 _STEP_TAGS = {
@@ -22,7 +23,7 @@ _STEP_TAGS = {
 _DRAWN_ELSEWHERE = ("d_gap", "diversity")
 
 
-class TensorBoard(keras.callbacks.Callback):
+class TensorBoard(board.SummaryWriting, keras.callbacks.Callback):
     """Writes a GAN's training curves for TensorBoard, each once, grouped by concern.
 
     Every `update_freq` steps (and at the end of every epoch) it writes the means of the step
@@ -59,17 +60,14 @@ class TensorBoard(keras.callbacks.Callback):
 
     def __init__(self, log_dir, update_freq=50, hparams=None):
         super().__init__()
-        if update_freq != "epoch" and (
-            isinstance(update_freq, bool) or not isinstance(update_freq, int) or update_freq < 1
-        ):
+        if update_freq != "epoch" and not is_count(update_freq):
             raise ValueError(f"update_freq must be an int >= 1 (steps between points) or 'epoch', got {update_freq!r}.")
         self.log_dir = log_dir
         self.update_freq = update_freq
         self.hparams = hparams
-        self._writer = None
 
     def on_train_begin(self, logs=None):
-        self._writer = board.open_writer(self.log_dir)
+        self.open_summaries()
         self._means = board.StepMeans()
         self._step_keys = set()
         self._last_point = board.global_step(self.model)
@@ -97,11 +95,6 @@ class TensorBoard(keras.callbacks.Callback):
                 continue
             values[f"validation/{key[4:]}" if key.startswith("val_") else f"metrics/{key}"] = float(value)
         self._write(values, step)
-
-    def on_train_end(self, logs=None):
-        if self._writer is not None:
-            board.close_writer(self.log_dir)
-            self._writer = None
 
     def _write_point(self):
         step = board.global_step(self.model)

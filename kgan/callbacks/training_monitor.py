@@ -52,7 +52,7 @@ class TrainingHealthWarning(UserWarning):
     """A GAN training problem found by `kgan.callbacks.TrainingMonitor`."""
 
 
-class TrainingMonitor(keras.callbacks.Callback):
+class TrainingMonitor(board.SummaryWriting, keras.callbacks.Callback):
     """Watches a GAN's logs, gradients and samples, and warns in plain language when training fails.
 
     Every `check_every` training steps, and at the end of every epoch, the monitor averages the
@@ -158,7 +158,6 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.warnings_seen = []
         self.stop_reason = None
         self._probe = None
-        self._writer = None
         self._snapshot = None
         self._streaks = {}
         self._active = set()
@@ -169,8 +168,7 @@ class TrainingMonitor(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         if self._probe is None:
             self._probe = _Probe(self.model, self._first_batch, self.seed)
-        if self.log_dir is not None and self._writer is None:
-            self._writer = board.open_writer(self.log_dir)
+        self.open_summaries()
         self._step = board.global_step(self.model)
         self._last_check = self._step
         self._window = board.StepMeans(_WATCHED)
@@ -196,11 +194,6 @@ class TrainingMonitor(keras.callbacks.Callback):
             logs["d_gap"] = self.history[-1]["d_gap"]
             logs["diversity"] = self.history[-1]["diversity"]
         self._write_health_summary()
-
-    def on_train_end(self, logs=None):
-        if self._writer is not None:
-            board.close_writer(self.log_dir)
-            self._writer = None
 
     # --- checks -------------------------------------------------------------------------------
 
