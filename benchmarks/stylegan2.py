@@ -3,9 +3,9 @@
     python benchmarks/stylegan2.py speed
     python benchmarks/stylegan2.py path_length --data-dir ../shared/data/mnist --steps 300
     python benchmarks/stylegan2.py budget --datasets mnist --seeds 0 --minutes 4 --data-root ../shared/data
-    python benchmarks/stylegan2.py variety --data-dir ../shared/data/mnist --steps 600 --lr 2e-4
-    python benchmarks/stylegan2.py variety --data-dir ../shared/data/mnist --steps 800 --discriminator dcgan
-    python benchmarks/stylegan2.py variety --data-dir ../shared/data/mnist --steps 600 --adam-epsilon 1e-8
+    python benchmarks/stylegan2.py variety --steps 600 --data-root ../shared/data
+    python benchmarks/stylegan2.py variety --datasets mnist --output-activations linear --steps 600 --lr 2e-4
+    python benchmarks/stylegan2.py variety --datasets mnist --output-activations linear --discriminator dcgan
 
 * `speed`: images/s of `fit` steps (batch 64, float32, 32 steps so that lazy R1 runs twice and
   path length 8 times) of kgan's StyleGAN2 at the command line's size (width 32, z and w 64, 4
@@ -24,14 +24,16 @@
   samples against the test set with kgan's domain extractor (StyleGAN2's 32x32 MNIST samples are
   resized back to 28x28 for the extractor); a grid of each run's first 64 samples goes to `--out`.
 
-* `variety`: StyleGAN2 trained on MNIST at 32x32 without EMA, printing every 200 steps the
-  per-pixel standard deviation of 256 samples across latents (real MNIST: about 0.36), the digit
-  classes holding 2% or more of 1,000 samples and the largest class's share (the shipped MNIST
+* `variety`: StyleGAN2 trained at 32x32 without EMA on each of `--datasets`, with each of
+  `--output-activations` (kgan's tanh, the paper's linear), printing every 200 steps the
+  per-pixel standard deviation of 256 samples across latents (real MNIST: about 0.36), the
+  classes holding 2% or more of 1,000 samples and the largest class's share (the dataset's shipped
   classifier), and D's verdicts: how fast the samples lose their variety (mode collapse), with
-  `--lr` for both networks and `--adam-epsilon` for Adam's epsilon.
+  `--lr` for both networks and `--adam-epsilon` for Adam's epsilon (Keras' 1e-7 by default).
   `--generator dcgan` or `--discriminator dcgan` swaps one network for kgan's DCGAN one (latent
   64, width 32, minibatch std), trained by `kgan.GAN` with StyleGAN2's compile settings (lr
   0.0025, betas (0, 0.99), lazy R1) but no style mixing or path length: which network collapses.
+  A grid of 64 samples of each run goes to `--out`.
 
 Prints JSON lines; docs/stylegan2.md quotes them with the CPU they ran on.
 """
@@ -189,9 +191,15 @@ def metrics_for(dataset, fid=True):
 
 
 def variety(args):
-    data = mnist_32(args.data_dir, 0)
+    for name in args.datasets:
+        for activation in args.output_activations:
+            variety_run(args, name, activation)
+
+
+def variety_run(args, name, output_activation):
+    data = kgan.data.load(name, data_dir=os.path.join(args.data_root, name), batch_size=BATCH, seed=0, image_size=32)
     real = next(iter(data.unbatch().batch(256))).numpy()
-    family = stylegan2((32, 32, 1), ema_decay=None)
+    family = stylegan2((32, 32, real.shape[-1]), ema_decay=None, output_activation=output_activation)
     defaults = family.compile_defaults()
     settings = {key: defaults[key] for key in ("d_learning_rate", "g_learning_rate", "beta_1", "beta_2")}
     if args.lr is not None:
@@ -203,46 +211,51 @@ def variety(args):
             )
             for net in ("d", "g")
         }
-    extractor = kgan.metrics.domain_extractor("mnist")
+    extractor = kgan.metrics.domain_extractor(name)
     if args.generator == args.discriminator == "stylegan2":
         gan = compile_like_the_cli(family, **settings)
     else:
-        gan = swapped_networks(args.generator, args.discriminator)
+        gan = swapped_networks(args.generator, args.discriminator, real.shape[1:], output_activation)
         gan = compile_like_the_cli(gan, **settings, regularizers=defaults["regularizers"])
     for step in range(200, args.steps + 1, 200):
         logs = gan.fit(data.take(200), epochs=1, verbose=0).history
         report(
             test="variety",
+            dataset=name,
+            output_activation=output_activation,
             generator=args.generator,
             discriminator=args.discriminator,
             lr=args.lr or defaults["g_learning_rate"],
             adam_epsilon=args.adam_epsilon or 1e-7,
             step=step,
             sample_std=round(float(gan.generate(256, seed=0).std(axis=0).mean()), 3),
-            **digit_classes(gan, extractor),
+            **class_coverage(gan, extractor),
             real_std=round(float(real.std(axis=0).mean()), 3),
             d_real=round(logs["d_real"][-1], 3),
             d_fake=round(logs["d_fake"][-1], 3),
         )
+    kgan.images.save_grid(os.path.join(args.out, f"variety_{name}_{output_activation}.png"), gan.generate(64, seed=0))
 
 
-def digit_classes(gan, extractor, count=1000):
-    """Mode coverage by class: the digit classes holding at least 2% of `count` samples (the shipped
-    MNIST classifier on them), and the largest class's share. The pixel std misses a collapse onto
-    one digit drawn in varied strokes."""
-    samples = gan.generate(count, seed=0)
-    classes = np.argmax(extractor.predict(to_28(samples), verbose=0)[1], axis=1)
+def class_coverage(gan, extractor, count=1000):
+    """Mode coverage by class: the classes holding at least 2% of `count` samples (the dataset's
+    shipped classifier on them), and the largest class's share. The pixel std misses a collapse
+    onto one digit drawn in varied strokes."""
+    samples = to_extractor_size(gan.generate(count, seed=0), extractor)
+    classes = np.argmax(extractor.predict(samples, verbose=0)[1], axis=1)
     counts = np.bincount(classes, minlength=10)
     return {"classes": int((counts >= 0.02 * count).sum()), "top_class_share": round(float(counts.max()) / count, 2)}
 
 
-def swapped_networks(generator, discriminator, shape=(32, 32, 1), latent_dim=64, width=32):
+def swapped_networks(generator, discriminator, shape, output_activation, latent_dim=64, width=32):
     """A `kgan.GAN` of StyleGAN2's or DCGAN's networks, at the command line's StyleGAN2 size."""
     from kgan.architectures import dcgan as dcgan_networks
     from kgan.architectures import stylegan2 as style_networks
 
     generators = {
-        "stylegan2": lambda: style_networks.build_generator(shape, latent_dim, latent_dim, width, 4, seed=0),
+        "stylegan2": lambda: style_networks.build_generator(
+            shape, latent_dim, latent_dim, width, 4, output_activation=output_activation, seed=0
+        ),
         "dcgan": lambda: dcgan_networks.build_generator(shape, latent_dim, width, 4, seed=0),
     }
     discriminators = {
@@ -255,6 +268,12 @@ def swapped_networks(generator, discriminator, shape=(32, 32, 1), latent_dim=64,
 def to_28(images):
     """StyleGAN2's 32x32 MNIST samples back to MNIST's 28x28, for the MNIST extractor."""
     return tf.image.resize(np.clip(images, -1, 1), (28, 28), antialias=True).numpy()
+
+
+def to_extractor_size(images, extractor):
+    """Samples at the size `extractor` takes (32x32 StyleGAN2 samples of 28x28 datasets back to 28x28)."""
+    size = extractor.input_shape[1]
+    return images if images.shape[1] == size else to_28(images)
 
 
 def budget(args):
@@ -318,7 +337,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("test", choices=["speed", "path_length", "budget", "variety"])
     parser.add_argument("--data-dir", default="../shared/data/mnist", help="MNIST, for path_length")
-    parser.add_argument("--data-root", default="../shared/data", help="the datasets' parent folder, for budget")
+    parser.add_argument("--data-root", default="../shared/data", help="the datasets' parent folder: budget, variety")
     parser.add_argument("--steps", type=int, default=300, help="path_length, variety: training steps")
     parser.add_argument("--lr", type=float, help="variety: both networks' learning rate (default: the family's)")
     parser.add_argument("--adam-epsilon", type=float, help="variety: Adam's epsilon (default: Keras' 1e-7)")
@@ -326,10 +345,17 @@ def main():
     parser.add_argument("--generator", choices=networks, default="stylegan2", help="variety: the generator")
     parser.add_argument("--discriminator", choices=networks, default="stylegan2", help="variety: the discriminator")
     parser.add_argument("--datasets", nargs="+", default=["mnist", "fashion_mnist", "cifar10"])
+    parser.add_argument(
+        "--output-activations",
+        nargs="+",
+        default=["tanh", "linear"],
+        choices=["tanh", "linear"],
+        help="variety: StyleGAN2's output activation (kgan's tanh, the paper's linear)",
+    )
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--sizes", nargs="+", type=int, default=[32, 64], choices=[32, 64], help="speed: resolutions")
     parser.add_argument("--minutes", type=float, default=4.0, help="budget: training minutes per run")
-    parser.add_argument("--out", default="runs/stylegan2_benchmark", help="budget: a grid of 64 samples per run")
+    parser.add_argument("--out", default="runs/stylegan2_benchmark", help="budget, variety: sample grids")
     args = parser.parse_args()
     {"speed": speed, "path_length": path_length, "budget": budget, "variety": variety}[args.test](args)
 

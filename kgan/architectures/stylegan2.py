@@ -19,7 +19,9 @@ upsampling is bilinear (the paper's [1, 3, 3, 1] FIR filter, but for its zero pa
 border) and is applied before the convolution instead of fused into a transposed one;
 downsampling is 2x2 average pooling after the convolution instead of the FIR filter before a
 strided one; there is no conv clamping (it exists for float16 on GPUs, and Keras' loss scaling
-covers overflow here).
+covers overflow here). The image passes through tanh by default (`output_activation`); the
+paper's is linear, which collapses on data whose pixels mostly sit at the range's end (MNIST's
+black background), as measured in docs/stylegan2.md.
 
 Widths follow the paper's rule `min(channel_max, channel_base / resolution)` with
 `channel_max = width` and `channel_base = 32 * width`: `width` filters up to 32x32, halving
@@ -48,6 +50,7 @@ from kgan.seeding import sub_seed
 
 MIN_RESOLUTION, MAX_RESOLUTION = 8, 1024
 NOISE_MODES = ("const", "random", "none")
+OUTPUT_ACTIVATIONS = ("tanh", "linear")
 
 
 def check_image_shape(image_shape):
@@ -64,6 +67,16 @@ def check_image_shape(image_shape):
             "kgan.data.load('mnist', image_size=32) or kgan.data.image_folder(path, image_size=64)."
         )
     return shape
+
+
+def check_output_activation(output_activation):
+    """`output_activation`, or a ValueError when it is not one of `OUTPUT_ACTIVATIONS`."""
+    if output_activation not in OUTPUT_ACTIVATIONS:
+        raise ValueError(
+            f"output_activation must be 'tanh' (images in [-1, 1]: kgan's default) or 'linear' (the paper's), "
+            f"got {output_activation!r}."
+        )
+    return output_activation
 
 
 def num_ws(resolution):
@@ -100,13 +113,17 @@ def build_mapping(
     return keras.Model(z, w, name=name)
 
 
-def build_synthesis(image_shape=(32, 32, 3), w_dim=512, width=512, seed=None, name="synthesis"):
+def build_synthesis(
+    image_shape=(32, 32, 3), w_dim=512, width=512, output_activation="tanh", seed=None, name="synthesis"
+):
     """The synthesis network: ws `(batch, num_ws, w_dim)` -> images `(batch, *image_shape)`.
 
     Layer `i` of `modulated_layers(network)` reads `ws[:, w_index]`; the toRGB of a resolution
-    shares its w with the next resolution's first convolution, as in the paper.
+    shares its w with the next resolution's first convolution, as in the paper. The summed toRGB
+    outputs pass through `output_activation`: "tanh" or the paper's "linear".
     """
     resolution, _, channels = check_image_shape(image_shape)
+    check_output_activation(output_activation)
     seed = sub_seed(seed, name)
     ws = keras.Input((num_ws(resolution), w_dim), name="ws")
 
@@ -137,7 +154,7 @@ def build_synthesis(image_shape=(32, 32, 3), w_dim=512, width=512, seed=None, na
         image = layers.Add(name=f"b{size}_image")([layers.UpSampling2D(interpolation="bilinear")(image), rgb])
         index += 2
         size *= 2
-    images = layers.Activation("linear", dtype="float32", name="images")(image)
+    images = layers.Activation(output_activation, dtype="float32", name="images")(image)
     return keras.Model(ws, images, name=name)
 
 
@@ -149,6 +166,7 @@ def build_generator(
     mapping_layers=8,
     mapping_lr_multiplier=0.01,
     w_avg_decay=0.995,
+    output_activation="tanh",
     seed=None,
     name="generator",
 ):
@@ -157,7 +175,7 @@ def build_generator(
     image_shape = check_image_shape(image_shape)
     seed = sub_seed(seed, name)
     mapping = build_mapping(latent_dim, w_dim, mapping_layers, mapping_lr_multiplier, w_avg_decay, seed=seed)
-    synthesis = build_synthesis(image_shape, w_dim, width, seed=seed)
+    synthesis = build_synthesis(image_shape, w_dim, width, output_activation, seed=seed)
     z = keras.Input((latent_dim,), name="latent")
     ws = Broadcast(num_ws(image_shape[0]), name="broadcast")(mapping(z))
     return keras.Model(z, synthesis(ws), name=name)

@@ -880,8 +880,11 @@ def _data_checks(samples, discriminator, value_range=None):
 
 
 def _output_range(generator):
-    """`(low, high, activation)` of a generator whose last layer is a tanh or sigmoid; else None."""
+    """`(low, high, activation)` of a generator whose last layer is a tanh or sigmoid (or a network
+    that ends in one, as StyleGAN2's synthesis network); else None."""
     last = generator.layers[-1] if getattr(generator, "layers", None) else None
+    if isinstance(last, keras.Model):
+        return _output_range(last)
     activation = getattr(getattr(last, "activation", None), "__name__", None)
     bounds = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}.get(activation)
     return None if bounds is None else (*bounds, activation)

@@ -26,6 +26,10 @@ class StyleGAN2(GAN):
     crossover layer) with `mixing_probability`. An EMA of the generator is kept by default and
     is what `generate`, the grids and the export use.
 
+    The image passes through tanh (`output_activation`), so it lies in [-1, 1] like the data; the
+    paper's output is linear, which at small widths collapses onto one mode on data whose pixels
+    mostly sit at -1, such as MNIST (measured in docs/stylegan2.md).
+
     Controls: truncation around the tracked average w (`generate(truncation_psi=0.7)`),
     `latent_to_w`, `truncate`, `mix_styles`, `synthesize`, `styles` and the noise mode
     ("const", "random", "none"). Simplifications of the paper are listed in docs/stylegan2.md.
@@ -38,6 +42,7 @@ class StyleGAN2(GAN):
         mapping_layers: dense layers in the mapping network (8 in the paper).
         mapping_lr_multiplier: the mapping network's learning-rate multiplier (0.01).
         w_avg_decay: decay of the moving average of w that truncation uses (0.995).
+        output_activation: "tanh" (the default; images in [-1, 1]) or "linear" (the paper's).
         mixing_probability: share of training batches made from two mixed ws (0.9).
         minibatch_group: the discriminator's minibatch standard deviation group size (4).
         seed: seeds the initial weights and every random draw.
@@ -63,6 +68,7 @@ class StyleGAN2(GAN):
         mapping_layers=8,
         mapping_lr_multiplier=0.01,
         w_avg_decay=0.995,
+        output_activation="tanh",
         mixing_probability=0.9,
         minibatch_group=4,
         seed=None,
@@ -70,11 +76,20 @@ class StyleGAN2(GAN):
         **kwargs,
     ):
         image_shape = networks.check_image_shape(image_shape)
+        networks.check_output_activation(output_activation)
         w_dim = latent_dim if w_dim is None else w_dim
         if not 0.0 <= mixing_probability <= 1.0:
             raise ValueError(f"mixing_probability must be in [0, 1], got {mixing_probability}.")
         generator = networks.build_generator(
-            image_shape, latent_dim, w_dim, width, mapping_layers, mapping_lr_multiplier, w_avg_decay, seed=seed
+            image_shape,
+            latent_dim,
+            w_dim,
+            width,
+            mapping_layers,
+            mapping_lr_multiplier,
+            w_avg_decay,
+            output_activation,
+            seed=seed,
         )
         discriminator = networks.build_discriminator(image_shape, width, minibatch_group, seed=seed)
         super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, ema_decay=ema_decay, **kwargs)
@@ -84,6 +99,7 @@ class StyleGAN2(GAN):
         self.mapping_layers = mapping_layers
         self.mapping_lr_multiplier = mapping_lr_multiplier
         self.w_avg_decay = w_avg_decay
+        self.output_activation = output_activation
         self.mixing_probability = float(mixing_probability)
         self.minibatch_group = minibatch_group
         self.num_ws = networks.num_ws(image_shape[0])
@@ -96,9 +112,15 @@ class StyleGAN2(GAN):
             "mapping_layers": self.mapping_layers,
             "mapping_lr_multiplier": self.mapping_lr_multiplier,
             "w_avg_decay": self.w_avg_decay,
+            "output_activation": self.output_activation,
             "mixing_probability": self.mixing_probability,
             "minibatch_group": self.minibatch_group,
         }
+
+    @classmethod
+    def from_config(cls, config):
+        # StyleGAN2s saved before `output_activation` existed had the paper's linear output.
+        return super().from_config({"output_activation": "linear", **config})
 
     def compile_defaults(self):
         return {
@@ -193,8 +215,8 @@ class StyleGAN2(GAN):
         return mixed
 
     def synthesize(self, ws, noise="const", batch_size=256):
-        """Images for ws `(n, num_ws, w_dim)` (or one w per sample, `(n, w_dim)`), in [-1, 1] (roughly:
-        StyleGAN2's output is linear). `noise`: "const", "random" or "none"."""
+        """Images for ws `(n, num_ws, w_dim)` (or one w per sample, `(n, w_dim)`), in [-1, 1] (only
+        roughly with `output_activation="linear"`). `noise`: "const", "random" or "none"."""
         ws = ops.convert_to_tensor(self._as_ws(ws, "ws"))
         with networks.noise_mode(self.synthesis, noise):
             return self.predict_in_batches(ws, batch_size, network=self.synthesis)

@@ -112,6 +112,27 @@ def test_keras_round_trip_continues_training_bit_for_bit(tmp_path):
     np.testing.assert_array_equal(loaded.state_variable("pl_mean").numpy(), gan.state_variable("pl_mean").numpy())
 
 
+def test_images_pass_through_tanh_unless_the_papers_linear_output_is_asked_for(tmp_path):
+    gan = tiny()
+    assert gan.synthesis.get_layer("images").activation.__name__ == "tanh"
+    far = networks.truncate(gan.latent_to_w(4, seed=0)[:, None].repeat(gan.num_ws, 1), gan.w_avg, 50.0)
+    images = gan.synthesize(far)  # ws far out: a linear output would leave [-1, 1]
+    assert images.min() >= -1.0 and images.max() <= 1.0 and np.abs(images).max() > 0.9
+    linear = tiny(output_activation="linear")
+    assert linear.synthesis.get_layer("images").activation.__name__ == "linear"
+    assert np.abs(linear.synthesize(far)).max() > 1.0
+    # Data outside tanh's range are refused by the step, as for every family ending in tanh.
+    gan.compile()
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"outside \[-1.0, 1.0\].*ends in tanh"):
+        gan.fit(np.full((16, 8, 8, 1), 255.0, np.float32), batch_size=16, epochs=1, verbose=0)
+    # A StyleGAN2 saved before the option existed had the linear output, and loads with it.
+    config = tiny().get_config()
+    del config["output_activation"]
+    assert kgan.StyleGAN2.from_config(config).output_activation == "linear"
+    with pytest.raises(ValueError, match="output_activation must be 'tanh'"):
+        tiny(output_activation="sigmoid")
+
+
 def test_path_length_regularizer_works_for_other_families():
     gan = kgan.DCGAN((8, 8, 1), latent_dim=4, width=4, seed=0)
     gan.compile(generator_regularizers=[kgan.regularizers.PathLength(1.0, every=2)])
