@@ -35,6 +35,8 @@ setup(
         "litert": ["ai-edge-litert"],
         # MP4 videos of latent walks.
         "video": ["imageio-ffmpeg"],
+        # benchmarks/stylegan2_reference.py: StyleGAN2 trained as NVIDIA's reference trains it, in PyTorch.
+        "reference": ["torch"],
         # The formatter is pinned: another version may format the same code differently.
         "lint": ["ruff==0.17.6"],
         "docs": ["mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.26"],

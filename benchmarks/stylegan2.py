@@ -229,7 +229,7 @@ def variety_run(args, name, output_activation):
             adam_epsilon=args.adam_epsilon or 1e-7,
             step=step,
             sample_std=round(float(gan.generate(256, seed=0).std(axis=0).mean()), 3),
-            **class_coverage(gan, extractor),
+            **class_coverage(gan.generate(1000, seed=0), extractor),
             real_std=round(float(real.std(axis=0).mean()), 3),
             d_real=round(logs["d_real"][-1], 3),
             d_fake=round(logs["d_fake"][-1], 3),
@@ -237,13 +237,13 @@ def variety_run(args, name, output_activation):
     kgan.images.save_grid(os.path.join(args.out, f"variety_{name}_{output_activation}.png"), gan.generate(64, seed=0))
 
 
-def class_coverage(gan, extractor, count=1000):
-    """Mode coverage by class: the classes holding at least 2% of `count` samples (the dataset's
-    shipped classifier on them), and the largest class's share. The pixel std misses a collapse
-    onto one digit drawn in varied strokes."""
-    samples = to_extractor_size(gan.generate(count, seed=0), extractor)
-    classes = np.argmax(extractor.predict(samples, verbose=0)[1], axis=1)
+def class_coverage(samples, extractor):
+    """Mode coverage by class: the classes holding at least 2% of `samples` (the dataset's shipped
+    classifier on them), and the largest class's share. The pixel std misses a collapse onto one
+    digit drawn in varied strokes."""
+    classes = np.argmax(extractor.predict(to_extractor_size(samples, extractor), verbose=0)[1], axis=1)
     counts = np.bincount(classes, minlength=10)
+    count = len(samples)
     return {"classes": int((counts >= 0.02 * count).sum()), "top_class_share": round(float(counts.max()) / count, 2)}
 
 

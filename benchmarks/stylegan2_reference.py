@@ -1,7 +1,7 @@
 """StyleGAN2 as NVIDIA's reference trains it, at kgan's command-line size, in PyTorch: does the
 reference's own training collapse on MNIST where kgan's did?
 
-    pip install torch   # not a kgan dependency; the CPU build is enough
+    pip install -e ".[reference]"   # torch, which kgan itself does not need; a CPU build is enough
     python benchmarks/stylegan2_reference.py --steps 600
     python benchmarks/stylegan2_reference.py --steps 600 --output-activation tanh
 
@@ -31,9 +31,9 @@ import sys
 import time
 
 import numpy as np
-import tensorflow as tf
 import torch
 import torch.nn.functional as F
+from stylegan2 import class_coverage  # benchmarks/stylegan2.py, beside this script
 
 import kgan  # the same data and the same classifier as benchmarks/stylegan2.py
 
@@ -250,13 +250,13 @@ class Discriminator(torch.nn.Module):
 class Trainer:
     """StyleGAN2Loss + training_loop phases: Gmain, Greg (every 4), Dmain, Dreg (every 16)."""
 
-    def __init__(self, G, D, batch, lr=0.0025, r1_gamma=0.0032, pl_weight=2.0, mixing=0.9, eps=1e-8, lazy=True):
+    def __init__(self, G, D, batch, lr=0.0025, r1_gamma=0.0032, pl_weight=2.0, mixing=0.9, eps=1e-8):
         self.G, self.D, self.batch = G, D, batch
         self.r1_gamma, self.pl_weight, self.mixing = r1_gamma, pl_weight, mixing
         self.pl_mean = torch.zeros([])
-        self.g_interval, self.d_interval = (4, 16) if lazy else (1, 1)
-        cg = 4 / 5 if lazy and pl_weight else 1.0
-        cd = 16 / 17 if lazy and r1_gamma else 1.0
+        self.g_interval, self.d_interval = 4, 16
+        cg = 4 / 5 if pl_weight else 1.0  # the lazy-regularization correction of Adam
+        cd = 16 / 17 if r1_gamma else 1.0
         self.g_opt = torch.optim.Adam(G.parameters(), lr=lr * cg, betas=(0.0, 0.99**cg), eps=eps)
         self.d_opt = torch.optim.Adam(D.parameters(), lr=lr * cd, betas=(0.0, 0.99**cd), eps=eps)
         self.z_dim = G.mapping.fcs[0].weight.shape[1]
@@ -331,15 +331,7 @@ def measure(G, extractor, count=1000):
         ws = G.mapping(z)[:, None].repeat(1, G.num_ws, 1)
         images = torch.cat([G.synthesis(ws[i : i + 250], "const") for i in range(0, count, 250)])
     images = np.transpose(images.numpy(), (0, 2, 3, 1))
-    std = float(images[:256].std(axis=0).mean())
-    small = tf.image.resize(np.clip(images, -1, 1), (28, 28), antialias=True).numpy()
-    classes = np.argmax(extractor.predict(small, verbose=0)[1], axis=1)
-    counts = np.bincount(classes, minlength=10)
-    return {
-        "sample_std": round(std, 3),
-        "classes": int((counts >= 0.02 * count).sum()),
-        "top_class_share": round(float(counts.max()) / count, 2),
-    }, images
+    return {"sample_std": round(float(images[:256].std(axis=0).mean()), 3), **class_coverage(images, extractor)}, images
 
 
 def main():
@@ -369,7 +361,7 @@ def main():
     print(json.dumps({"step": 0, **initial}), flush=True)
     for index in range(1, args.steps + 1):
         logs = trainer.step(next(batches), index - 1)
-        if index % args.every == 0:
+        if index % args.every == 0 or index == args.steps:
             found, images = measure(G, extractor)
             print(
                 json.dumps(

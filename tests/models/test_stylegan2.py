@@ -112,7 +112,7 @@ def test_keras_round_trip_continues_training_bit_for_bit(tmp_path):
     np.testing.assert_array_equal(loaded.state_variable("pl_mean").numpy(), gan.state_variable("pl_mean").numpy())
 
 
-def test_images_pass_through_tanh_unless_the_papers_linear_output_is_asked_for(tmp_path):
+def test_images_pass_through_tanh_unless_the_papers_linear_output_is_asked_for():
     gan = tiny()
     assert gan.synthesis.get_layer("images").activation.__name__ == "tanh"
     far = networks.truncate(gan.latent_to_w(4, seed=0)[:, None].repeat(gan.num_ws, 1), gan.w_avg, 50.0)
@@ -128,7 +128,9 @@ def test_images_pass_through_tanh_unless_the_papers_linear_output_is_asked_for(t
     # A StyleGAN2 saved before the option existed had the linear output, and loads with it.
     config = tiny().get_config()
     del config["output_activation"]
-    assert kgan.StyleGAN2.from_config(config).output_activation == "linear"
+    old = kgan.StyleGAN2.from_config(config)
+    assert old.output_activation == "linear"
+    assert old.synthesis.get_layer("images").activation.__name__ == "linear"
     with pytest.raises(ValueError, match="output_activation must be 'tanh'"):
         tiny(output_activation="sigmoid")
 
