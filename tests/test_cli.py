@@ -261,8 +261,10 @@ def test_train_stylegan2_with_its_options_then_sample_truncated(trained_run, tmp
     out = tmp_path / "psi_0.png"
     sampled = run_kgan("sample", "--model", export, "--num", "4", "--truncation", "0", "--out", str(out))
     assert sampled.returncode == 0, sampled.stderr
-    average = tf.io.decode_png(tf.io.read_file(str(out))).numpy()
-    assert np.array_equal(average[1:9, 1:9], average[1:9, 10:18])  # psi 0: the average image every time
+    average = tf.io.decode_png(tf.io.read_file(str(out))).numpy().astype(int)
+    # psi 0: the average image every time (the same w in each row of the batch; the rows may still
+    # round a pixel apart on some CPUs' kernels).
+    assert np.abs(average[1:9, 1:9] - average[1:9, 10:18]).max() <= 1
     refused = run_kgan("sample", "--model", export, "--truncation", "nan", "--out", str(tmp_path / "x.png"))
     assert refused.returncode == 2 and "expected a finite number, got nan" in refused.stderr
     dcgan_export = str(trained_run[0] / "generator")

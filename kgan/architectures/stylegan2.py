@@ -213,12 +213,19 @@ def build_discriminator(image_shape=(32, 32, 3), width=512, minibatch_group=4, s
 
 
 def truncate(ws, w_avg, psi, cutoff=None):
-    """The truncation trick: `w_avg + psi * (ws - w_avg)` on the first `cutoff` of the ws
-    `(n, num_ws, w_dim)` (all when None). Tensors or arrays in, a tensor out; it also runs inside
-    an exported SavedModel."""
+    """The truncation trick: the ws `(n, num_ws, w_dim)` moved towards the average w,
+    `(1 - psi) * w_avg + psi * ws`, on their first `cutoff` layers (all when None). Tensors or
+    arrays in, a tensor out; it also runs inside an exported SavedModel.
+
+    Written as this interpolation it is exact at both ends on every CPU, with or without fused
+    multiply-adds: psi 1 returns the ws and psi 0 the average, bit for bit. The paper's
+    `w_avg + psi * (ws - w_avg)` returns the ws at psi 1 only up to a last bit that depends on
+    the CPU's kernels.
+    """
     ws = ops.convert_to_tensor(ws, "float32")
     w_avg = ops.cast(ops.convert_to_tensor(w_avg), "float32")
-    truncated = w_avg + ops.cast(psi, "float32") * (ws - w_avg)
+    psi = ops.cast(psi, "float32")
+    truncated = (1.0 - psi) * w_avg + psi * ws
     if cutoff is None:
         return truncated
     return ops.where(ops.arange(ws.shape[1])[None, :, None] < cutoff, truncated, ws)

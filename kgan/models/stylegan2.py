@@ -192,8 +192,9 @@ class StyleGAN2(GAN):
         return self.predict_in_batches(self.latent_for(num, seed, latent), batch_size, network=self.mapping)
 
     def truncate(self, w, truncation_psi=0.7, truncation_cutoff=None):
-        """ws `(n, num_ws, w_dim)` pulled towards the average w: `w_avg + psi * (w - w_avg)` on the
-        first `truncation_cutoff` layers (all when None). `w` is `(n, w_dim)` or `(n, num_ws, w_dim)`."""
+        """ws `(n, num_ws, w_dim)` pulled towards the average w: `(1 - psi) * w_avg + psi * w` on
+        the first `truncation_cutoff` layers (all when None); psi 1 returns `w` and psi 0 the
+        average exactly. `w` is `(n, w_dim)` or `(n, num_ws, w_dim)`."""
         ws = self._as_ws(w, "w")
         psi = check_psi(truncation_psi)
         cutoff = self._check_cutoff(truncation_cutoff)

@@ -178,7 +178,8 @@ def test_exported_translators_load_without_kgan(name, digits, tmp_path):
     pixels_signature = "a_to_b_pixels" if name == "cyclegan" else "pixels"
     pixels, _ = run_savedmodel_without_kgan(path, pixels_signature, pixel_inputs, tmp_path)
     assert pixels["images"].dtype == np.uint8
-    np.testing.assert_array_equal(pixels["images"], kgan.images.to_uint8(expected))
+    # The export's graph and this process's eager kernels may round a pixel apart.
+    assert np.abs(pixels["images"].astype(int) - kgan.images.to_uint8(expected)).max() <= 1
     if name == "cyclegan":
         assert set(report["signatures"]) == {"serving_default", "a_to_b", "b_to_a", "a_to_b_pixels", "b_to_a_pixels"}
         assert report["signatures"]["b_to_a"] == ["images_b"]
