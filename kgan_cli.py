@@ -1068,6 +1068,11 @@ def sample_command(args):
     import kgan
     from kgan import images
 
+    if os.path.isdir(args.out):
+        raise UsageError(
+            f"--out {args.out!r} is a folder; kgan sample writes one PNG grid: pass a file name such as "
+            f"{os.path.join(args.out, 'samples.png')!r}."
+        )
     with _users_input():
         generator = kgan.load_generator(args.model)
         labels = _sampling_labels(args, generator, args.num)
@@ -1125,7 +1130,7 @@ def project_command(args):
     if earlier and not args.overwrite:
         raise UsageError(f"{args.out!r} holds an earlier projection. Pass --overwrite to replace it.")
     with _users_input():
-        gan = kgan.load_gan(args.model)
+        gan = kgan.load_gan(args.model, purpose=kgan.latent.PROJECTION_PURPOSE)
         shape = tuple(int(d) for d in gan.inference_generator.outputs[0].shape[1:])
         files, pixels = _read_images(args.images, shape, args.resize)
         labels = None if args.labels is None else np.resize(np.asarray(args.labels, np.int32), len(files))
@@ -1219,7 +1224,7 @@ def export_command(args):
     from kgan.export import export_format, signature_names
 
     with _users_input():
-        gan = kgan.load_gan(args.model)
+        gan = kgan.load_gan(args.model, purpose="Export builds its signatures from the GAN's networks")
         path = kgan.export_generator(
             gan, args.out, format=args.format, signature=args.signature, overwrite=args.overwrite
         )
@@ -1233,8 +1238,14 @@ def export_command(args):
 
 def evaluate_command(args):
     import kgan
+    from kgan.evaluation import saved_model_signatures
 
     with _users_input():
+        # Exports are opened by kgan.evaluate; a .keras GAN is loaded here, to read its shapes for
+        # --pairs. A folder is opened now too, so that a wrong --model fails before the data loads.
+        generator = kgan.load_gan(args.model) if args.model.endswith(".keras") else args.model
+        if isinstance(generator, str) and os.path.isdir(generator):
+            saved_model_signatures(generator)
         image_shape = kgan.data.IMAGE_SHAPES[args.dataset]
         if args.inception_weights:
             extractor = kgan.metrics.inception_v3(args.inception_weights, channels=image_shape[-1])
@@ -1245,7 +1256,6 @@ def evaluate_command(args):
             metric_class = getattr(kgan.metrics, METRICS[name])
             stored = name in ("kid", "precision_recall", "density_coverage")
             metrics.append(metric_class(extractor, num_samples=args.num_samples) if stored else metric_class(extractor))
-        generator = args.model if os.path.isdir(args.model) else kgan.load_gan(args.model)
         real = _evaluation_data(args, generator)
         results = kgan.evaluate(generator, real, metrics, num_samples=args.num_samples, seed=args.seed)
         results["extractor"] = extractor.name

@@ -9,6 +9,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from kgan.files import run_files
 from kgan.metrics import results_of
 from kgan.metrics.feature_metrics import shared_extraction
 from kgan.seeding import latent_vectors, sub_seed
@@ -166,6 +167,10 @@ def saved_model_signatures(path):
     """The signatures of the SavedModel folder `path`, loaded once while the folder is unchanged."""
     graph = os.path.join(path, "saved_model.pb")
     if not os.path.isfile(graph):
+        checkpoint, export = run_files(path)
+        if checkpoint or export:
+            choices = " or ".join(repr(f) for f in (export, checkpoint) if f)
+            raise FileNotFoundError(f"{path!r} is a kgan train run folder, not an exported generator: pass {choices}.")
         raise FileNotFoundError(f"No exported SavedModel at {path!r} (no saved_model.pb in it).")
     # evaluate() asks twice (is it a translator? then: how to sample), the CLI once more; keyed
     # by the file's modification time, so an export rewritten in between is loaded anew.

@@ -1,8 +1,10 @@
-"""Writing outputs whole: a failed write leaves nothing behind, a finished one replaces the old."""
+"""Files on disk: outputs written whole (a failed write leaves nothing behind, a finished one
+replaces the old), and what a saved generator or a run folder of `kgan train` holds."""
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import shutil
 import tempfile
@@ -23,3 +25,26 @@ def written_whole(path):
         os.replace(staging, path)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def export_kind(path):
+    """What kind of generator export `path` is ("a SavedModel folder", "an ONNX file", "a LiteRT
+    file"), or None for anything else."""
+    if os.path.isdir(path):
+        return "a SavedModel folder" if os.path.isfile(os.path.join(path, "saved_model.pb")) else None
+    return {".onnx": "an ONNX file", ".tflite": "a LiteRT file"}.get(os.path.splitext(path)[1].lower())
+
+
+def run_files(path):
+    """`(latest checkpoint, exported generator)` of the `kgan train` run folder that `path` is or
+    lies in (its `checkpoints/epoch_N.keras`, its `generator/`), each None when absent: what to
+    name when a user passes one file of a run where another is needed."""
+    path = os.path.normpath(path)
+    for run in (path, os.path.dirname(path)):
+        checkpoints = os.path.join(run, "checkpoints")
+        saved = sorted(glob.glob(os.path.join(glob.escape(checkpoints), "epoch_*.keras")))
+        export = os.path.join(run, "generator")
+        export = export if os.path.isfile(os.path.join(export, "saved_model.pb")) else None
+        if saved or export:
+            return (saved[-1] if saved else None), export
+    return None, None

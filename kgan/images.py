@@ -42,6 +42,10 @@ def tile(images, columns=None, padding=1):
 
 def save_png(path, image):
     """Writes a `(height, width, channels)` uint8 image as PNG, creating parent folders."""
+    if os.path.isdir(path):
+        raise IsADirectoryError(
+            f"{path!r} is a folder; name a PNG file to write, such as {os.path.join(path, 'x.png')!r}."
+        )
     folder = os.path.dirname(path)
     if folder:
         os.makedirs(folder, exist_ok=True)

@@ -12,6 +12,11 @@ from kgan.seeding import latent_vectors
 
 METHODS = ("slerp", "lerp")
 
+#: Why these need a GAN saved as `.keras` rather than an export (`kgan.load_gan`'s `purpose`):
+#: an export takes class indices and serves forward passes only.
+CLASS_WALK_PURPOSE = "A class walk mixes the classes' codes inside the generator"
+PROJECTION_PURPOSE = "Projection follows the generator's gradients"
+
 
 def interpolate(a, b, steps, method="slerp"):
     """`steps` points from `a` to `b`, both included: `(steps, *a.shape)`.
@@ -133,12 +138,7 @@ def class_walk(gan, classes, frames=16, rows=1, seed=0, loop=False):
     from kgan.models.conditional import ConditionalGAN, class_labels
 
     if isinstance(gan, (str, os.PathLike)):
-        if not os.fspath(gan).endswith(".keras"):
-            raise ValueError(
-                f"class_walk needs the GAN saved as .keras; {os.fspath(gan)!r} is not one, and an export takes "
-                "class indices only, so it cannot mix classes."
-            )
-        gan = load_gan(gan)
+        gan = load_gan(gan, purpose=CLASS_WALK_PURPOSE)
     if not isinstance(gan, ConditionalGAN):
         raise ValueError(f"class_walk mixes the classes of a conditional GAN; a {type(gan).__name__} has none.")
     classes = class_labels(list(classes), len(classes), gan.num_classes)
@@ -282,12 +282,7 @@ def project(
     from kgan.models.stylegan2 import StyleGAN2
 
     if isinstance(gan, (str, os.PathLike)):
-        if os.path.isdir(gan) or not os.fspath(gan).endswith(".keras"):
-            raise ValueError(
-                f"Projection needs the GAN saved as .keras (its generator's gradients); {os.fspath(gan)!r} is not "
-                "one. An export serves forward passes only: project with run_dir/checkpoints/epoch_N.keras."
-            )
-        gan = load_gan(gan)
+        gan = load_gan(gan, purpose=PROJECTION_PURPOSE)
     if not getattr(gan, "uses_latent", False):
         raise ValueError(f"A {type(gan).__name__} translates images; it has no latent space to project into.")
     styled = isinstance(gan, StyleGAN2)

@@ -16,6 +16,7 @@ from kgan.export import (
     SAMPLE_SIGNATURE,
     SERVING_SIGNATURE,
 )
+from kgan.files import export_kind, run_files
 from kgan.models.conditional import class_labels
 from kgan.seeding import latent_vectors
 
@@ -37,7 +38,8 @@ def load_generator(path):
         FileNotFoundError: nothing at `path`.
         ValueError: `path` is neither, is corrupt, or holds a model that does not sample from
             latent vectors (an image-to-image model: use `gan.translate` or its export's
-            `serving_default`).
+            `serving_default`). A run folder of `kgan train` is named as such, with the files
+            in it to pass instead.
 
     Example:
 
@@ -51,12 +53,25 @@ def load_generator(path):
         return _SavedModelGenerator(path)
     if path.endswith(".onnx"):
         return _OnnxGenerator(path)
+    if path.endswith(".tflite"):
+        checkpoint, export = run_files(path)
+        raise ValueError(
+            f"{path!r} is a LiteRT file: it runs in the LiteRT interpreter (docs/export.md), which kgan does not "
+            f"sample with. Pass {repr(export) if export else 'the exported SavedModel folder'}, an .onnx export or "
+            f"{repr(checkpoint) if checkpoint else 'a .keras checkpoint'} instead."
+        )
     return _KerasGenerator(load_gan(path), path)
 
 
-def load_gan(path):
+def load_gan(path, purpose=None):
     """The `kgan.GAN` saved in the `.keras` file `path` (by `gan.save()` or `kgan train`), with a
-    FileNotFoundError or ValueError that names what is wrong when it cannot be loaded."""
+    FileNotFoundError or ValueError that names what is wrong when it cannot be loaded.
+
+    Args:
+        path: the `.keras` file.
+        purpose: why the GAN itself is needed, as the start of a sentence ("Projection follows
+            the generator's gradients"): said when `path` is an export, which cannot serve.
+    """
     from kgan.models.gan import GAN
 
     path = os.fspath(path)
@@ -65,6 +80,20 @@ def load_gan(path):
             f"No model at {path!r}. Pass a .keras file written by gan.save() or by `kgan train` "
             "(run_dir/checkpoints/epoch_N.keras), an exported SavedModel folder or an exported .onnx file."
         )
+    export = export_kind(path)
+    if export or os.path.isdir(path):
+        checkpoint, _ = run_files(path)
+        instead = (
+            repr(checkpoint) if checkpoint else "run_dir/checkpoints/epoch_N.keras or a file written by gan.save()"
+        )
+        if export:
+            needs = f"{purpose}, so it needs" if purpose else "This needs"
+            raise ValueError(
+                f"{path!r} is an exported generator ({export}), not a saved GAN. {needs} the GAN itself, "
+                f"saved as a .keras file: pass {instead}."
+            )
+        what = "a kgan train run folder" if checkpoint else "a folder"
+        raise ValueError(f"{path!r} is {what}, not a saved GAN: pass {instead}.")
     if not path.endswith(".keras"):
         raise ValueError(
             f"{path!r} is neither a .keras file, an .onnx file nor a SavedModel folder (no saved_model.pb in it)."

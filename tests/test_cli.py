@@ -348,6 +348,44 @@ def test_help_and_usage_errors_answer_without_importing_tensorflow():
     assert "expected an integer >= 1" in result.stderr and "--model" in result.stderr
 
 
+def test_every_model_taking_command_names_what_it_got_what_it_needs_and_which_file_to_pass(
+    trained_run, tmp_path, capsys
+):
+    import kgan_cli as cli
+
+    run = str(trained_run[0])
+    export, checkpoint = os.path.join(run, "generator"), os.path.join(run, "checkpoints", "epoch_0002.keras")
+    images = tmp_path / "images"
+    kgan.images.save_png(str(images / "a.png"), np.zeros((8, 8, 1), np.uint8))
+    out = str(tmp_path / "out")
+
+    def refusal(*argv):
+        assert cli.main(list(argv)) == 2
+        error = capsys.readouterr().err
+        assert len(error.strip().splitlines()) == 1 and "Traceback" not in error, error
+        return error
+
+    error = refusal("project", "--model", export, "--images", str(images), "--out", out)
+    assert f"{export!r} is an exported generator (a SavedModel folder), not a saved GAN" in error
+    assert "Projection follows the generator's gradients" in error and f"pass {checkpoint!r}" in error
+    error = refusal("export", "--model", export, "--out", out)
+    assert "Export builds its signatures from the GAN's networks" in error and f"pass {checkpoint!r}" in error
+    error = refusal("interpolate", "--model", export, "--classes", "0,1", "--out", out + ".png")
+    assert "A class walk mixes the classes' codes" in error and f"pass {checkpoint!r}" in error
+    for command in (["sample"], ["interpolate", "--out", out + ".gif"], ["evaluate"]):
+        error = refusal(*command, "--model", run)
+        assert f"{run!r} is a kgan train run folder" in error and f"pass {export!r} or {checkpoint!r}" in error
+    error = refusal("export", "--model", run, "--out", out)
+    assert f"{run!r} is a kgan train run folder, not a saved GAN: pass {checkpoint!r}" in error
+    # An existing folder as sample's --out: refused before anything is drawn, the folder untouched.
+    folder = tmp_path / "grids"
+    folder.mkdir()
+    error = refusal("sample", "--model", export, "--num", "4", "--out", str(folder))
+    assert "is a folder; kgan sample writes one PNG grid" in error and os.listdir(folder) == []
+    with pytest.raises(IsADirectoryError, match="is a folder; name a PNG file"):
+        kgan.images.save_png(str(folder), np.zeros((8, 8, 1), np.uint8))
+
+
 def test_users_mistakes_are_one_line_and_bugs_keep_their_traceback(monkeypatch, tmp_path, capsys):
     import kgan_cli as cli
 

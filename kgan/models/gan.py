@@ -686,7 +686,9 @@ class GAN(keras.Model):
         """
         from kgan.loading import load_gan
 
-        source = load_gan(other) if isinstance(other, (str, os.PathLike)) else other
+        source = other
+        if isinstance(other, (str, os.PathLike)):
+            source = load_gan(other, purpose="Fine-tuning starts from every network of the GAN, its discriminator too")
         pairs = [(self.generator, source.generator), (self.discriminator, source.discriminator)]
         if self.ema_generator is not None:
             pairs.append((self.ema_generator, source.inference_generator))

@@ -45,6 +45,9 @@ def test_mismatched_networks_and_bad_counts_are_refused(tmp_path):
         kgan.DCGAN((8, 8, 1), latent_dim=4, width=8, seed=0).init_from(source)
     with pytest.raises(ValueError, match=r"freeze_d must be an int in \[0, 2\): this discriminator has 2 layers"):
         source.compile(freeze_d=3)
+    export = kgan.export_generator(source, str(tmp_path / "generator"))
+    with pytest.raises(ValueError, match="a SavedModel folder.*Fine-tuning starts from every network of the GAN"):
+        tiny_dcgan().init_from(export)
 
 
 def test_kgan_train_fine_tunes_a_saved_run(tmp_path, capsys):
@@ -79,3 +82,7 @@ def test_kgan_train_fine_tunes_a_saved_run(tmp_path, capsys):
     wider = ["train", *TINY[:-4], "--width", "16", "--latent-dim", "8", "--run-dir", str(tmp_path / "y")]
     assert kgan_cli.main([*wider, "--init-from", str(source)]) == 2
     assert "Build it with the settings the saved GAN was trained with" in capsys.readouterr().err
+    assert kgan_cli.main(["train", *TINY, "--run-dir", str(tmp_path / "z"), "--init-from", str(first)]) == 2
+    assert (
+        f"{str(first)!r} is a kgan train run folder, not a saved GAN: pass {str(source)!r}" in capsys.readouterr().err
+    )
