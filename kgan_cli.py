@@ -778,7 +778,8 @@ def train_command(args):
     with _users_input(), global_dtype_policy(args.precision):
         gan = _build_recipe(args, image_shape)
         if args.init_from:
-            gan.init_from(args.init_from)
+            purpose = "Fine-tuning starts from every network of the GAN, its discriminator too"
+            gan.init_from(kgan.load_gan(args.init_from, purpose=purpose))
         gan.compile(
             loss=args.loss,
             d_learning_rate=args.d_lr,
@@ -1238,7 +1239,7 @@ def export_command(args):
 
 def evaluate_command(args):
     import kgan
-    from kgan.evaluation import saved_model_signatures
+    from kgan.trained.opening import saved_model_signatures
 
     with _users_input():
         # Exports are opened by kgan.evaluate; a .keras GAN is loaded here, to read its shapes for
@@ -1300,7 +1301,7 @@ def _evaluation_data(args, generator):
 
 def _translation_shapes(generator):
     """`(source shape, target shape)` of an image-to-image model (.keras GAN or SavedModel folder)."""
-    from kgan.evaluation import saved_model_signatures
+    from kgan.trained.opening import saved_model_signatures
 
     if isinstance(generator, str):
         serve = saved_model_signatures(generator)["serving_default"]

@@ -8,7 +8,7 @@ For MNIST and Fashion-MNIST, and a scarce labelled subset of 100 and of 1,000 tr
 * the subset alone;
 * the subset with classical augmentation (random shifts of 10%, rotations of 18 degrees, zoom of 10%);
 * the subset plus kgan samples: an ACGAN (width 32, latent 64) trained on that same subset only
-  for `--gan-steps` steps, then `kgan.data.synthesize` draws 1,000 images per class; batches are
+  for `--gan-steps` steps, then `kgan.synthesize` draws 1,000 images per class; batches are
   half real, half synthetic;
 * both: the half-and-half batches, augmented.
 
@@ -92,7 +92,7 @@ def synthetic_data(images, labels, seed, gan_steps):
     started = time.perf_counter()
     gan.fit(data, steps_per_epoch=gan_steps, epochs=1, verbose=0)
     seconds = time.perf_counter() - started
-    drawn = kgan.data.synthesize(gan, num_per_class=1000, seed=seed, shuffle=False, batch_size=10_000)
+    drawn = kgan.synthesize(gan, num_per_class=1000, seed=seed, shuffle=False, batch_size=10_000)
     (samples, sample_labels), *_ = drawn
     return samples.numpy(), sample_labels.numpy(), seconds
 

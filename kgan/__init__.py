@@ -1,9 +1,9 @@
 """kgan: GANs that are Keras models. Build, `fit`, watch in TensorBoard, export the generator."""
 
-from kgan import architectures, augment, callbacks, data, latent, layers, losses, metrics, regularizers, seeding
-from kgan.evaluation import evaluate
+import sys
+
+from kgan import architectures, augment, callbacks, data, layers, losses, metrics, regularizers, seeding, trained
 from kgan.export import export_generator
-from kgan.loading import load_gan, load_generator
 from kgan.models import (
     ACGAN,
     CGAN,
@@ -21,6 +21,10 @@ from kgan.models import (
     StyleGAN2,
     TranslationGAN,
 )
+from kgan.trained import evaluate, latent, load_gan, load_generator, synthesize
+
+# `kgan.latent` has lived at the top since the first release: `import kgan.latent` keeps working.
+sys.modules[f"{__name__}.latent"] = latent
 
 __version__ = "0.1.0"
 
@@ -54,4 +58,6 @@ __all__ = [
     "metrics",
     "regularizers",
     "seeding",
+    "synthesize",
+    "trained",
 ]

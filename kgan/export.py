@@ -8,6 +8,7 @@ import shutil
 import keras
 import tensorflow as tf
 
+from kgan.architectures.stylegan2 import truncate
 from kgan.data.pipeline import scale_images
 from kgan.files import written_whole
 from kgan.seeding import latent_vectors
@@ -253,7 +254,6 @@ def style_endpoints(network):
 
     Noise inputs use each layer's fixed noise map, so a seed always gives the same image.
     """
-    from kgan.architectures.stylegan2 import truncate  # the architecture imports kgan.layers, not export
 
     mapping, synthesis = network.get_layer("mapping"), network.get_layer("synthesis")
     latent_dim = mapping.inputs[0].shape[-1]

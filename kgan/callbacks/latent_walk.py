@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kgan import latent
 from kgan.callbacks.schedule import EpochPictures
+from kgan.trained import latent
 
 
 class LatentWalk(EpochPictures):

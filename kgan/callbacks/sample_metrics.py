@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from kgan.callbacks.schedule import EveryFewEpochs
-from kgan.evaluation import evaluate
 from kgan.seeding import sub_seed
+from kgan.trained.evaluation import evaluate
 
 
 class SampleMetrics(EveryFewEpochs):

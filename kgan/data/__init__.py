@@ -4,7 +4,7 @@ Every loader returns a `tf.data.Dataset` of float32 batches in [-1, 1] (images) 
 `(images, labels)` with `labels=True`, shuffled, batched and prefetched. `paired` and `unpaired`
 (and their folder versions) make the `(source, target)` and `(images_a, images_b)` batches of
 image-to-image models; `edge_maps`, `low_resolution` and `inverted` make synthetic pairs.
-`synthesize` draws labelled samples from a conditional GAN.
+(Labelled samples of a trained conditional GAN: `kgan.synthesize`.)
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from kgan.data.folder import image_folder, image_size_pair
 from kgan.data.paired import edge_maps, inverted, low_resolution, paired, paired_folders, unpaired, unpaired_folders
 from kgan.data.pipeline import from_arrays, resize_batches, scale_images
 from kgan.data.records import tfrecords, write_tfrecords
-from kgan.data.synthetic import synthesize
 from kgan.data.tfds import OFFLINE_ALTERNATIVES, DatasetUnavailable, from_tfds
 from kgan.data.toy import gaussian_1d, grid_2d, grid_centers, ring_2d, ring_centers
 
@@ -166,7 +165,16 @@ __all__ = [
     "ring_2d",
     "ring_centers",
     "scale_images",
-    "synthesize",
     "tfrecords",
     "write_tfrecords",
 ]
+
+
+def __getattr__(name):
+    # kgan.data never imports what uses a trained generator (kgan.trained), so the old name says the new one.
+    if name == "synthesize":
+        raise AttributeError(
+            "kgan.data.synthesize is now kgan.synthesize (it draws from a trained generator: kgan.trained); "
+            "call kgan.synthesize(model, num_per_class, ...) with the same arguments."
+        )
+    raise AttributeError(f"module 'kgan.data' has no attribute {name!r}")

@@ -676,19 +676,18 @@ class GAN(keras.Model):
             layer.trainable = False
         return [layer.name for layer in weighted[:count]]
 
-    def init_from(self, other):
-        """Starts from the weights of `other`, a trained GAN of the same networks (or the path of one
-        saved as `.keras`): generator, discriminator and the averaged generator, for fine-tuning on
-        new data with this GAN's own `compile` settings (fresh optimizers).
+    def init_from(self, source):
+        """Starts from the weights of `source`, a trained GAN of the same networks (open a saved one
+        with `kgan.load_gan`): generator, discriminator and the averaged generator, for fine-tuning
+        on new data with this GAN's own `compile` settings (fresh optimizers).
 
         Raises:
-            ValueError: the networks differ (another family, width, latent size or image shape).
+            ValueError: `source` is not a GAN (a path: open it with `kgan.load_gan` first), or the
+                networks differ (another family, width, latent size or image shape).
         """
-        from kgan.loading import load_gan
-
-        source = other
-        if isinstance(other, (str, os.PathLike)):
-            source = load_gan(other, purpose="Fine-tuning starts from every network of the GAN, its discriminator too")
+        if not isinstance(source, GAN):
+            opened = f"kgan.load_gan({os.fspath(source)!r})" if isinstance(source, (str, os.PathLike)) else "a kgan GAN"
+            raise ValueError(f"init_from takes a GAN, got a {type(source).__name__}: pass {opened}.")
         pairs = [(self.generator, source.generator), (self.discriminator, source.discriminator)]
         if self.ema_generator is not None:
             pairs.append((self.ema_generator, source.inference_generator))

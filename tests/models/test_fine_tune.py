@@ -18,7 +18,7 @@ def test_a_gan_starts_from_another_and_frozen_layers_stay_put(digits_dataset, tm
     trained.fit(digits_dataset, epochs=1, verbose=0)
     trained.save(tmp_path / "trained.keras")
 
-    tuned = tiny_dcgan(seed=2, ema_decay=0.5).init_from(tmp_path / "trained.keras")
+    tuned = tiny_dcgan(seed=2, ema_decay=0.5).init_from(kgan.load_gan(tmp_path / "trained.keras"))
     for network in ("generator", "discriminator", "ema_generator"):
         for mine, theirs in zip(weights_of(getattr(tuned, network)), weights_of(getattr(trained, network))):
             np.testing.assert_array_equal(mine, theirs)
@@ -39,15 +39,17 @@ def test_a_gan_starts_from_another_and_frozen_layers_stay_put(digits_dataset, tm
     assert first.trainable and tuned.frozen_d_layers == []
 
 
-def test_mismatched_networks_and_bad_counts_are_refused(tmp_path):
+def test_mismatched_networks_and_bad_counts_are_refused(tmp_path, capsys):
     source = tiny_dcgan()
     with pytest.raises(ValueError, match="Cannot start this DCGAN from a DCGAN whose generator differs"):
         kgan.DCGAN((8, 8, 1), latent_dim=4, width=8, seed=0).init_from(source)
     with pytest.raises(ValueError, match=r"freeze_d must be an int in \[0, 2\): this discriminator has 2 layers"):
         source.compile(freeze_d=3)
     export = kgan.export_generator(source, str(tmp_path / "generator"))
-    with pytest.raises(ValueError, match="a SavedModel folder.*Fine-tuning starts from every network of the GAN"):
+    with pytest.raises(ValueError, match=r"init_from takes a GAN, got a str: pass kgan.load_gan\("):
         tiny_dcgan().init_from(export)
+    assert kgan_cli.main(["train", *TINY, "--run-dir", str(tmp_path / "run"), "--init-from", export]) == 2
+    assert "a SavedModel folder), not a saved GAN. Fine-tuning starts from every network" in capsys.readouterr().err
 
 
 def test_kgan_train_fine_tunes_a_saved_run(tmp_path, capsys):

@@ -3,12 +3,22 @@ projection of real images into it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import NamedTuple
 
+import keras
 import numpy as np
+import tensorflow as tf
 
+from kgan.architectures.stylegan2 import noise_mode
+from kgan.layers import ConditionalBatchNormalization
+from kgan.metrics.extractors import domain_extractor
+from kgan.metrics.feature_metrics import as_model_range
+from kgan.models import ConditionalGAN, StyleGAN2
+from kgan.models.conditional import class_labels
 from kgan.seeding import latent_vectors
+from kgan.trained.opening import as_generator, load_gan
 
 METHODS = ("slerp", "lerp")
 
@@ -104,9 +114,6 @@ def walk_images(generator, keys=2, frames=16, rows=1, seed=0, method="slerp", lo
     kgan.images.save_grid("walks.png", walks.reshape(-1, *walks.shape[2:]), columns=24)
     ```
     """
-    from kgan.loading import as_generator
-    from kgan.models.conditional import class_labels
-
     generator = as_generator(generator)
     latents = walk_latents(generator.latent_dim, keys, frames, rows, seed, method, loop)
     if generator.num_classes is not None:
@@ -134,9 +141,6 @@ def class_walk(gan, classes, frames=16, rows=1, seed=0, loop=False):
         rows: walks, each with its own latent vector.
         seed: seeds the latent vectors.
     """
-    from kgan.loading import load_gan
-    from kgan.models.conditional import ConditionalGAN, class_labels
-
     if isinstance(gan, (str, os.PathLike)):
         gan = load_gan(gan, purpose=CLASS_WALK_PURPOSE)
     if not isinstance(gan, ConditionalGAN):
@@ -155,10 +159,6 @@ def class_walk(gan, classes, frames=16, rows=1, seed=0, loop=False):
 def _class_weights_generator(generator, num_classes):
     """The conditional `generator` (same layers, same weights) taking class weights `(n, num_classes)`
     where it took labels: one-hot encoding becomes the identity, conditional batch normalization mixes."""
-    import keras
-
-    from kgan.layers import ConditionalBatchNormalization
-
     latent_input, labels_input = generator.inputs
     users = [
         layer
@@ -275,12 +275,6 @@ def project(
     print(found.psnr.mean())
     ```
     """
-    import tensorflow as tf
-
-    from kgan.loading import load_gan
-    from kgan.metrics.feature_metrics import as_model_range
-    from kgan.models.stylegan2 import StyleGAN2
-
     if isinstance(gan, (str, os.PathLike)):
         gan = load_gan(gan, purpose=PROJECTION_PURPOSE)
     if not getattr(gan, "uses_latent", False):
@@ -368,8 +362,6 @@ def _checked_images(images, gan, as_model_range):
 
 
 def _projection_labels(gan, labels, count):
-    from kgan.models.conditional import ConditionalGAN, class_labels
-
     if not isinstance(gan, ConditionalGAN):
         if labels is not None:
             raise ValueError("labels are for conditional GANs; this one takes no labels.")
@@ -383,10 +375,6 @@ def _projection_labels(gan, labels, count):
 
 def _feature_network(extractor, image_shape):
     """`images -> features` of `extractor` (a name or a keras.Model), or None."""
-    import keras
-
-    from kgan.metrics.extractors import domain_extractor
-
     if extractor is None:
         return None
     model = domain_extractor(extractor) if isinstance(extractor, str) else extractor
@@ -408,14 +396,10 @@ def _feature_network(extractor, image_shape):
 
 
 def _normalized(features):
-    import tensorflow as tf
-
     return tf.math.l2_normalize(tf.reshape(tf.cast(features, tf.float32), [tf.shape(features)[0], -1]), axis=1)
 
 
 def _feature_distance(features, target_features):
-    import tensorflow as tf
-
     return tf.reduce_sum(tf.square(_normalized(features) - target_features), axis=1)
 
 
@@ -426,17 +410,11 @@ class _Renderer:
         self.gan, self.space = gan, space
 
     def context(self):
-        import contextlib
-
         if self.space == "z" and not hasattr(self.gan, "synthesis"):
             return contextlib.nullcontext()
-        from kgan.architectures.stylegan2 import noise_mode
-
         return noise_mode(self.gan.synthesis, "const")
 
     def __call__(self, latent, condition=None):
-        import tensorflow as tf
-
         gan = self.gan
         if self.space == "z":
             inputs = latent if condition is None else [latent, condition]
@@ -446,8 +424,6 @@ class _Renderer:
 
     def start(self, z):
         """The latent in this space for latent vectors z."""
-        import tensorflow as tf
-
         if self.space == "z":
             return z
         w = tf.cast(self.gan.mapping(z, training=False), tf.float32)
@@ -456,8 +432,6 @@ class _Renderer:
     def best_of(self, pool, condition, target, target_features, scores):
         """Each target's best start among the pool's latents (for its class, when conditional):
         the pool is rendered once (per class) and scored against every target."""
-        import tensorflow as tf
-
         starts = self.start(pool)
         classes = [None] if condition is None else np.unique(condition.numpy())
         best = np.zeros(int(target.shape[0]), np.int64)

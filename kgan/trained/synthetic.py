@@ -5,6 +5,12 @@ from __future__ import annotations
 import os
 
 import numpy as np
+import tensorflow as tf
+
+from kgan import images as images_lib
+from kgan.files import written_whole
+from kgan.models.conditional import class_labels
+from kgan.trained.opening import as_generator
 
 #: The file that marks a folder as written by `synthesize` (image_folder skips it: not an image).
 SYNTHESIS_MARK = "synthesis.txt"
@@ -46,17 +52,10 @@ def synthesize(
     Example:
 
     ```python
-    synthetic = kgan.data.synthesize(acgan, num_per_class=500)
+    synthetic = kgan.synthesize(acgan, num_per_class=500)
     classifier.fit(real.concatenate(synthetic), epochs=5)
     ```
     """
-    import tensorflow as tf
-
-    from kgan import images as images_lib
-    from kgan.files import written_whole
-    from kgan.loading import as_generator
-    from kgan.models.conditional import class_labels
-
     generator = as_generator(model)
     if generator.num_classes is None:
         raise ValueError(

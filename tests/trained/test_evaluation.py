@@ -68,7 +68,7 @@ def test_evaluate_draws_every_class_from_a_conditional_export(tmp_path):
     gan = kgan.CGAN(image_shape=(28, 28, 1), num_classes=10, latent_dim=8, width=8, seed=0)
     gan.compile()
     exported = kgan.export_generator(gan, str(tmp_path / "conditional"))
-    drawn = kgan.evaluation.sampler(exported)(25, 3)
+    drawn = kgan.trained.evaluation.sampler(exported)(25, 3)
     sample = tf.saved_model.load(exported).signatures["sample"]
     cycled = tf.constant([i % 10 for i in range(25)], tf.int32)
     expected = sample(labels=cycled, seed=tf.constant(3, tf.int64))["images"].numpy() / 127.5 - 1.0

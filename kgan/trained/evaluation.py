@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 import os
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from kgan.files import run_files
 from kgan.metrics import results_of
 from kgan.metrics.feature_metrics import shared_extraction
+from kgan.models import GAN, CycleGAN, Inpainting
 from kgan.seeding import latent_vectors, sub_seed
+from kgan.trained.opening import load_generator, saved_model_signatures
 
 
 def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_size=250, seed=0):
@@ -139,10 +139,6 @@ def translator(generator):
     Image-to-image models are kgan GANs that take no latent vectors (Pix2Pix, SRGAN,
     TranslationGAN) and exported SavedModels whose `serving_default` takes one image batch.
     """
-    from kgan.models.cyclegan import CycleGAN
-    from kgan.models.gan import GAN
-    from kgan.models.translation import Inpainting
-
     if isinstance(generator, (CycleGAN, Inpainting)):
         raise ValueError(
             f"evaluate() does not score a {type(generator).__name__} directly: export it, or pass "
@@ -163,30 +159,8 @@ def translator(generator):
     return None
 
 
-def saved_model_signatures(path):
-    """The signatures of the SavedModel folder `path`, loaded once while the folder is unchanged."""
-    graph = os.path.join(path, "saved_model.pb")
-    if not os.path.isfile(graph):
-        checkpoint, export = run_files(path)
-        if checkpoint or export:
-            choices = " or ".join(repr(f) for f in (export, checkpoint) if f)
-            raise FileNotFoundError(f"{path!r} is a kgan train run folder, not an exported generator: pass {choices}.")
-        raise FileNotFoundError(f"No exported SavedModel at {path!r} (no saved_model.pb in it).")
-    # evaluate() asks twice (is it a translator? then: how to sample), the CLI once more; keyed
-    # by the file's modification time, so an export rewritten in between is loaded anew.
-    return _load_export(os.path.abspath(path), os.stat(graph).st_mtime_ns).signatures
-
-
-@functools.lru_cache(maxsize=2)
-def _load_export(path, modified):
-    return tf.saved_model.load(path)
-
-
 def sampler(generator):
     """`(num, seed) -> float32 images in [-1, 1]` for any of the generators `evaluate` takes."""
-    from kgan.loading import load_generator
-    from kgan.models.gan import GAN
-
     if isinstance(generator, GAN):
         return lambda num, seed: generator.generate(num, seed=seed)
     if isinstance(generator, (str, os.PathLike)):

@@ -1,7 +1,9 @@
-"""`kgan.load_generator`: a trained generator behind one small interface, whatever it was saved as."""
+"""Opening what a user holds (a GAN, a `.keras` file, an exported SavedModel or ONNX file) behind
+one small interface; the one reader of an export's signatures."""
 
 from __future__ import annotations
 
+import functools
 import os
 import zipfile
 
@@ -17,6 +19,7 @@ from kgan.export import (
     SERVING_SIGNATURE,
 )
 from kgan.files import export_kind, run_files
+from kgan.models import GAN, ConditionalGAN, StyleGAN2
 from kgan.models.conditional import class_labels
 from kgan.seeding import latent_vectors
 
@@ -72,8 +75,6 @@ def load_gan(path, purpose=None):
         purpose: why the GAN itself is needed, as the start of a sentence ("Projection follows
             the generator's gradients"): said when `path` is an export, which cannot serve.
     """
-    from kgan.models.gan import GAN
-
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(
@@ -109,14 +110,31 @@ def load_gan(path, purpose=None):
     return gan
 
 
+def saved_model_signatures(path):
+    """The signatures of the SavedModel folder `path`, loaded once while the folder is unchanged."""
+    graph = os.path.join(path, "saved_model.pb")
+    if not os.path.isfile(graph):
+        checkpoint, export = run_files(path)
+        if checkpoint or export:
+            choices = " or ".join(repr(f) for f in (export, checkpoint) if f)
+            raise FileNotFoundError(f"{path!r} is a kgan train run folder, not an exported generator: pass {choices}.")
+        raise FileNotFoundError(f"No exported SavedModel at {path!r} (no saved_model.pb in it).")
+    # evaluate() asks twice (is it a translator? then: how to sample), the CLI once more; keyed
+    # by the file's modification time, so an export rewritten in between is loaded anew.
+    return _load_export(os.path.abspath(path), os.stat(graph).st_mtime_ns).signatures
+
+
+@functools.lru_cache(maxsize=2)
+def _load_export(path, modified):
+    return tf.saved_model.load(path)
+
+
 #: Latent vectors per forward pass of `LoadedGenerator.generate`.
 BATCH = 256
 
 
 def as_generator(model):
     """`model` as a `LoadedGenerator`: a kgan GAN, or a path `load_generator` opens, or one already."""
-    from kgan.models.gan import GAN
-
     if isinstance(model, LoadedGenerator):
         return model
     if isinstance(model, GAN):
@@ -192,8 +210,6 @@ class _KerasGenerator(LoadedGenerator):
     """A `.keras` GAN: samples with its own `generate` (the EMA generator's when it keeps one)."""
 
     def __init__(self, gan, path):
-        from kgan.models import ConditionalGAN, StyleGAN2
-
         if not gan.uses_latent:
             raise ValueError(
                 f"This {type(gan).__name__} translates images rather than sampling latent vectors: "
@@ -218,8 +234,6 @@ class _SavedModelGenerator(LoadedGenerator):
     """An exported SavedModel: its `serving_default` signature on latent vectors drawn as kgan draws them."""
 
     def __init__(self, path):
-        from kgan.evaluation import saved_model_signatures
-
         signatures = saved_model_signatures(path)
         if SAMPLE_SIGNATURE not in signatures:
             raise ValueError(

@@ -1,4 +1,4 @@
-"""kgan.data.synthesize: labelled samples of a conditional generator, as a dataset or an image folder."""
+"""kgan.synthesize: labelled samples of a conditional generator, as a dataset or an image folder."""
 
 import numpy as np
 import pytest
@@ -21,7 +21,7 @@ def everything(dataset):
 
 
 def test_a_dataset_of_every_class_as_generate_draws_them(cgan):
-    dataset = kgan.data.synthesize(cgan, num_per_class=5, seed=3, batch_size=16)
+    dataset = kgan.synthesize(cgan, num_per_class=5, seed=3, batch_size=16)
     images, labels = everything(dataset)
     assert images.shape == (60, 8, 8, 1) and images.dtype == np.float32 and labels.dtype == np.int32
     assert np.bincount(labels).tolist() == [5] * 12
@@ -32,13 +32,13 @@ def test_a_dataset_of_every_class_as_generate_draws_them(cgan):
         found = images[labels == label].reshape(5, -1)
         wanted = expected[label * 5 : label * 5 + 5].reshape(5, -1)
         np.testing.assert_allclose(found[np.argsort(found.sum(1))], wanted[np.argsort(wanted.sum(1))], atol=1e-6)
-    unshuffled, unshuffled_labels = everything(kgan.data.synthesize(cgan, 2, labels=[7, 3], shuffle=False))
+    unshuffled, unshuffled_labels = everything(kgan.synthesize(cgan, 2, labels=[7, 3], shuffle=False))
     assert unshuffled_labels.tolist() == [3, 3, 7, 7]
     np.testing.assert_allclose(unshuffled, cgan.generate(4, labels=[3, 3, 7, 7], seed=0), atol=1e-6)
 
 
 def test_an_image_folder_that_image_folder_reads_back(cgan, tmp_path):
-    folder = kgan.data.synthesize(cgan, num_per_class=3, labels=[1, 10], folder=tmp_path / "synthetic")
+    folder = kgan.synthesize(cgan, num_per_class=3, labels=[1, 10], folder=tmp_path / "synthetic")
     assert sorted(p.name for p in (tmp_path / "synthetic").iterdir()) == ["01", "10", "synthesis.txt"]
     read = kgan.data.image_folder(folder, 8, channels=1, labels=True, shuffle=False, drop_remainder=False)
     images, labels = everything(read)
@@ -47,24 +47,24 @@ def test_an_image_folder_that_image_folder_reads_back(cgan, tmp_path):
     assert np.abs(images - kgan.images.to_uint8(drawn) / 127.5 + 1).max() < 1e-5
 
     with pytest.raises(FileExistsError, match="holds an earlier synthesis. Pass overwrite=True"):
-        kgan.data.synthesize(cgan, 1, folder=folder)
-    kgan.data.synthesize(cgan, 1, labels=[2], folder=folder, overwrite=True)
+        kgan.synthesize(cgan, 1, folder=folder)
+    kgan.synthesize(cgan, 1, labels=[2], folder=folder, overwrite=True)
     assert sorted(p.name for p in (tmp_path / "synthetic").iterdir()) == ["02", "synthesis.txt"]
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("keep")
     with pytest.raises(FileExistsError, match="not an earlier synthesis"):
-        kgan.data.synthesize(cgan, 1, folder=mine, overwrite=True)
+        kgan.synthesize(cgan, 1, folder=mine, overwrite=True)
     assert (mine / "notes.txt").read_text() == "keep"
 
 
 def test_an_export_synthesizes_the_same_and_bad_requests_are_refused(cgan, tmp_path):
     export = kgan.export_generator(cgan, tmp_path / "cgan.onnx")
-    from_export, _ = everything(kgan.data.synthesize(export, 2, labels=[5], shuffle=False))
+    from_export, _ = everything(kgan.synthesize(export, 2, labels=[5], shuffle=False))
     np.testing.assert_allclose(from_export, cgan.generate(2, labels=5, seed=0), atol=1e-5)
     with pytest.raises(ValueError, match="this generator is unconditional"):
-        kgan.data.synthesize(tiny_dcgan(), 5)
+        kgan.synthesize(tiny_dcgan(), 5)
     with pytest.raises(ValueError, match="num_per_class must be an int >= 1"):
-        kgan.data.synthesize(cgan, 0)
+        kgan.synthesize(cgan, 0)
     with pytest.raises(ValueError, match=r"labels must be in \[0, 12\)"):
-        kgan.data.synthesize(cgan, 1, labels=[12])
+        kgan.synthesize(cgan, 1, labels=[12])

@@ -1,0 +1,14 @@
+"""What uses a trained generator: open what a user holds (a GAN, a `.keras` file, an exported
+SavedModel or `.onnx` file) behind one interface, sample it, score it (`evaluate`), walk and
+project in its latent space (`latent`), and draw labelled data from it (`synthesize`).
+
+The import arrows point down: this package uses the models, data, metrics and export below it,
+and nothing below it imports this package.
+"""
+
+from kgan.trained import latent
+from kgan.trained.evaluation import evaluate
+from kgan.trained.opening import LoadedGenerator, as_generator, load_gan, load_generator
+from kgan.trained.synthetic import synthesize
+
+__all__ = ["LoadedGenerator", "as_generator", "evaluate", "latent", "load_gan", "load_generator", "synthesize"]
