@@ -1239,14 +1239,9 @@ def export_command(args):
 
 def evaluate_command(args):
     import kgan
-    from kgan.trained.opening import saved_model_signatures
 
     with _users_input():
-        # Exports are opened by kgan.evaluate; a .keras GAN is loaded here, to read its shapes for
-        # --pairs. A folder is opened now too, so that a wrong --model fails before the data loads.
-        generator = kgan.load_gan(args.model) if args.model.endswith(".keras") else args.model
-        if isinstance(generator, str) and os.path.isdir(generator):
-            saved_model_signatures(generator)
+        generator = kgan.trained.open_generator(args.model)  # first: a wrong --model fails before the data loads
         image_shape = kgan.data.IMAGE_SHAPES[args.dataset]
         if args.inception_weights:
             extractor = kgan.metrics.inception_v3(args.inception_weights, channels=image_shape[-1])
@@ -1300,19 +1295,13 @@ def _evaluation_data(args, generator):
 
 
 def _translation_shapes(generator):
-    """`(source shape, target shape)` of an image-to-image model (.keras GAN or SavedModel folder)."""
-    from kgan.trained.opening import saved_model_signatures
-
-    if isinstance(generator, str):
-        serve = saved_model_signatures(generator)["serving_default"]
-        inputs = list(serve.structured_input_signature[1].values())
-        if len(inputs) != 1 or len(inputs[0].shape) != 4:
-            raise UsageError(f"--pairs needs an image-to-image model taking one image batch; {generator!r} is not one.")
-        return tuple(inputs[0].shape[1:]), tuple(serve.structured_outputs["images"].shape[1:])
-    if generator.uses_latent:
-        raise UsageError("--pairs is for image-to-image models; this GAN samples from latent vectors.")
-    network = generator.inference_generator
-    return tuple(network.inputs[0].shape[1:]), tuple(network.outputs[0].shape[1:])
+    """`(source shape, target shape)` of an opened image-to-image model."""
+    if not generator.translates or len(generator.source_shapes) != 1:
+        raise UsageError(
+            f"--pairs needs an image-to-image model taking one image batch; {generator.source!r} is not one."
+        )
+    (source_shape,) = generator.source_shapes.values()
+    return source_shape, generator.image_shape
 
 
 def main(argv=None):

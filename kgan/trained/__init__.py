@@ -8,7 +8,7 @@ and nothing below it imports this package.
 
 from kgan.trained import latent
 from kgan.trained.evaluation import evaluate
-from kgan.trained.opening import LoadedGenerator, as_generator, load_gan, load_generator
+from kgan.trained.opening import LoadedGenerator, load_gan, load_generator, open_generator
 from kgan.trained.synthetic import synthesize
 
-__all__ = ["LoadedGenerator", "as_generator", "evaluate", "latent", "load_gan", "load_generator", "synthesize"]
+__all__ = ["LoadedGenerator", "evaluate", "latent", "load_gan", "load_generator", "open_generator", "synthesize"]

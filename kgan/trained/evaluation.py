@@ -10,9 +10,9 @@ import tensorflow as tf
 
 from kgan.metrics import results_of
 from kgan.metrics.feature_metrics import shared_extraction
-from kgan.models import GAN, CycleGAN, Inpainting
+from kgan.models import GAN
 from kgan.seeding import latent_vectors, sub_seed
-from kgan.trained.opening import load_generator, saved_model_signatures
+from kgan.trained.opening import LoadedGenerator, open_generator
 
 
 def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_size=250, seed=0):
@@ -22,14 +22,14 @@ def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_siz
     `real_data`, feeding both to every metric batch by batch, and returns the results.
 
     Args:
-        generator: a `kgan.GAN` (its `inference_generator` samples; conditional GANs cycle
-            through the classes), a `keras.Model` taking latent vectors, the path of an export
-            `kgan.load_generator` opens (a SavedModel folder or an `.onnx` file; conditional ones
-            cycle through the classes, StyleGAN2's are untruncated), a
-            callable `(num, seed) -> images in [-1, 1]`, or a NumPy array of images in [-1, 1]
-            generated beforehand (scored in order). Image-to-image models (Pix2Pix, SRGAN,
-            TranslationGAN, or their exported SavedModels) translate the sources of `real_data`'s
-            `(source, target)` pairs and are scored against the targets.
+        generator: anything `kgan.trained.open_generator` opens: a `kgan.GAN`, the path of a
+            `.keras` file, an exported SavedModel folder or `.onnx` file, or a loaded generator
+            (conditional ones cycle through the classes, StyleGAN2's are untruncated); or a
+            `keras.Model` taking latent vectors, a callable `(num, seed) -> images in [-1, 1]`,
+            or a NumPy array of images in [-1, 1] generated beforehand (scored in order).
+            Image-to-image models of one input (Pix2Pix, SRGAN, CycleGAN's A -> B, or their
+            exports) translate the sources of `real_data`'s `(source, target)` pairs and are
+            scored against the targets.
         real_data: a `tf.data.Dataset` of image batches (or of `(images, labels)`; of
             `(source, target)` pairs for image-to-image models) or an array, as uint8 pixels or
             floats in [-1, 1]; may be None when every metric has reference statistics.
@@ -64,11 +64,17 @@ def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_siz
         raise ValueError(f"num_samples must be >= 2 and batch_size >= 1, got {num_samples} and {batch_size}.")
     for metric in metrics:
         metric.reset_state()
-    translate = translator(generator)
-    if translate is not None:
-        real_used = _score_translations(translate, real_data, metrics, num_samples)
+    opened = _opened(generator)
+    if opened is not None and opened.translates:
+        if len(opened.source_shapes) != 1:
+            raise ValueError(
+                f"evaluate() scores image-to-image models that take one image batch; {opened.source!r} takes "
+                f"{', '.join(opened.source_shapes)}. Pass a callable (num, seed) -> images instead."
+            )
+        real_used = _score_translations(opened.translate, real_data, metrics, num_samples)
     else:
-        real_used = _score_samples(sampler(generator), real_data, metrics, num_samples, batch_size, seed)
+        source = opened if opened is not None else generator
+        real_used = _score_samples(sampler(source), real_data, metrics, num_samples, batch_size, seed)
     if real_data is not None and real_used == 0:
         raise ValueError("real_data yielded no images; check the dataset (an empty split or folder?).")
     results = {k: float(keras.ops.convert_to_numpy(v)) for k, v in results_of(metrics).items()}
@@ -133,40 +139,20 @@ def _score_translations(translate, real_data, metrics, num_samples):
     return used
 
 
-def translator(generator):
-    """`sources -> translations in [-1, 1]` for an image-to-image model; None for other generators.
-
-    Image-to-image models are kgan GANs that take no latent vectors (Pix2Pix, SRGAN,
-    TranslationGAN) and exported SavedModels whose `serving_default` takes one image batch.
-    """
-    if isinstance(generator, (CycleGAN, Inpainting)):
-        raise ValueError(
-            f"evaluate() does not score a {type(generator).__name__} directly: export it, or pass "
-            "a callable (num, seed) -> images, or one direction's network as a function of images."
-        )
-    if isinstance(generator, GAN):
-        return None if generator.uses_latent else (lambda source: generator.translate(source))
-    if isinstance(generator, (str, os.PathLike)) and os.path.isdir(generator):
-        signatures = saved_model_signatures(generator)
-        inputs = signatures["serving_default"].structured_input_signature[1]
-        if "sample" in signatures or len(inputs) != 1:
-            return None
-        ((name, spec),) = inputs.items()
-        if len(spec.shape) != 4:
-            return None
-        serve = signatures["serving_default"]
-        return lambda source: serve(**{name: tf.constant(source, tf.float32)})["images"].numpy()
+def _opened(generator):
+    """`generator` behind the one interface when it is a GAN, a path or a loaded generator; None
+    for the other kinds `evaluate` takes (arrays, Keras models, callables)."""
+    if isinstance(generator, (GAN, LoadedGenerator, str, os.PathLike)):
+        return open_generator(generator)
     return None
 
 
 def sampler(generator):
     """`(num, seed) -> float32 images in [-1, 1]` for any of the generators `evaluate` takes."""
-    if isinstance(generator, GAN):
-        return lambda num, seed: generator.generate(num, seed=seed)
-    if isinstance(generator, (str, os.PathLike)):
-        # Conditional exports cycle through the classes; StyleGAN2's draw untruncated (psi 1).
-        loaded = load_generator(generator)
-        return lambda num, seed: loaded.generate(num, seed=seed)
+    opened = _opened(generator)
+    if opened is not None:
+        # Conditional generators cycle through the classes; StyleGAN2's draw untruncated (psi 1).
+        return lambda num, seed: opened.generate(num, seed=seed)
     if isinstance(generator, np.ndarray):
         return _in_order(generator)
     if isinstance(generator, keras.Model):

@@ -18,7 +18,7 @@ from kgan.metrics.feature_metrics import as_model_range
 from kgan.models import ConditionalGAN, StyleGAN2
 from kgan.models.conditional import class_labels
 from kgan.seeding import latent_vectors
-from kgan.trained.opening import as_generator, load_gan
+from kgan.trained.opening import load_gan, open_generator
 
 METHODS = ("slerp", "lerp")
 
@@ -114,7 +114,7 @@ def walk_images(generator, keys=2, frames=16, rows=1, seed=0, method="slerp", lo
     kgan.images.save_grid("walks.png", walks.reshape(-1, *walks.shape[2:]), columns=24)
     ```
     """
-    generator = as_generator(generator)
+    generator = open_generator(generator)
     latents = walk_latents(generator.latent_dim, keys, frames, rows, seed, method, loop)
     if generator.num_classes is not None:
         labels = np.repeat(class_labels(labels, rows, generator.num_classes), frames)

@@ -19,7 +19,7 @@ from kgan.export import (
     SERVING_SIGNATURE,
 )
 from kgan.files import export_kind, run_files
-from kgan.models import GAN, ConditionalGAN, StyleGAN2
+from kgan.models import GAN
 from kgan.models.conditional import class_labels
 from kgan.seeding import latent_vectors
 
@@ -51,19 +51,14 @@ def load_generator(path):
     images = generator.generate(16, seed=0)  # float32 in [-1, 1]
     ```
     """
-    path = os.fspath(path)
-    if os.path.isdir(path):
-        return _SavedModelGenerator(path)
-    if path.endswith(".onnx"):
-        return _OnnxGenerator(path)
-    if path.endswith(".tflite"):
-        checkpoint, export = run_files(path)
+    generator = open_generator(os.fspath(path))
+    if generator.translates:
         raise ValueError(
-            f"{path!r} is a LiteRT file: it runs in the LiteRT interpreter (docs/export.md), which kgan does not "
-            f"sample with. Pass {repr(export) if export else 'the exported SavedModel folder'}, an .onnx export or "
-            f"{repr(checkpoint) if checkpoint else 'a .keras checkpoint'} instead."
+            f"{generator.source!r} translates images rather than sampling latent vectors (its serving_default "
+            f"takes {', '.join(generator.source_shapes)}): use kgan.trained.open_generator(...).translate(images), "
+            "gan.translate(images), or its export's serving_default signature. See docs/export.md."
         )
-    return _KerasGenerator(load_gan(path), path)
+    return generator
 
 
 def load_gan(path, purpose=None):
@@ -129,39 +124,77 @@ def _load_export(path, modified):
     return tf.saved_model.load(path)
 
 
-#: Latent vectors per forward pass of `LoadedGenerator.generate`.
+#: Samples (or source images) per forward pass of a `LoadedGenerator`.
 BATCH = 256
 
 
-def as_generator(model):
-    """`model` as a `LoadedGenerator`: a kgan GAN, or a path `load_generator` opens, or one already."""
+def open_generator(model):
+    """Anything a user holds that generates, behind one interface: a `LoadedGenerator`.
+
+    Args:
+        model: a kgan GAN (its export's signatures, run in this process), the path of a `.keras`
+            file, an exported SavedModel folder or an exported `.onnx` file, or a
+            `LoadedGenerator` (returned as it is).
+
+    Returns:
+        A `LoadedGenerator`: `generate(...)` for generators of latent vectors, `translate(...)`
+        for image-to-image models (`translates` says which).
+    """
     if isinstance(model, LoadedGenerator):
         return model
     if isinstance(model, GAN):
-        return _KerasGenerator(model, f"<{type(model).__name__}>")
-    if isinstance(model, (str, os.PathLike)):
-        return load_generator(model)
-    raise ValueError(
-        f"Expected a kgan GAN, a path to a saved or exported one, or a loaded generator; got a {type(model).__name__}."
-    )
+        return LoadedGenerator(_gan_signatures(model), f"<{type(model).__name__}>")
+    if not isinstance(model, (str, os.PathLike)):
+        raise ValueError(
+            f"Expected a kgan GAN, the path of a saved or exported one, or a loaded generator; "
+            f"got a {type(model).__name__}."
+        )
+    path = os.fspath(model)
+    if os.path.isdir(path):
+        return LoadedGenerator(
+            {name: _ExportSignature(function) for name, function in saved_model_signatures(path).items()}, path
+        )
+    if path.endswith(".onnx"):
+        return _open_onnx(path)
+    if path.endswith(".tflite"):
+        checkpoint, export = run_files(path)
+        raise ValueError(
+            f"{path!r} is a LiteRT file: it runs in the LiteRT interpreter (docs/export.md), which kgan does not "
+            f"sample with. Pass {repr(export) if export else 'the exported SavedModel folder'}, an .onnx export or "
+            f"{repr(checkpoint) if checkpoint else 'a .keras checkpoint'} instead."
+        )
+    return LoadedGenerator(_gan_signatures(load_gan(path)), path)
 
 
 class LoadedGenerator:
-    """A generator of latent vectors, loaded by `kgan.load_generator`.
+    """A trained generator behind one interface, whatever it was: a GAN in memory, a `.keras`
+    file, an exported SavedModel or an `.onnx` file (`kgan.load_generator`,
+    `kgan.trained.open_generator`). It reads the signatures kgan exports (a GAN in memory through
+    the same functions its export would hold), and nothing else.
 
     Attributes:
-        latent_dim: size of the latent vectors.
+        translates: True for an image-to-image model (`translate`), False for a generator of
+            latent vectors (`generate`).
+        latent_dim: size of the latent vectors (None for a translator).
         num_classes: classes of a conditional generator, None for an unconditional one.
-        image_shape: `(height, width, channels)` of its images.
         truncates: whether `generate` takes `truncation` (StyleGAN2).
-        source: the path it was loaded from.
+        image_shape: `(height, width, channels)` of its images.
+        source_shapes: `{input name: (height, width, channels)}` of a translator's inputs.
+        source: the path it was loaded from (or `<Family>` for a GAN in memory).
     """
 
-    latent_dim: int
-    num_classes: int | None
-    image_shape: tuple
-    truncates: bool
-    source: str
+    def __init__(self, signatures, source, num_classes=None):
+        self.source = source
+        self._serve = signatures[SERVING_SIGNATURE]
+        inputs = self._serve.inputs
+        self.translates = SAMPLE_SIGNATURE not in signatures and "latent" not in inputs
+        self.latent_dim = None if self.translates else int(inputs["latent"].shape[-1])
+        if "labels" in inputs and num_classes is None:
+            num_classes = int(signatures[CLASSES_SIGNATURE].call()["num_classes"])
+        self.num_classes = num_classes
+        self.truncates = "psi" in inputs
+        self.source_shapes = {name: tuple(spec.shape[1:]) for name, spec in inputs.items()} if self.translates else {}
+        self.image_shape = tuple(int(d) for d in self._serve.image_shape[1:])
 
     def generate(self, num=None, seed=0, labels=None, truncation=None, latent=None):
         """Images, float32 in [-1, 1], for `num` latent vectors drawn from `seed` or for `latent`.
@@ -175,6 +208,10 @@ class LoadedGenerator:
             truncation: StyleGAN2's psi (None: 1, no truncation).
             latent: explicit latent vectors `(n, latent_dim)`, e.g. from `kgan.latent.walk`.
         """
+        if self.translates:
+            raise ValueError(
+                f"{self.source!r} translates images rather than sampling latent vectors: use translate(images)."
+            )
         if latent is None:
             if not isinstance(num, (int, np.integer)) or isinstance(num, bool) or num < 1:
                 raise ValueError(f"num must be a positive int, got {num!r}.")
@@ -186,118 +223,145 @@ class LoadedGenerator:
             )
         if truncation is not None and not self.truncates:
             raise ValueError("truncation is for StyleGAN2 generators; this one has no average w to truncate towards.")
+        inputs = {"latent": latent}
         if self.num_classes is None:
             if labels is not None:
                 raise ValueError("labels are for conditional generators; this one takes no labels.")
         else:
-            labels = class_labels(labels, len(latent), self.num_classes)
-        psi = 1.0 if truncation is None else truncation
-        chunks = [
-            self._decode(latent[start : start + BATCH], None if labels is None else labels[start : start + BATCH], psi)
-            for start in range(0, len(latent), BATCH)
-        ]
+            inputs["labels"] = class_labels(labels, len(latent), self.num_classes)
+        if self.truncates:
+            inputs["psi"] = np.float32(1.0 if truncation is None else truncation)
+        return self._in_batches(inputs, batched=("latent", "labels"))
+
+    def translate(self, source):
+        """The translations, float32 in [-1, 1], of `source`: an image batch in [-1, 1], or for a
+        translator of two inputs (inpainting: images and masks) a tuple of both."""
+        if not self.translates:
+            raise ValueError(f"{self.source!r} samples latent vectors rather than translating images: use generate().")
+        parts = tuple(source) if len(self.source_shapes) > 1 else (source,)
+        if len(parts) != len(self.source_shapes):
+            raise ValueError(
+                f"This translator takes {len(self.source_shapes)} inputs ({', '.join(self.source_shapes)})."
+            )
+        inputs = {}
+        for (name, shape), part in zip(self.source_shapes.items(), parts):
+            part = np.asarray(part, np.float32)
+            if part.shape[1:] != shape or not len(part):
+                raise ValueError(
+                    f"{name} must be a batch of shape (n, {', '.join(map(str, shape))}), got {part.shape}."
+                )
+            inputs[name] = part
+        return self._in_batches(inputs, batched=tuple(inputs))
+
+    def _in_batches(self, inputs, batched):
+        total = len(inputs[batched[0]])
+        chunks = []
+        for start in range(0, total, BATCH):
+            chunk = {k: v[start : start + BATCH] if k in batched else v for k, v in inputs.items()}
+            chunks.append(self._serve(**chunk))
         return np.concatenate(chunks).astype(np.float32, copy=False)
 
     def __repr__(self):
         classes = "" if self.num_classes is None else f", num_classes={self.num_classes}"
-        return (
-            f"<{type(self).__name__} {self.source!r}: latent_dim={self.latent_dim}{classes}, "
-            f"image_shape={self.image_shape}>"
+        kind = f"source_shapes={self.source_shapes}" if self.translates else f"latent_dim={self.latent_dim}{classes}"
+        return f"<{type(self).__name__} {self.source!r}: {kind}, image_shape={self.image_shape}>"
+
+
+class _ExportSignature:
+    """One signature of an exported SavedModel: keyword inputs -> the "images" output as NumPy."""
+
+    def __init__(self, function):
+        self._function = function
+        self.inputs = dict(function.structured_input_signature[1])
+        outputs = function.structured_outputs
+        self.image_shape = tuple(outputs["images"].shape) if "images" in outputs else None
+
+    def call(self, **inputs):
+        arguments = {name: tf.constant(value, self.inputs[name].dtype) for name, value in inputs.items()}
+        return {name: value.numpy() for name, value in self._function(**arguments).items()}
+
+    def __call__(self, **inputs):
+        return self.call(**inputs)["images"]
+
+
+class _EndpointSignature(_ExportSignature):
+    """One of a GAN's export endpoints, traced in this process: what its export would hold."""
+
+    def __init__(self, function, specs):
+        concrete = tf.function(function, input_signature=specs).get_concrete_function()
+        self._specs = specs
+        super().__init__(concrete)
+        self.inputs = {spec.name: spec for spec in specs}
+
+    def call(self, **inputs):
+        arguments = [tf.constant(inputs[spec.name], spec.dtype) for spec in self._specs]
+        return {name: value.numpy() for name, value in self._function(*arguments).items()}
+
+
+def _gan_signatures(gan):
+    """The signatures `kgan.export_generator(gan, ...)` would write, as functions of this process
+    (`serving_default` and the class count are all `LoadedGenerator` calls; the others, unused, are not traced)."""
+    endpoints = {name: (function, specs) for name, function, specs in gan.export_endpoints(gan.inference_generator)}
+    wanted = [name for name in (SERVING_SIGNATURE, CLASSES_SIGNATURE) if name in endpoints]
+    signatures = {name: _EndpointSignature(*endpoints[name]) for name in wanted}
+    return {**dict.fromkeys(endpoints), **signatures}
+
+
+class _OnnxSignature:
+    """An ONNX export's one signature, run by ONNX Runtime."""
+
+    def __init__(self, session):
+        self._session = session
+        self.inputs = {
+            tensor.name: tf.TensorSpec(_known(tensor.shape), _ONNX_TYPES[tensor.type])
+            for tensor in session.get_inputs()
+        }
+        self.image_shape = _known(session.get_outputs()[0].shape)
+
+    def __call__(self, **inputs):
+        feeds = {name: np.asarray(value, self.inputs[name].dtype.as_numpy_dtype) for name, value in inputs.items()}
+        return self._session.run(["images"], feeds)[0]
+
+
+def _known(shape):
+    """An ONNX shape with its symbolic sizes (the batch: "unk__3", "N") as None."""
+    return tuple(size if isinstance(size, int) else None for size in shape)
+
+
+_ONNX_TYPES = {
+    "tensor(float)": tf.float32,
+    "tensor(int32)": tf.int32,
+    "tensor(int64)": tf.int64,
+    "tensor(uint8)": tf.uint8,
+}
+
+
+def _open_onnx(path):
+    """An ONNX export of one signature, run by ONNX Runtime on latent vectors drawn as kgan draws them."""
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"No ONNX file at {path!r}. Export one with kgan export --out {path}.")
+    try:
+        import onnxruntime  # an optional extra: imported only when an ONNX file is opened
+    except ImportError as error:
+        raise ImportError(
+            f'Sampling from an ONNX file needs ONNX Runtime: pip install "kgan[onnx]" ({error}).'
+        ) from error
+    try:
+        session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+    except Exception as error:  # ONNX Runtime raises its own exception types for bad files
+        raise ValueError(f"{path!r} is not a readable ONNX model ({error}); it may be truncated or corrupt.") from error
+    metadata = session.get_modelmeta().custom_metadata_map
+    signature = metadata.get(ONNX_SIGNATURE_KEY)
+    if signature is None:
+        raise ValueError(
+            f"{path!r} is an ONNX model but not a kgan generator export (no {ONNX_SIGNATURE_KEY!r} metadata). "
+            "Export one with kgan.export_generator(gan, 'generator.onnx') or kgan export --out generator.onnx."
         )
-
-
-class _KerasGenerator(LoadedGenerator):
-    """A `.keras` GAN: samples with its own `generate` (the EMA generator's when it keeps one)."""
-
-    def __init__(self, gan, path):
-        if not gan.uses_latent:
-            raise ValueError(
-                f"This {type(gan).__name__} translates images rather than sampling latent vectors: "
-                "use gan.translate(images), or its export's serving_default signature."
-            )
-        self.gan = gan
-        self.source = path
-        self.latent_dim = int(gan.latent_dim)
-        self.num_classes = gan.num_classes if isinstance(gan, ConditionalGAN) else None
-        self.image_shape = tuple(int(d) for d in gan.inference_generator.outputs[0].shape[1:])
-        self.truncates = isinstance(gan, StyleGAN2)
-
-    def _decode(self, latent, labels, psi):
-        if self.truncates:
-            return self.gan.generate(latent=latent, truncation_psi=psi)
-        if labels is not None:
-            return self.gan.generate(latent=latent, labels=labels)
-        return self.gan.generate(latent=latent)
-
-
-class _SavedModelGenerator(LoadedGenerator):
-    """An exported SavedModel: its `serving_default` signature on latent vectors drawn as kgan draws them."""
-
-    def __init__(self, path):
-        signatures = saved_model_signatures(path)
-        if SAMPLE_SIGNATURE not in signatures:
-            raise ValueError(
-                f"The SavedModel at {path!r} has no '{SAMPLE_SIGNATURE}' signature: it translates images "
-                f"(signatures {sorted(signatures)}) rather than sampling noise. See docs/export.md."
-            )
-        self.source = path
-        self.serve = signatures[SERVING_SIGNATURE]
-        inputs = self.serve.structured_input_signature[1]
-        self.latent_dim = int(inputs["latent"].shape[-1])
-        self.num_classes = int(signatures[CLASSES_SIGNATURE]()["num_classes"]) if "labels" in inputs else None
-        self.image_shape = tuple(int(d) for d in self.serve.structured_outputs["images"].shape[1:])
-        self.truncates = "psi" in inputs
-
-    def _decode(self, latent, labels, psi):
-        arguments = {"latent": tf.constant(latent)}
-        if labels is not None:
-            arguments["labels"] = tf.constant(labels, tf.int32)
-        if self.truncates:
-            arguments["psi"] = tf.constant(psi, tf.float32)
-        return self.serve(**arguments)["images"].numpy()
-
-
-class _OnnxGenerator(LoadedGenerator):
-    """An ONNX export of `serving_default`, run by ONNX Runtime on latent vectors drawn as kgan draws them."""
-
-    def __init__(self, path):
-        if not os.path.isfile(path):
-            raise FileNotFoundError(f"No ONNX file at {path!r}. Export one with kgan export --out {path}.")
-        try:
-            import onnxruntime
-        except ImportError as error:
-            raise ImportError(
-                f'Sampling from an ONNX file needs ONNX Runtime: pip install "kgan[onnx]" ({error}).'
-            ) from error
-        try:
-            self.session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
-        except Exception as error:  # ONNX Runtime raises its own exception types for bad files
-            raise ValueError(
-                f"{path!r} is not a readable ONNX model ({error}); it may be truncated or corrupt."
-            ) from error
-        metadata = self.session.get_modelmeta().custom_metadata_map
-        signature = metadata.get(ONNX_SIGNATURE_KEY)
-        if signature is None:
-            raise ValueError(
-                f"{path!r} is an ONNX model but not a kgan generator export (no {ONNX_SIGNATURE_KEY!r} metadata). "
-                "Export one with kgan.export_generator(gan, 'generator.onnx') or kgan export --out generator.onnx."
-            )
-        inputs = {tensor.name: tensor for tensor in self.session.get_inputs()}
-        if signature != SERVING_SIGNATURE or "latent" not in inputs:
-            raise ValueError(
-                f"The ONNX export at {path!r} holds the signature {signature!r} with inputs {sorted(inputs)}; "
-                "sampling needs serving_default of a generator of latent vectors (export it without signature=)."
-            )
-        self.source = path
-        self.latent_dim = int(inputs["latent"].shape[-1])
-        self.num_classes = int(metadata[ONNX_CLASSES_KEY]) if "labels" in inputs else None
-        self.image_shape = tuple(int(d) for d in self.session.get_outputs()[0].shape[1:])
-        self.truncates = "psi" in inputs
-
-    def _decode(self, latent, labels, psi):
-        feeds = {"latent": latent}
-        if labels is not None:
-            feeds["labels"] = np.asarray(labels, np.int32)
-        if self.truncates:
-            feeds["psi"] = np.asarray(psi, np.float32)
-        return self.session.run(["images"], feeds)[0]
+    if signature != SERVING_SIGNATURE:
+        inputs = sorted(tensor.name for tensor in session.get_inputs())
+        raise ValueError(
+            f"The ONNX export at {path!r} holds the signature {signature!r} with inputs {inputs}; kgan opens "
+            "serving_default (export it without signature=)."
+        )
+    num_classes = int(metadata[ONNX_CLASSES_KEY]) if ONNX_CLASSES_KEY in metadata else None
+    return LoadedGenerator({SERVING_SIGNATURE: _OnnxSignature(session)}, path, num_classes)

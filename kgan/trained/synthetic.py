@@ -10,7 +10,7 @@ import tensorflow as tf
 from kgan import images as images_lib
 from kgan.files import written_whole
 from kgan.models.conditional import class_labels
-from kgan.trained.opening import as_generator
+from kgan.trained.opening import open_generator
 
 #: The file that marks a folder as written by `synthesize` (image_folder skips it: not an image).
 SYNTHESIS_MARK = "synthesis.txt"
@@ -56,7 +56,7 @@ def synthesize(
     classifier.fit(real.concatenate(synthetic), epochs=5)
     ```
     """
-    generator = as_generator(model)
+    generator = open_generator(model)
     if generator.num_classes is None:
         raise ValueError(
             "synthesize draws labelled samples, class by class; this generator is unconditional. Train a "

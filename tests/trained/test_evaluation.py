@@ -134,3 +134,6 @@ def test_image_to_image_models_are_scored_on_their_translations(outline_pairs, t
         kgan.evaluate(pix2pix, digits / 127.5 - 1.0, [FrechetInceptionDistance(extractor)], num_samples=10)
     with pytest.raises(ValueError, match="pairs"):
         kgan.evaluate(pix2pix, None, [FrechetInceptionDistance(extractor)], num_samples=10)
+    inpainting = kgan.Inpainting((28, 28, 1), width=4, discriminator_layers=2, seed=0)
+    with pytest.raises(ValueError, match="models that take one image batch; '<Inpainting>' takes source, masks"):
+        kgan.evaluate(inpainting, pairs, [FrechetInceptionDistance(extractor)], num_samples=10)

@@ -88,19 +88,38 @@ def test_what_cannot_be_loaded_is_refused_with_the_reason(tmp_path):
         kgan.load_generator(tmp_path / "empty")
     pix2pix = kgan.Pix2Pix(source_shape=(8, 8, 1), width=4, seed=0)
     pix2pix.save(tmp_path / "pix2pix.keras")
-    with pytest.raises(ValueError, match="translates images rather than sampling"):
-        kgan.load_generator(tmp_path / "pix2pix.keras")
     kgan.export_generator(pix2pix, str(tmp_path / "pix2pix_export"))
-    with pytest.raises(ValueError, match="has no 'sample' signature"):
-        kgan.load_generator(tmp_path / "pix2pix_export")
     kgan.export_generator(pix2pix, tmp_path / "pix2pix.onnx")
-    with pytest.raises(ValueError, match=r"sampling needs serving_default of a generator of latent vectors"):
-        kgan.load_generator(tmp_path / "pix2pix.onnx")
+    for name in ("pix2pix.keras", "pix2pix_export", "pix2pix.onnx"):
+        with pytest.raises(ValueError, match=r"translates images rather than sampling latent vectors .*takes source"):
+            kgan.load_generator(tmp_path / name)
     (tmp_path / "cut.onnx").write_bytes(b"\x08\x07 truncated")
     with pytest.raises(ValueError, match="not a readable ONNX model"):
         kgan.load_generator(tmp_path / "cut.onnx")
     with pytest.raises(FileNotFoundError, match="No ONNX file"):
         kgan.load_generator(tmp_path / "missing.onnx")
+
+
+def test_a_translator_opens_from_every_form_and_translates_as_the_model_does(tmp_path):
+    model = kgan.Pix2Pix(source_shape=(8, 8, 1), target_channels=3, width=4, seed=0)
+    model.save(tmp_path / "pix2pix.keras")
+    kgan.export_generator(model, str(tmp_path / "export"))
+    kgan.export_generator(model, tmp_path / "pix2pix.onnx")
+    source = np.random.default_rng(0).uniform(-1, 1, (5, 8, 8, 1)).astype(np.float32)
+    expected = model.translate(source)
+    for held in (model, tmp_path / "pix2pix.keras", str(tmp_path / "export"), str(tmp_path / "pix2pix.onnx")):
+        opened = kgan.trained.open_generator(held)
+        assert opened.translates and opened.latent_dim is None and opened.num_classes is None
+        assert opened.source_shapes == {"source": (8, 8, 1)} and opened.image_shape == (8, 8, 3)
+        np.testing.assert_allclose(opened.translate(source), expected, atol=1e-5)
+        with pytest.raises(ValueError, match="translates images rather than sampling latent vectors: use translate"):
+            opened.generate(2, seed=0)
+        with pytest.raises(ValueError, match=r"source must be a batch of shape \(n, 8, 8, 1\), got \(5, 8, 8, 3\)"):
+            opened.translate(np.zeros((5, 8, 8, 3), np.float32))
+    inpainting = kgan.trained.open_generator(kgan.Inpainting((8, 8, 1), width=4, discriminator_layers=2, seed=0))
+    assert inpainting.translates and list(inpainting.source_shapes) == ["source", "masks"]
+    with pytest.raises(ValueError, match="samples latent vectors rather than translating images"):
+        kgan.trained.open_generator(tiny_dcgan()).translate(source)
 
 
 def test_an_onnx_model_that_kgan_did_not_export_is_refused(tmp_path):
