@@ -205,9 +205,6 @@ class CycleGAN(GAN):
         back = "b_to_a" if direction == "a_to_b" else "a_to_b"
         return float(np.mean(np.abs(self.translate(self.translate(images, direction), back) - np.asarray(images))))
 
-    def generate(self, *args, **kwargs):
-        raise ValueError("CycleGAN translates images rather than sampling noise: use translate(images, direction=...).")
-
     def grid_inputs(self, num_images, seed, examples=None):
         if examples is None:
             raise ValueError("ImageGrid for CycleGAN needs examples: ImageGrid(..., examples=next(iter(dataset))).")

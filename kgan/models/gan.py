@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import math
 import os
@@ -19,10 +20,16 @@ from kgan import regularizers as regularizers_module
 from kgan import seeding
 from kgan.augment import DiffAugment
 from kgan.data import pipeline as data_pipeline
+from kgan.models.checks import class_labels
 
 _DEFAULT_LEARNING_RATE = 2e-4
 _SEED_STATE_KEY = "seed_state_"
 _STATE_KEY = "state_"
+
+#: Arguments of `generate` that have a new name: the old one is refused with the new spelling.
+RENAMED_OPTIONS = {"truncation_psi": "truncation"}
+#: What `generate` passes every family's `sample_images`; the rest are a family's own options.
+COMMON_OPTIONS = ("latent", "labels", "truncation", "batch_size")
 
 
 @keras.saving.register_keras_serializable(package="kgan")
@@ -94,6 +101,12 @@ class GAN(keras.Model):
 
     #: Whether G takes latent vectors; image-to-image families set False and have no latent_dim.
     uses_latent = True
+    #: Classes `generate` takes `labels` of (conditional families set theirs); None: no labels.
+    num_classes = None
+    #: Whether `generate` takes `truncation` (families with an average to truncate towards).
+    truncates = False
+    #: The latent spaces `kgan.latent.project` can search, its default first.
+    latent_spaces = ("z",)
 
     def declare_extra_losses(self, **weights):
         """Declares the named loss terms a family adds (`l1=100.0`): their weights and log trackers."""
@@ -427,16 +440,57 @@ class GAN(keras.Model):
             return _this_replicas_share(lambda total: keras.random.normal((total, self.latent_dim), seed=seed), num)
         return seeding.latent_vectors(num, self.latent_dim, int(seed))
 
-    def generate(self, num=None, seed=None, latent=None, batch_size=256):
-        """Makes samples in the data's range ([-1, 1] for images) as a NumPy array.
+    def generate(self, num=None, *, seed=None, labels=None, truncation=None, latent=None, batch_size=256, **options):
+        """Makes samples in the data's range ([-1, 1] for images) as a NumPy array: the one
+        `generate` of every family that samples (and of `kgan.load_generator`'s generators).
 
         Args:
-            num: how many samples, drawn from fresh noise.
-            seed: makes the noise repeatable.
+            num: how many samples, drawn from fresh noise (or give `latent`).
+            seed: makes the noise repeatable: the latent vectors of the export's `sample` and
+                of `kgan sample --seed`.
+            labels: for conditional families (`num_classes` is set): one class for all (an
+                int), one per sample, or None for classes 0, 1, ..., num_classes - 1, 0, ... in turn.
+            truncation: for families that truncate (`truncates`: StyleGAN2): psi, pulling samples
+                towards the average (1 or None: none; 0.7 is common; 0: the average image).
             latent: explicit latent vectors `(n, latent_dim)` instead of `num`/`seed`.
             batch_size: samples per forward pass.
+            **options: the family's own (StyleGAN2: `truncation_cutoff`, `noise`).
+
+        Raises:
+            ValueError: an option this family does not support (labels from an unconditional
+                GAN, truncation from a DCGAN), or an image-to-image family (use `translate`).
         """
-        return self.predict_in_batches(self.latent_for(num, seed, latent), batch_size)
+        if not self.uses_latent:
+            raise ValueError(
+                f"{type(self).__name__} translates images rather than sampling noise: use translate(images)."
+            )
+        for old, new in RENAMED_OPTIONS.items():
+            if old in options:
+                raise ValueError(f"generate()'s {old}= is now {new}=: generate(..., {new}={options[old]!r}).")
+        own = [name for name in inspect.signature(self.sample_images).parameters if name not in COMMON_OPTIONS]
+        unknown = sorted(set(options) - set(own))
+        if unknown:
+            raise TypeError(
+                f"generate() got {', '.join(unknown)}, which a {type(self).__name__} does not take "
+                f"(its own options: {', '.join(own) or 'none'})."
+            )
+        if labels is not None and self.num_classes is None:
+            raise ValueError(f"labels are for conditional GANs; this {type(self).__name__} takes no labels.")
+        if truncation is not None and not self.truncates:
+            raise ValueError(
+                f"truncation is for StyleGAN2; this {type(self).__name__} has no average to truncate towards."
+            )
+        latent = self.latent_for(num, seed, latent)
+        if self.num_classes is not None:
+            labels = class_labels(labels, int(latent.shape[0]), self.num_classes)
+        return self.sample_images(latent, labels, truncation, batch_size, **options)
+
+    def sample_images(self, latent, labels=None, truncation=None, batch_size=256):
+        """The hook behind `generate`, given checked inputs: the inference generator's images for
+        `latent` (with `labels` for conditional families). Families with options of their own
+        (StyleGAN2's truncation) override it."""
+        inputs = latent if labels is None else [latent, ops.convert_to_tensor(labels)]
+        return self.predict_in_batches(inputs, batch_size)
 
     def latent_for(self, num=None, seed=None, latent=None):
         """`latent` checked against the generator, or `num` fresh latent vectors (from `seed`)."""

@@ -81,11 +81,6 @@ class TranslationGAN(GAN):
         _check_images(source, self.generator.inputs[0].shape, "source images", "generator")
         return self.predict_in_batches(source, batch_size)
 
-    def generate(self, *args, **kwargs):
-        raise ValueError(
-            f"{type(self).__name__} translates images rather than sampling noise: use translate(source_images)."
-        )
-
     def grid_inputs(self, num_images, seed, examples=None):
         """A fixed batch of `(source, target)` pairs; the grid shows sources, outputs and targets."""
         if examples is None:
