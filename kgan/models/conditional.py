@@ -9,7 +9,8 @@ from keras import ops
 
 from kgan import export as export_module
 from kgan.architectures import conditional as conditional_networks
-from kgan.models.gan import GAN, _check_batch
+from kgan.models.checks import check_batch
+from kgan.models.gan import GAN
 
 
 @keras.saving.register_keras_serializable(package="kgan")
@@ -66,7 +67,7 @@ class ConditionalGAN(GAN):
                 "labels=True) or kgan.data.from_arrays(images, labels)."
             )
         images, labels = data
-        _check_batch(images, self.discriminator)
+        check_batch(images, self.discriminator)
         return images, self.check_labels(labels)
 
     def check_labels(self, labels):
