@@ -315,20 +315,20 @@ def project(
         return (pixel + weight * (2.0 - 2.0 * similarity)).numpy()
 
     @tf.function(reduce_retracing=True)
-    def optimize(latent, condition, target, target_features):
-        first, second = tf.zeros_like(latent), tf.zeros_like(latent)
-        for step in tf.range(steps):
+    def descend(latent, optimizer, condition, target, target_features):
+        for _ in tf.range(steps):
             with tf.GradientTape() as tape:
-                tape.watch(latent)
                 loss = tf.reduce_sum(objective(renderer(latent, condition), target, target_features)[0])
-            gradient = tape.gradient(loss, latent)
-            t = tf.cast(step + 1, tf.float32)
-            rate = learning_rate * 0.5 * (1.0 + tf.cos(np.pi * tf.cast(step, tf.float32) / steps))
-            first = 0.9 * first + 0.1 * gradient
-            second = 0.999 * second + 0.001 * tf.square(gradient)
-            latent -= rate * (first / (1 - 0.9**t)) / (tf.sqrt(second / (1 - 0.999**t)) + 1e-8)
+            optimizer.apply_gradients([(tape.gradient(loss, latent), latent)])
+
+    def optimize(start, condition, target, target_features):
+        latent = tf.Variable(start, name="latent")
+        schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=max(steps, 1))
+        optimizer = keras.optimizers.Adam(schedule, epsilon=1e-8)
+        optimizer.build([latent])
+        descend(latent, optimizer, condition, target, target_features)
         rendered = renderer(latent, condition)
-        return (latent, rendered, *objective(rendered, target, target_features))
+        return (tf.convert_to_tensor(latent), rendered, *objective(rendered, target, target_features))
 
     pool = latent_vectors(candidates, gan.latent_dim, seed)
     results = []
