@@ -74,7 +74,7 @@ def inputs_for(signature, batch):
     rng = np.random.default_rng(0)
     feeds = {}
     for name, spec in signature.structured_input_signature[1].items():
-        if name == "psi":
+        if name == "truncation":
             feeds[name] = {"value": 1.0, "dtype": "float32"}
             continue
         shape = [batch] + [int(size) for size in spec.shape[1:]]

@@ -179,7 +179,7 @@ def path_length(args):
         if not weight:
             continue
         for psi in (1.0, 0.7, 0.5):
-            samples = to_28(gan.generate(5000, seed=1, truncation_psi=psi))
+            samples = to_28(gan.generate(5000, seed=1, truncation=psi))
             scores = kgan.evaluate(samples, real, metrics=metrics_for("mnist", fid=False), num_samples=5000)
             report(test="truncation", psi=psi, **{k: round(float(v), 4) for k, v in scores.items()})
 

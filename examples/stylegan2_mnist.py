@@ -59,7 +59,9 @@ def main():
 
     # A server mixes and truncates with plain TensorFlow.
     generator = tf.saved_model.load(export_dir).signatures
-    pixels = generator["sample"](count=tf.constant(16), seed=tf.constant(0, tf.int64), psi=tf.constant(0.7))["images"]
+    pixels = generator["sample"](count=tf.constant(16), seed=tf.constant(0, tf.int64), truncation=tf.constant(0.7))[
+        "images"
+    ]
     ws = generator["mapping"](latent=tf.random.stateless_normal([2, 64], seed=[0, 0]))["w"]
     num_ws = generator["synthesis"].structured_input_signature[1]["ws"].shape[1]
     ws = tf.concat([tf.repeat(ws[:1, None], 4, axis=1), tf.repeat(ws[1:, None], num_ws - 4, axis=1)], axis=1)

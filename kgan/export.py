@@ -247,8 +247,9 @@ def latent_endpoints(network):
 def style_endpoints(network):
     """StyleGAN2's signatures, for a generator of `kgan.architectures.stylegan2` (mapping + synthesis):
 
-    * `serving_default(latent, psi)`: images for latent vectors, truncated with psi (1: none).
-    * `sample(count, seed, psi)`: uint8 pixels; the same latent vectors as `generate(count, seed=seed)`.
+    * `serving_default(latent, truncation)`: images for latent vectors, truncated with psi (1: none).
+    * `sample(count, seed, truncation)`: uint8 pixels; the same latent vectors as `generate(count, seed=seed)`.
+      (Exports of kgan 0.1 name the truncation input `psi`; `kgan.load_generator` opens both.)
     * `mapping(latent) -> {"w"}`, `synthesis(ws) -> {"images"}` with ws `(n, num_ws, w_dim)`, and
       `w_average() -> {"w_avg"}`: what a server needs to mix styles and truncate them itself.
 
@@ -260,16 +261,16 @@ def style_endpoints(network):
     _, num_ws, w_dim = synthesis.inputs[0].shape
     w_avg = mapping.get_layer("w_avg").average
 
-    def images_for(latent, psi):
+    def images_for(latent, truncation):
         w = mapping(latent, training=False)
         ws = tf.repeat(w[:, None], num_ws, axis=1)
-        return synthesis(truncate(ws, w_avg, psi), training=False)
+        return synthesis(truncate(ws, w_avg, truncation), training=False)
 
-    def serve(latent, psi):
-        return {"images": tf.cast(images_for(latent, psi), tf.float32)}
+    def serve(latent, truncation):
+        return {"images": tf.cast(images_for(latent, truncation), tf.float32)}
 
-    def sample(count, seed, psi):
-        return {"images": to_pixels(images_for(latent_vectors(count, latent_dim, seed), psi))}
+    def sample(count, seed, truncation):
+        return {"images": to_pixels(images_for(latent_vectors(count, latent_dim, seed), truncation))}
 
     def map_latent(latent):
         return {"w": tf.cast(mapping(latent, training=False), tf.float32)}
@@ -281,13 +282,13 @@ def style_endpoints(network):
         return {"w_avg": tf.convert_to_tensor(w_avg)}
 
     latent_spec = tf.TensorSpec([None, latent_dim], tf.float32, name="latent")
-    psi_spec = tf.TensorSpec([], tf.float32, name="psi")
+    truncation_spec = tf.TensorSpec([], tf.float32, name="truncation")
     return [
-        (SERVING_SIGNATURE, serve, [latent_spec, psi_spec]),
+        (SERVING_SIGNATURE, serve, [latent_spec, truncation_spec]),
         (
             SAMPLE_SIGNATURE,
             sample,
-            [tf.TensorSpec([], tf.int32, name="count"), tf.TensorSpec([], tf.int64, name="seed"), psi_spec],
+            [tf.TensorSpec([], tf.int32, name="count"), tf.TensorSpec([], tf.int64, name="seed"), truncation_spec],
         ),
         ("mapping", map_latent, [latent_spec]),
         ("synthesis", synthesize, [tf.TensorSpec([None, num_ws, w_dim], tf.float32, name="ws")]),

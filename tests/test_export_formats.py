@@ -63,14 +63,14 @@ def run_without_tensorflow(cases, tmp_path):
 
 
 def random_inputs(function_inputs, seed=0):
-    """Inputs for a signature's named specs: latents and images from N(0, 1), labels, psi 0.7, masks."""
+    """Inputs for a signature's named specs: latents and images from N(0, 1), labels, truncation 0.7, masks."""
     rng = np.random.default_rng(seed)
     inputs = {}
     for name, spec in function_inputs.items():
         shape = [3 if size is None else size for size in spec.shape]
         if name == "labels":
             inputs[name] = rng.integers(0, 3, shape).astype(np.int32)
-        elif name == "psi":
+        elif name == "truncation":
             inputs[name] = np.float32(0.7)
         elif name == "masks":
             inputs[name] = (rng.random(shape) < 0.3).astype(np.float32)

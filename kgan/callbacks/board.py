@@ -11,6 +11,7 @@ import contextlib
 import os
 import re
 
+import keras
 import numpy as np
 import tensorflow as tf
 from keras import ops
@@ -77,10 +78,10 @@ def add_charts(log_dir, category, charts, step):
     log._written_charts = dict(log.charts)
 
 
-class SummaryWriting:
-    """A mixin for callbacks that write into `self.log_dir` (None: no TensorBoard): `open_summaries()`
-    (in `on_train_begin`) takes the folder's shared writer as `self._writer`; the end of training
-    releases it. List it before `keras.callbacks.Callback` among the bases."""
+class SummaryWriting(keras.callbacks.Callback):
+    """A callback that writes into `self.log_dir` (None: no TensorBoard): `open_summaries()` (in
+    `on_train_begin`) takes the folder's shared writer as `self._writer`; the end of training
+    releases it. A Keras callback itself, so it can stand anywhere among a callback's bases."""
 
     _writer = None
 

@@ -71,7 +71,7 @@ class Projector(EveryFewEpochs):
             raise ValueError(f"Projector shows sampled images; a {type(model).__name__} translates images.")
         self._real, self._real_labels = _images_and_labels(self._data)
         self._fake_labels = None
-        if hasattr(model, "num_classes"):
+        if model.num_classes is not None:
             self._fake_labels = np.arange(self.num_samples) % model.num_classes
         if self.extractor is not None:
             self._features = self.extractor
@@ -92,11 +92,7 @@ class Projector(EveryFewEpochs):
     def snapshot(self, epoch):
         """Writes the features of the real batch and of fresh samples for epoch `epoch` (from 0)."""
         model = self.model
-        fakes = (
-            model.generate(self.num_samples, seed=sub_seed(self.seed, "projector"), labels=self._fake_labels)
-            if self._fake_labels is not None
-            else model.generate(self.num_samples, seed=sub_seed(self.seed, "projector"))
-        )
+        fakes = model.generate(self.num_samples, seed=sub_seed(self.seed, "projector"), labels=self._fake_labels)
         real_features, real_predicted = self._embed(self._real, self._real_labels)
         fake_features, fake_predicted = self._embed(fakes, self._fake_labels)
         folder = os.path.join(self.log_dir, "projector", f"epoch_{epoch + 1:04d}")

@@ -14,7 +14,7 @@ class StyleGrids(EpochPictures):
     """Renders a StyleGAN2's truncation sweep and style-mixing matrix at the end of every few epochs.
 
     * `truncation_epoch_NNNN.png` (TensorBoard tag `styles/truncation`): one row per psi in
-      `truncation_psis` (1.0, 0.7, 0.5, 0 by default), the same `columns` seeds in every row.
+      `truncations` (1.0, 0.7, 0.5, 0 by default), the same `columns` seeds in every row.
       Lower psi trades variety for typical images; the psi 0 row is the average image everywhere.
     * `style_mixing_epoch_NNNN.png` (tag `styles/style_mixing`): the top row holds the source images,
       the left column the targets; each other cell is its row's target with the first
@@ -26,7 +26,7 @@ class StyleGrids(EpochPictures):
         log_dir: TensorBoard folder; None for none.
         png_dir: folder for the PNGs; defaults to `log_dir/samples`.
         columns: seeds per row of the sweep, and sources in the matrix.
-        truncation_psis: the sweep's psi values, one row each.
+        truncations: the sweep's psi values, one row each.
         mixing_layers: how many of the first ws come from the source (default: half of them).
         seed: seeds the fixed latents.
         every: render every this many epochs (the last epoch of a `fit` is always rendered).
@@ -37,14 +37,14 @@ class StyleGrids(EpochPictures):
         log_dir=None,
         png_dir=None,
         columns=6,
-        truncation_psis=TRUNCATION_SWEEP,
+        truncations=TRUNCATION_SWEEP,
         mixing_layers=None,
         seed=0,
         every=1,
     ):
         super().__init__(log_dir, png_dir, every)
         self.columns = columns
-        self.truncation_psis = tuple(float(psi) for psi in truncation_psis)
+        self.truncations = tuple(float(psi) for psi in truncations)
         self.mixing_layers = mixing_layers
         self.seed = seed
 
@@ -63,7 +63,7 @@ class StyleGrids(EpochPictures):
         """`(images, columns)`: one row of `columns` seeds per psi."""
         gan = self.model
         w = gan.latent_to_w(self.columns, seed=self.seed)
-        rows = [gan.synthesize(gan.truncate(w, psi)) for psi in self.truncation_psis]
+        rows = [gan.synthesize(gan.truncate(w, psi)) for psi in self.truncations]
         return np.concatenate(rows), self.columns
 
     def mixing(self):

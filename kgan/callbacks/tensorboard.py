@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import keras
 import tensorflow as tf
 
 from kgan.callbacks import board
@@ -23,7 +22,7 @@ _STEP_TAGS = {
 _DRAWN_ELSEWHERE = ("d_gap", "diversity")
 
 
-class TensorBoard(board.SummaryWriting, keras.callbacks.Callback):
+class TensorBoard(board.SummaryWriting):
     """Writes a GAN's training curves for TensorBoard, each once, grouped by concern.
 
     Every `update_freq` steps (and at the end of every epoch) it writes the means of the step

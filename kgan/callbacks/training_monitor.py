@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import warnings
 
-import keras
 import numpy as np
 import tensorflow as tf
 from keras import ops
@@ -52,7 +51,7 @@ class TrainingHealthWarning(UserWarning):
     """A GAN training problem found by `kgan.callbacks.TrainingMonitor`."""
 
 
-class TrainingMonitor(board.SummaryWriting, keras.callbacks.Callback):
+class TrainingMonitor(board.SummaryWriting):
     """Watches a GAN's logs, gradients and samples, and warns in plain language when training fails.
 
     Every `check_every` training steps, and at the end of every epoch, the monitor averages the

@@ -9,7 +9,8 @@ from keras import ops
 
 from kgan import export as export_module
 from kgan.architectures import conditional as conditional_networks
-from kgan.models.gan import GAN, _check_batch
+from kgan.models.checks import check_batch
+from kgan.models.gan import GAN
 
 
 @keras.saving.register_keras_serializable(package="kgan")
@@ -66,7 +67,7 @@ class ConditionalGAN(GAN):
                 "labels=True) or kgan.data.from_arrays(images, labels)."
             )
         images, labels = data
-        _check_batch(images, self.discriminator)
+        check_batch(images, self.discriminator)
         return images, self.check_labels(labels)
 
     def check_labels(self, labels):
@@ -111,21 +112,6 @@ class ConditionalGAN(GAN):
         return {"g_class": _class_loss(labels, fake_output[1])}
 
     # --- sampling -----------------------------------------------------------------------------
-
-    def generate(self, num=None, labels=None, seed=None, latent=None, batch_size=256):
-        """Makes samples of the requested classes in [-1, 1] as a NumPy array.
-
-        Args:
-            num: how many samples (or give `latent`).
-            labels: one class for all samples (an int), one per sample (an array), or None
-                for classes 0, 1, ..., num_classes - 1, 0, 1, ... in turn.
-            seed: makes the noise repeatable.
-            latent: explicit latent vectors `(n, latent_dim)`.
-            batch_size: samples per forward pass.
-        """
-        latent = self.latent_for(num, seed, latent)
-        labels = class_labels(labels, int(latent.shape[0]), self.num_classes)
-        return self.predict_in_batches([latent, ops.convert_to_tensor(labels)], batch_size)
 
     def grid_inputs(self, num_images, seed, examples=None):
         """One row per class, the same latent vectors in every row."""
@@ -265,22 +251,3 @@ class ProjectionGAN(_ConditionalDCGAN):
 
     def compile_defaults(self):
         return {**super().compile_defaults(), "loss": "hinge"}
-
-
-def class_labels(labels, count, num_classes):
-    """`count` int32 class labels from what a user passed to `generate`: one class for all (an
-    int), one per sample, or None for classes 0, 1, ..., num_classes - 1, 0, ... in turn; a
-    ValueError when they are not ints in [0, num_classes)."""
-    if labels is None:
-        return np.arange(count, dtype=np.int32) % num_classes
-    labels = np.asarray(labels)
-    if labels.ndim == 0:
-        labels = np.full(count, labels)
-    if labels.shape != (count,) or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(
-            f"labels must be one int or {count} ints (one per sample), got an array of shape "
-            f"{labels.shape} and dtype {labels.dtype}."
-        )
-    if labels.min() < 0 or labels.max() >= num_classes:
-        raise ValueError(f"labels must be in [0, {num_classes}), got values from {labels.min()} to {labels.max()}.")
-    return labels.astype(np.int32)

@@ -9,7 +9,8 @@ from keras import ops
 from kgan import export as export_module
 from kgan.architectures import patchgan, unet
 from kgan.losses import mean_absolute_error as l1
-from kgan.models.gan import GAN, _check_images
+from kgan.models.checks import check_images
+from kgan.models.gan import GAN
 
 DIRECTIONS = ("a_to_b", "b_to_a")
 
@@ -152,8 +153,8 @@ class CycleGAN(GAN):
                 "or kgan.data.unpaired_folders(folder_a, folder_b, image_size)."
             )
         a, b = data
-        _check_images(a, (None,) + self.image_shape_a, "domain A images", "CycleGAN")
-        _check_images(b, (None,) + self.image_shape_b, "domain B images", "CycleGAN")
+        check_images(a, (None,) + self.image_shape_a, "domain A images", "CycleGAN")
+        check_images(b, (None,) + self.image_shape_b, "domain B images", "CycleGAN")
         return (a, b), None
 
     def generator_inputs(self, real, condition, seed=None):
@@ -197,16 +198,13 @@ class CycleGAN(GAN):
             raise ValueError(f"direction must be one of {list(DIRECTIONS)}, got {direction!r}.")
         network = translators(self.inference_generator)[DIRECTIONS.index(direction)]
         images = ops.convert_to_tensor(np.asarray(images, np.float32))
-        _check_images(images, network.inputs[0].shape, "images", network.name)
+        check_images(images, network.inputs[0].shape, "images", network.name)
         return self.predict_in_batches(images, batch_size, network=network)
 
     def round_trip_error(self, images, direction="a_to_b"):
         """Mean absolute error of translating there and back: `|G_BA(G_AB(a)) - a|` for "a_to_b"."""
         back = "b_to_a" if direction == "a_to_b" else "a_to_b"
         return float(np.mean(np.abs(self.translate(self.translate(images, direction), back) - np.asarray(images))))
-
-    def generate(self, *args, **kwargs):
-        raise ValueError("CycleGAN translates images rather than sampling noise: use translate(images, direction=...).")
 
     def grid_inputs(self, num_images, seed, examples=None):
         if examples is None:

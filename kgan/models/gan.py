@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import math
 import os
@@ -19,10 +20,23 @@ from kgan import regularizers as regularizers_module
 from kgan import seeding
 from kgan.augment import DiffAugment
 from kgan.data import pipeline as data_pipeline
+from kgan.models.checks import (
+    check_batch,
+    check_latent_dim,
+    check_networks_fit,
+    class_labels,
+    data_checks,
+    output_range,
+)
 
 _DEFAULT_LEARNING_RATE = 2e-4
 _SEED_STATE_KEY = "seed_state_"
 _STATE_KEY = "state_"
+
+#: Arguments of `generate` that have a new name: the old one is refused with the new spelling.
+RENAMED_OPTIONS = {"truncation_psi": "truncation"}
+#: What `generate` passes every family's `sample_images`; the rest are a family's own options.
+COMMON_OPTIONS = ("latent", "labels", "truncation", "batch_size")
 
 
 @keras.saving.register_keras_serializable(package="kgan")
@@ -68,9 +82,9 @@ class GAN(keras.Model):
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
-        self.latent_dim = _check_latent_dim(generator, latent_dim) if self.uses_latent else None
+        self.latent_dim = check_latent_dim(generator, latent_dim) if self.uses_latent else None
         self.seed = seed
-        _check_networks_fit(generator, discriminator)
+        check_networks_fit(generator, discriminator)
         self.ema_decay = ema_decay
         self.ema_start = int(ema_start)
         self.ema_generator = _make_ema_generator(generator, ema_decay, ema_start)
@@ -94,6 +108,12 @@ class GAN(keras.Model):
 
     #: Whether G takes latent vectors; image-to-image families set False and have no latent_dim.
     uses_latent = True
+    #: Classes `generate` takes `labels` of (conditional families set theirs); None: no labels.
+    num_classes = None
+    #: Whether `generate` takes `truncation` (families with an average to truncate towards).
+    truncates = False
+    #: The latent spaces `kgan.latent.project` can search, its default first.
+    latent_spaces = ("z",)
 
     def declare_extra_losses(self, **weights):
         """Declares the named loss terms a family adds (`l1=100.0`): their weights and log trackers."""
@@ -427,16 +447,57 @@ class GAN(keras.Model):
             return _this_replicas_share(lambda total: keras.random.normal((total, self.latent_dim), seed=seed), num)
         return seeding.latent_vectors(num, self.latent_dim, int(seed))
 
-    def generate(self, num=None, seed=None, latent=None, batch_size=256):
-        """Makes samples in the data's range ([-1, 1] for images) as a NumPy array.
+    def generate(self, num=None, *, seed=None, labels=None, truncation=None, latent=None, batch_size=256, **options):
+        """Makes samples in the data's range ([-1, 1] for images) as a NumPy array: the one
+        `generate` of every family that samples (and of `kgan.load_generator`'s generators).
 
         Args:
-            num: how many samples, drawn from fresh noise.
-            seed: makes the noise repeatable.
+            num: how many samples, drawn from fresh noise (or give `latent`).
+            seed: makes the noise repeatable: the latent vectors of the export's `sample` and
+                of `kgan sample --seed`.
+            labels: for conditional families (`num_classes` is set): one class for all (an
+                int), one per sample, or None for classes 0, 1, ..., num_classes - 1, 0, ... in turn.
+            truncation: for families that truncate (`truncates`: StyleGAN2): psi, pulling samples
+                towards the average (1 or None: none; 0.7 is common; 0: the average image).
             latent: explicit latent vectors `(n, latent_dim)` instead of `num`/`seed`.
             batch_size: samples per forward pass.
+            **options: the family's own (StyleGAN2: `truncation_cutoff`, `noise`).
+
+        Raises:
+            ValueError: an option this family does not support (labels from an unconditional
+                GAN, truncation from a DCGAN), or an image-to-image family (use `translate`).
         """
-        return self.predict_in_batches(self.latent_for(num, seed, latent), batch_size)
+        if not self.uses_latent:
+            raise ValueError(
+                f"{type(self).__name__} translates images rather than sampling noise: use translate(images)."
+            )
+        for old, new in RENAMED_OPTIONS.items():
+            if old in options:
+                raise ValueError(f"generate()'s {old}= is now {new}=: generate(..., {new}={options[old]!r}).")
+        own = [name for name in inspect.signature(self.sample_images).parameters if name not in COMMON_OPTIONS]
+        unknown = sorted(set(options) - set(own))
+        if unknown:
+            raise TypeError(
+                f"generate() got {', '.join(unknown)}, which a {type(self).__name__} does not take "
+                f"(its own options: {', '.join(own) or 'none'})."
+            )
+        if labels is not None and self.num_classes is None:
+            raise ValueError(f"labels are for conditional GANs; this {type(self).__name__} takes no labels.")
+        if truncation is not None and not self.truncates:
+            raise ValueError(
+                f"truncation is for StyleGAN2; this {type(self).__name__} has no average to truncate towards."
+            )
+        latent = self.latent_for(num, seed, latent)
+        if self.num_classes is not None:
+            labels = class_labels(labels, int(latent.shape[0]), self.num_classes)
+        return self.sample_images(latent, labels, truncation, batch_size, **options)
+
+    def sample_images(self, latent, labels=None, truncation=None, batch_size=256):
+        """The hook behind `generate`, given checked inputs: the inference generator's images for
+        `latent` (with `labels` for conditional families). Families with options of their own
+        (StyleGAN2's truncation) override it."""
+        inputs = latent if labels is None else [latent, ops.convert_to_tensor(labels)]
+        return self.predict_in_batches(inputs, batch_size)
 
     def latent_for(self, num=None, seed=None, latent=None):
         """`latent` checked against the generator, or `num` fresh latent vectors (from `seed`)."""
@@ -492,7 +553,7 @@ class GAN(keras.Model):
     def train_step(self, data):
         real, condition = self.unpack(data)
         condition = self.complete_condition(real, condition)
-        checks = _data_checks(real, self.discriminator, _output_range(self.generator))
+        checks = data_checks(real, self.discriminator, output_range(self.generator))
         with tf.control_dependencies(checks):  # before any op of the step, updates included
             return self._alternating_step(real, condition)
 
@@ -579,7 +640,7 @@ class GAN(keras.Model):
         or `(images, labels)` -> (images, None)."""
         if isinstance(data, (tuple, list)):
             data = data[0]
-        _check_batch(data, self.discriminator)
+        check_batch(data, self.discriminator)
         return data, None
 
     def complete_condition(self, real, condition, seed=None):
@@ -838,65 +899,6 @@ class _DataPassPerEpoch(keras.callbacks.Callback):
             counter.assign(epoch)
 
 
-def _data_checks(samples, discriminator, value_range=None):
-    """Asserts that fail the step with a clear message when a real batch holds NaN or Inf, lies
-    outside `value_range` (the generator's output range, when known), or has a sample shape the
-    networks cannot take where that shape is only known when the step runs (Keras retraces a step
-    with relaxed shapes, e.g. when a second `fit` brings other sizes)."""
-    checks = []
-    for tensor in tf.nest.flatten(samples):
-        checks.append(
-            tf.debugging.Assert(
-                tf.reduce_all(tf.math.is_finite(tensor)),
-                ["The training data hold NaN or Inf (a real batch has them); clean the data before training."],
-            )
-        )
-        if value_range is not None:
-            low, high, activation = value_range
-            smallest, largest = tf.reduce_min(tensor), tf.reduce_max(tensor)
-            fix = "x / 127.5 - 1 (kgan.data pipelines do)" if low < 0 else "x / 255"
-            checks.append(
-                tf.debugging.Assert(
-                    tf.logical_and(smallest >= low - 1e-3, largest <= high + 1e-3),
-                    [
-                        f"The real samples lie outside [{low}, {high}], the range of the generator's output "
-                        f"(it ends in {activation}), so D could tell real from fake by range alone. Scale uint8 "
-                        f"images with {fix}. A batch's smallest and largest values:",
-                        smallest,
-                        largest,
-                    ],
-                )
-            )
-    expected = _sample_shape(discriminator)
-    if expected is None or not tf.is_tensor(samples) or None in expected or None not in samples.shape[1:]:
-        return checks
-    return checks + [
-        tf.debugging.assert_equal(
-            tf.shape(samples)[1:],
-            tf.constant(expected, tf.int32),
-            message=f"The data's samples do not have the shape the networks were built for, {expected} "
-            "(the shape the data have is given below). Build the GAN for the data or resize the data.",
-        )
-    ]
-
-
-def _output_range(generator):
-    """`(low, high, activation)` of a generator whose last layer is a tanh or sigmoid (or a network
-    that ends in one, as StyleGAN2's synthesis network); else None."""
-    last = generator.layers[-1] if getattr(generator, "layers", None) else None
-    if isinstance(last, keras.Model):
-        return _output_range(last)
-    activation = getattr(getattr(last, "activation", None), "__name__", None)
-    bounds = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}.get(activation)
-    return None if bounds is None else (*bounds, activation)
-
-
-def _sample_shape(discriminator):
-    """The shape of one sample D takes, or None for a network without declared inputs."""
-    inputs = getattr(discriminator, "inputs", None)
-    return tuple(inputs[0].shape[1:]) if inputs else None
-
-
 @contextlib.contextmanager
 def global_dtype_policy(policy):
     """Sets Keras' global dtype policy to `policy` (a name, config or policy; None: unchanged) within,
@@ -1056,89 +1058,3 @@ def _make_optimizer(optimizer, learning_rate, beta_1, beta_2, name):
             )
         return keras.optimizers.Adam(learning_rate, beta_1=beta_1, beta_2=beta_2, name=name)
     return keras.optimizers.get(optimizer)
-
-
-def _check_latent_dim(generator, latent_dim):
-    inputs = generator.inputs if hasattr(generator, "inputs") else None
-    if not inputs:
-        if latent_dim is None:
-            raise ValueError(
-                "latent_dim is required when the generator has no declared input "
-                "(a subclassed model): pass latent_dim=..."
-            )
-        return int(latent_dim)
-    shape = tuple(inputs[0].shape)
-    if len(shape) != 2 or not shape[-1]:
-        raise ValueError(
-            f"The generator's first input must be latent vectors of shape (batch, latent_dim); it has shape {shape}."
-        )
-    if latent_dim is not None and int(latent_dim) != shape[-1]:
-        raise ValueError(
-            f"latent_dim={latent_dim} does not match the generator, which takes latent vectors of "
-            f"size {shape[-1]}. Pass latent_dim={shape[-1]} or rebuild the generator with "
-            f"latent_dim={latent_dim}."
-        )
-    return int(shape[-1])
-
-
-def _check_networks_fit(generator, discriminator):
-    if not (getattr(generator, "outputs", None) and getattr(discriminator, "inputs", None)):
-        return
-    made, judged = tuple(generator.outputs[0].shape[1:]), tuple(discriminator.inputs[0].shape[1:])
-    if made != judged:
-        raise ValueError(
-            f"The generator makes samples of shape {made} but the discriminator takes {judged}. "
-            "Build both networks for the same sample shape."
-        )
-
-
-def _check_batch(samples, discriminator):
-    """Fails at trace time, before any step runs, on batches the networks cannot take."""
-    if isinstance(samples, dict):
-        raise ValueError(
-            f"Batches must be sample tensors or (samples, labels) tuples, got a dict with keys "
-            f"{sorted(samples)} (as TensorFlow Datasets yields). Map it first, e.g. "
-            "dataset.map(lambda d: d['image']), or load it with kgan.data.from_tfds(name)."
-        )
-    _check_floating(samples, "Real samples")
-    expected = _sample_shape(discriminator)
-    if expected is None:
-        return
-    if _compatible(tuple(samples.shape), expected):
-        raise ValueError(
-            f"The data yield single samples of shape {tuple(samples.shape)}, not batches. Batch the "
-            "dataset (dataset.batch(64, drop_remainder=True)) or build it with kgan.data (load, "
-            "from_arrays, image_folder), which batch for you."
-        )
-    got = tuple(samples.shape[1:])
-    if not _compatible(got, expected):
-        raise ValueError(
-            f"The data's samples have shape {got} but the networks were built for {expected}. "
-            f"Build the GAN for the data (e.g. kgan.DCGAN(image_shape={got})) or resize the "
-            "data (e.g. kgan.data.image_folder(path, image_size=...))."
-        )
-
-
-def _check_images(images, expected_shape, what, network):
-    """Fails at trace time on a batch of `what` whose dtype or sample shape `network` cannot take
-    (`expected_shape` starts with the batch axis)."""
-    _check_floating(images, what)
-    expected, got = tuple(expected_shape[1:]), tuple(images.shape[1:])
-    if not _compatible(got, expected):
-        raise ValueError(
-            f"{what} have shape {got} but the {network} takes {expected}. Build the model for your "
-            "data's shapes, or resize the data."
-        )
-
-
-def _check_floating(samples, what):
-    if not samples.dtype.is_floating:
-        raise ValueError(
-            f"{what} must be floating point scaled to the generator's range ([-1, 1] for images), "
-            f"got dtype {samples.dtype.name}. kgan.data pipelines scale for you; for uint8 arrays "
-            "use images / 127.5 - 1."
-        )
-
-
-def _compatible(shape, expected):
-    return len(shape) == len(expected) and all(e is None or g is None or e == g for e, g in zip(expected, shape))

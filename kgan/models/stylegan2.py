@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 import keras
 import numpy as np
 from keras import ops
 
 from kgan import export as export_module
 from kgan.architectures import stylegan2 as networks
+from kgan.models.checks import check_truncation
 from kgan.models.gan import GAN
 from kgan.regularizers import R1, PathLength
 
@@ -30,7 +29,7 @@ class StyleGAN2(GAN):
     paper's output is linear, which at small widths collapses onto one mode on data whose pixels
     mostly sit at -1, such as MNIST (measured in docs/stylegan2.md).
 
-    Controls: truncation around the tracked average w (`generate(truncation_psi=0.7)`),
+    Controls: truncation around the tracked average w (`generate(truncation=0.7)`),
     `latent_to_w`, `truncate`, `mix_styles`, `synthesize`, `styles` and the noise mode
     ("const", "random", "none"). Simplifications of the paper are listed in docs/stylegan2.md.
 
@@ -55,7 +54,7 @@ class StyleGAN2(GAN):
     gan = kgan.StyleGAN2(image_shape=(32, 32, 1), latent_dim=64, width=64, mapping_layers=4)
     gan.compile()
     gan.fit(kgan.data.load("mnist", image_size=32), epochs=5)
-    images = gan.generate(16, seed=0, truncation_psi=0.7)
+    images = gan.generate(16, seed=0, truncation=0.7)
     ```
     """
 
@@ -191,12 +190,12 @@ class StyleGAN2(GAN):
         """w `(n, w_dim)` for `num` latents drawn from `seed`, or for the given `latent` vectors."""
         return self.predict_in_batches(self.latent_for(num, seed, latent), batch_size, network=self.mapping)
 
-    def truncate(self, w, truncation_psi=0.7, truncation_cutoff=None):
+    def truncate(self, w, truncation=0.7, truncation_cutoff=None):
         """ws `(n, num_ws, w_dim)` pulled towards the average w: `(1 - psi) * w_avg + psi * w` on
-        the first `truncation_cutoff` layers (all when None); psi 1 returns `w` and psi 0 the
+        the first `truncation_cutoff` layers (all when None), psi being `truncation`; psi 1 returns `w` and psi 0 the
         average exactly. `w` is `(n, w_dim)` or `(n, num_ws, w_dim)`."""
         ws = self._as_ws(w, "w")
-        psi = check_psi(truncation_psi)
+        psi = check_truncation(truncation)
         cutoff = self._check_cutoff(truncation_cutoff)
         return ops.convert_to_numpy(networks.truncate(ws, self.w_avg, psi, cutoff))
 
@@ -229,31 +228,25 @@ class StyleGAN2(GAN):
             layer.name: ops.convert_to_numpy(layer.styles(ws)) for layer in networks.modulated_layers(self.synthesis)
         }
 
-    def generate(
-        self,
-        num=None,
-        seed=None,
-        latent=None,
-        truncation_psi=1.0,
-        truncation_cutoff=None,
-        noise="const",
-        batch_size=256,
+    truncates = True
+    latent_spaces = ("w+", "w", "z")
+
+    def sample_images(
+        self, latent, labels=None, truncation=None, batch_size=256, truncation_cutoff=None, noise="const"
     ):
-        """Samples as a NumPy array, optionally truncated (`truncation_psi` < 1 trades variety for
-        typical, cleaner images; 0 gives the average image).
+        """`generate`'s samples, optionally truncated: `truncation` (psi) below 1 trades variety for
+        typical, cleaner images, 0 gives the average image; 1 or None (the default, what metrics
+        should see) is none.
 
         Args:
-            num, seed, latent: as for `kgan.GAN.generate`.
-            truncation_psi: 1 for none (the default, what metrics should see), 0.7 is common.
             truncation_cutoff: truncate only the first this many layers (None: all).
             noise: "const" (the default: a seed always gives the same image), "random" or "none".
-            batch_size: samples per forward pass.
         """
-        psi = check_psi(truncation_psi)
+        psi = 1.0 if truncation is None else check_truncation(truncation)
         cutoff = self._check_cutoff(truncation_cutoff)
         if noise not in networks.NOISE_MODES:
             raise ValueError(f"noise must be one of {networks.NOISE_MODES}, got {noise!r}.")
-        w = self.latent_to_w(num, seed, latent, batch_size)
+        w = self.latent_to_w(latent=latent, batch_size=batch_size)
         if psi == 1.0:
             return self.synthesize(w, noise, batch_size)
         return self.synthesize(networks.truncate(self._as_ws(w, "w"), self.w_avg, psi, cutoff), noise, batch_size)
@@ -297,15 +290,6 @@ class StyleGAN2(GAN):
                 f"{self.num_ws}), e.g. range(0, 4) for the coarse styles; got {layers!r}."
             )
         return [int(layer) for layer in chosen]
-
-
-def check_psi(truncation_psi):
-    """`truncation_psi` as a float, or a ValueError when it is not a finite number."""
-    if isinstance(truncation_psi, bool) or not isinstance(truncation_psi, (int, float, np.number)):
-        raise ValueError(f"truncation_psi must be a finite number (1: none, 0.7 is common), got {truncation_psi!r}.")
-    if not math.isfinite(truncation_psi):
-        raise ValueError(f"truncation_psi must be a finite number (1: none, 0.7 is common), got {truncation_psi}.")
-    return float(truncation_psi)
 
 
 def default_r1_gamma(resolution, batch_size=64):

@@ -10,7 +10,8 @@ from keras import ops
 from kgan import export as export_module
 from kgan.architectures import patchgan, srresnet, unet
 from kgan.losses import mean_absolute_error
-from kgan.models.gan import GAN, _check_batch, _check_images
+from kgan.models.checks import check_batch, check_images
+from kgan.models.gan import GAN
 
 
 @keras.saving.register_keras_serializable(package="kgan")
@@ -54,8 +55,8 @@ class TranslationGAN(GAN):
                 "or kgan.data.paired_folders(source_dir, target_dir, image_size)."
             )
         source, target = data
-        _check_images(source, self.generator.inputs[0].shape, "source images", "generator")
-        _check_batch(target, self.discriminator)
+        check_images(source, self.generator.inputs[0].shape, "source images", "generator")
+        check_batch(target, self.discriminator)
         return target, source
 
     def generator_inputs(self, real, source, seed=None):
@@ -78,13 +79,8 @@ class TranslationGAN(GAN):
     def translate(self, source, batch_size=64):
         """G's output for source images in [-1, 1] (NumPy), in batches."""
         source = ops.convert_to_tensor(np.asarray(source, np.float32))
-        _check_images(source, self.generator.inputs[0].shape, "source images", "generator")
+        check_images(source, self.generator.inputs[0].shape, "source images", "generator")
         return self.predict_in_batches(source, batch_size)
-
-    def generate(self, *args, **kwargs):
-        raise ValueError(
-            f"{type(self).__name__} translates images rather than sampling noise: use translate(source_images)."
-        )
 
     def grid_inputs(self, num_images, seed, examples=None):
         """A fixed batch of `(source, target)` pairs; the grid shows sources, outputs and targets."""
@@ -245,7 +241,7 @@ class SRGAN(TranslationGAN):
     def unpack(self, data):
         if isinstance(data, (tuple, list)):
             return super().unpack(data)
-        _check_batch(data, self.discriminator)
+        check_batch(data, self.discriminator)
         return data, None
 
     def complete_condition(self, real, condition, seed=None):
@@ -327,9 +323,9 @@ class Inpainting(TranslationGAN):
             images, masks = data
         else:
             images, masks = data, None
-        _check_batch(images, self.discriminator)
+        check_batch(images, self.discriminator)
         if masks is not None:
-            _check_images(masks, (None,) + self.image_shape[:2] + (1,), "masks", "inpainting generator")
+            check_images(masks, (None,) + self.image_shape[:2] + (1,), "masks", "inpainting generator")
             masks = ops.cast(masks, images.dtype)
         return images, masks
 
@@ -352,8 +348,8 @@ class Inpainting(TranslationGAN):
         """Fills the masked region of `images` (in [-1, 1]); `masks` are `(n, height, width, 1)`, 1 = missing."""
         images = ops.convert_to_tensor(np.asarray(images, np.float32))
         masks = ops.convert_to_tensor(np.asarray(masks, np.float32))
-        _check_batch(images, self.discriminator)
-        _check_images(masks, (None,) + self.image_shape[:2] + (1,), "masks", "inpainting generator")
+        check_batch(images, self.discriminator)
+        check_images(masks, (None,) + self.image_shape[:2] + (1,), "masks", "inpainting generator")
         if images.shape[0] != masks.shape[0]:
             raise ValueError(f"Got {images.shape[0]} images but {masks.shape[0]} masks; give one mask per image.")
         return self.predict_in_batches([images, masks], batch_size)

@@ -15,8 +15,7 @@ from kgan.architectures.stylegan2 import noise_mode
 from kgan.layers import ConditionalBatchNormalization
 from kgan.metrics.extractors import domain_extractor
 from kgan.metrics.feature_metrics import as_model_range
-from kgan.models import ConditionalGAN, StyleGAN2
-from kgan.models.conditional import class_labels
+from kgan.models.checks import class_labels
 from kgan.seeding import latent_vectors
 from kgan.trained.opening import load_gan, open_generator
 
@@ -143,7 +142,7 @@ def class_walk(gan, classes, frames=16, rows=1, seed=0, loop=False):
     """
     if isinstance(gan, (str, os.PathLike)):
         gan = load_gan(gan, purpose=CLASS_WALK_PURPOSE)
-    if not isinstance(gan, ConditionalGAN):
+    if gan.num_classes is None:
         raise ValueError(f"class_walk mixes the classes of a conditional GAN; a {type(gan).__name__} has none.")
     classes = class_labels(list(classes), len(classes), gan.num_classes)
     if len(classes) < 2:
@@ -279,10 +278,9 @@ def project(
         gan = load_gan(gan, purpose=PROJECTION_PURPOSE)
     if not getattr(gan, "uses_latent", False):
         raise ValueError(f"A {type(gan).__name__} translates images; it has no latent space to project into.")
-    styled = isinstance(gan, StyleGAN2)
-    space = space or ("w+" if styled else "z")
-    if space not in SPACES or (space != "z" and not styled):
-        allowed = SPACES if styled else ("z",)
+    space = space or gan.latent_spaces[0]
+    if space not in gan.latent_spaces:
+        allowed = tuple(sorted(gan.latent_spaces, key=SPACES.index))
         raise ValueError(f"space must be one of {allowed} for a {type(gan).__name__}, got {space!r}.")
     for name, value, low in (("steps", steps, 0), ("candidates", candidates, 1), ("batch_size", batch_size, 1)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
@@ -317,20 +315,20 @@ def project(
         return (pixel + weight * (2.0 - 2.0 * similarity)).numpy()
 
     @tf.function(reduce_retracing=True)
-    def optimize(latent, condition, target, target_features):
-        first, second = tf.zeros_like(latent), tf.zeros_like(latent)
-        for step in tf.range(steps):
+    def descend(latent, optimizer, condition, target, target_features):
+        for _ in tf.range(steps):
             with tf.GradientTape() as tape:
-                tape.watch(latent)
                 loss = tf.reduce_sum(objective(renderer(latent, condition), target, target_features)[0])
-            gradient = tape.gradient(loss, latent)
-            t = tf.cast(step + 1, tf.float32)
-            rate = learning_rate * 0.5 * (1.0 + tf.cos(np.pi * tf.cast(step, tf.float32) / steps))
-            first = 0.9 * first + 0.1 * gradient
-            second = 0.999 * second + 0.001 * tf.square(gradient)
-            latent -= rate * (first / (1 - 0.9**t)) / (tf.sqrt(second / (1 - 0.999**t)) + 1e-8)
+            optimizer.apply_gradients([(tape.gradient(loss, latent), latent)])
+
+    def optimize(start, condition, target, target_features):
+        latent = tf.Variable(start, name="latent")
+        schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=max(steps, 1))
+        optimizer = keras.optimizers.Adam(schedule, epsilon=1e-8)
+        optimizer.build([latent])
+        descend(latent, optimizer, condition, target, target_features)
         rendered = renderer(latent, condition)
-        return (latent, rendered, *objective(rendered, target, target_features))
+        return (tf.convert_to_tensor(latent), rendered, *objective(rendered, target, target_features))
 
     pool = latent_vectors(candidates, gan.latent_dim, seed)
     results = []
@@ -362,7 +360,7 @@ def _checked_images(images, gan, as_model_range):
 
 
 def _projection_labels(gan, labels, count):
-    if not isinstance(gan, ConditionalGAN):
+    if gan.num_classes is None:
         if labels is not None:
             raise ValueError("labels are for conditional GANs; this one takes no labels.")
         return None

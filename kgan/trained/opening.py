@@ -20,8 +20,8 @@ from kgan.export import (
 )
 from kgan.files import export_kind, run_files
 from kgan.models import GAN
-from kgan.models.conditional import class_labels
-from kgan.seeding import latent_vectors
+from kgan.models.checks import check_truncation, class_labels
+from kgan.seeding import SEED_LIMIT, latent_vectors
 
 
 def load_generator(path):
@@ -34,7 +34,7 @@ def load_generator(path):
             `.onnx` file they wrote (run with ONNX Runtime: `pip install "kgan[onnx]"`).
 
     Returns:
-        A `LoadedGenerator`: `generate(num, seed, labels, truncation, latent)`, `latent_dim`,
+        A `LoadedGenerator`: `generate(num, seed=, labels=, truncation=, latent=)`, `latent_dim`,
         `num_classes`, `image_shape`.
 
     Raises:
@@ -192,21 +192,25 @@ class LoadedGenerator:
         if "labels" in inputs and num_classes is None:
             num_classes = int(signatures[CLASSES_SIGNATURE].call()["num_classes"])
         self.num_classes = num_classes
-        self.truncates = "psi" in inputs
+        # Exports of kgan 0.1 named the truncation input psi.
+        self._truncation_input = next((name for name in ("truncation", "psi") if name in inputs), None)
+        self.truncates = self._truncation_input is not None
         self.source_shapes = {name: tuple(spec.shape[1:]) for name, spec in inputs.items()} if self.translates else {}
         self.image_shape = tuple(int(d) for d in self._serve.image_shape[1:])
 
-    def generate(self, num=None, seed=0, labels=None, truncation=None, latent=None):
-        """Images, float32 in [-1, 1], for `num` latent vectors drawn from `seed` or for `latent`.
+    def generate(self, num=None, *, seed=None, labels=None, truncation=None, latent=None, batch_size=BATCH):
+        """Images, float32 in [-1, 1], for `num` latent vectors drawn from `seed` or for `latent`:
+        the signature of `kgan.GAN.generate`.
 
         Args:
             num: how many (or give `latent`).
             seed: the same seed gives the same images (and the same latents as the GAN's
-                `generate(num, seed=seed)` and its export's `sample`).
+                `generate(num, seed=seed)` and its export's `sample`); None: fresh noise.
             labels: for conditional generators: one class for all (an int), one per image, or
                 None for classes 0, 1, ..., num_classes - 1, 0, ... in turn.
             truncation: StyleGAN2's psi (None: 1, no truncation).
             latent: explicit latent vectors `(n, latent_dim)`, e.g. from `kgan.latent.walk`.
+            batch_size: samples per forward pass.
         """
         if self.translates:
             raise ValueError(
@@ -215,6 +219,7 @@ class LoadedGenerator:
         if latent is None:
             if not isinstance(num, (int, np.integer)) or isinstance(num, bool) or num < 1:
                 raise ValueError(f"num must be a positive int, got {num!r}.")
+            seed = np.random.randint(SEED_LIMIT) if seed is None else seed
             latent = latent_vectors(int(num), self.latent_dim, seed).numpy()
         latent = np.asarray(latent, np.float32)
         if latent.ndim != 2 or latent.shape[1] != self.latent_dim or not len(latent):
@@ -226,12 +231,12 @@ class LoadedGenerator:
         inputs = {"latent": latent}
         if self.num_classes is None:
             if labels is not None:
-                raise ValueError("labels are for conditional generators; this one takes no labels.")
+                raise ValueError("labels are for conditional GANs; this generator takes no labels.")
         else:
             inputs["labels"] = class_labels(labels, len(latent), self.num_classes)
         if self.truncates:
-            inputs["psi"] = np.float32(1.0 if truncation is None else truncation)
-        return self._in_batches(inputs, batched=("latent", "labels"))
+            inputs[self._truncation_input] = np.float32(1.0 if truncation is None else check_truncation(truncation))
+        return self._in_batches(inputs, ("latent", "labels"), batch_size)
 
     def translate(self, source):
         """The translations, float32 in [-1, 1], of `source`: an image batch in [-1, 1], or for a
@@ -251,13 +256,13 @@ class LoadedGenerator:
                     f"{name} must be a batch of shape (n, {', '.join(map(str, shape))}), got {part.shape}."
                 )
             inputs[name] = part
-        return self._in_batches(inputs, batched=tuple(inputs))
+        return self._in_batches(inputs, tuple(inputs), BATCH)
 
-    def _in_batches(self, inputs, batched):
+    def _in_batches(self, inputs, batched, batch_size):
         total = len(inputs[batched[0]])
         chunks = []
-        for start in range(0, total, BATCH):
-            chunk = {k: v[start : start + BATCH] if k in batched else v for k, v in inputs.items()}
+        for start in range(0, total, batch_size):
+            chunk = {k: v[start : start + batch_size] if k in batched else v for k, v in inputs.items()}
             chunks.append(self._serve(**chunk))
         return np.concatenate(chunks).astype(np.float32, copy=False)
 

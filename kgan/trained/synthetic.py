@@ -9,7 +9,7 @@ import tensorflow as tf
 
 from kgan import images as images_lib
 from kgan.files import written_whole
-from kgan.models.conditional import class_labels
+from kgan.models.checks import class_labels
 from kgan.trained.opening import open_generator
 
 #: The file that marks a folder as written by `synthesize` (image_folder skips it: not an image).

@@ -353,3 +353,33 @@ def test_reuse_fakes_saves_one_generator_pass_per_step(reuse_fakes, d_steps, pas
     assert float(counter.calls) == 4 * passes_per_step
     assert all(_changed(g_before, weights_of(gan.generator))[:-1])  # G learns (the counter aside)
     assert history["g_grad_norm"][0] > 0 and gan.get_compile_config()["reuse_fakes"] is reuse_fakes
+
+
+def test_one_generate_for_every_family_that_samples():
+    dcgan = tiny_dcgan()
+    acgan = kgan.ACGAN((8, 8, 1), num_classes=3, latent_dim=6, width=4, seed=0)
+    stylegan2 = kgan.StyleGAN2((8, 8, 1), latent_dim=6, width=8, mapping_layers=2, seed=0)
+    for gan in (dcgan, acgan, stylegan2):
+        drawn = gan.generate(4, seed=0)
+        np.testing.assert_array_equal(gan.generate(latent=gan.sample_latent(4, seed=0)), drawn)
+        with pytest.raises(TypeError, match="positional"):
+            gan.generate(4, 0)  # seed, labels and the rest are keyword-only: generate(16, 0) means nothing
+    assert (dcgan.num_classes, acgan.num_classes, stylegan2.num_classes) == (None, 3, None)
+    assert (dcgan.truncates, acgan.truncates, stylegan2.truncates) == (False, False, True)
+    sevens = acgan.generate(4, seed=0, labels=2)
+    np.testing.assert_array_equal(sevens, acgan.generate(4, seed=0, labels=[2, 2, 2, 2]))
+    assert not np.allclose(sevens, acgan.generate(4, seed=0, labels=0))
+    average = stylegan2.generate(3, seed=0, truncation=0.0)
+    assert np.abs(average - average[:1]).max() < 1e-5
+    with pytest.raises(ValueError, match="labels are for conditional GANs; this DCGAN takes no labels"):
+        dcgan.generate(2, labels=1)
+    for gan in (dcgan, acgan):
+        with pytest.raises(ValueError, match=f"truncation is for StyleGAN2; this {type(gan).__name__} has no average"):
+            gan.generate(2, truncation=0.7)
+    with pytest.raises(ValueError, match=r"truncation_psi= is now truncation=: generate\(..., truncation=0.7\)"):
+        stylegan2.generate(2, truncation_psi=0.7)
+    with pytest.raises(TypeError, match=r"got noise, which a DCGAN does not take \(its own options: none\)"):
+        dcgan.generate(2, noise="none")  # StyleGAN2's own option
+    assert stylegan2.generate(2, seed=0, noise="none", truncation_cutoff=1).shape == (2, 8, 8, 1)
+    with pytest.raises(ValueError, match="Pix2Pix translates images rather than sampling noise: use translate"):
+        kgan.Pix2Pix((8, 8, 1), width=4, seed=0).generate(2, seed=0)

@@ -72,7 +72,7 @@ def test_truncation_at_psi_0_gives_the_average_image_for_every_seed():
     gan.fit(digits(64), epochs=1, verbose=0)
     average = gan.synthesize(gan.w_avg[None])
     for seed in (0, 1, 2):
-        np.testing.assert_allclose(gan.generate(2, seed=seed, truncation_psi=0.0), np.repeat(average, 2, 0), atol=1e-5)
+        np.testing.assert_allclose(gan.generate(2, seed=seed, truncation=0.0), np.repeat(average, 2, 0), atol=1e-5)
     # psi 1 is no truncation; psi 0.5 lies between, and a cutoff keeps the later layers' ws.
     w = gan.latent_to_w(2, seed=0)
     np.testing.assert_array_equal(gan.truncate(w, 1.0), np.repeat(w[:, None], gan.num_ws, 1))
@@ -171,13 +171,15 @@ EXPORT_CHECK = textwrap.dedent(
     s = model.signatures
     latent = np.load(sys.argv[2])
     def sample(seed, psi):
-        return s["sample"](count=tf.constant(4), seed=tf.constant(seed, tf.int64), psi=tf.constant(psi))["images"]
+        return s["sample"](
+            count=tf.constant(4), seed=tf.constant(seed, tf.int64), truncation=tf.constant(psi)
+        )["images"]
     w = s["mapping"](latent=tf.constant(latent))["w"]
     ws = tf.repeat(w[:, None], s["synthesis"].structured_input_signature[1]["ws"].shape[1], axis=1)
     untruncated = s["synthesis"](ws=ws)["images"].numpy()
     np.save(sys.argv[3], untruncated)
     def serve(psi):
-        return s["serving_default"](latent=tf.constant(latent), psi=tf.constant(psi))["images"].numpy()
+        return s["serving_default"](latent=tf.constant(latent), truncation=tf.constant(psi))["images"].numpy()
     np.save(sys.argv[4], serve(0.7))
     np.save(sys.argv[5], sample(3, 1.0).numpy())
     average = sample(5, 0.0).numpy().astype(int)
@@ -216,7 +218,7 @@ def test_export_has_truncation_mapping_and_synthesis_signatures_outside_kgan(tmp
     assert report["same_seed_same"] and report["psi_1_untruncated"] and report["psi_0_one_image"]
     np.testing.assert_allclose(report["w_avg"], gan.w_avg, rtol=1e-6)
     np.testing.assert_allclose(np.load(outputs[0]), gan.generate(latent=latent), atol=1e-5)
-    np.testing.assert_allclose(np.load(outputs[1]), gan.generate(latent=latent, truncation_psi=0.7), atol=1e-5)
+    np.testing.assert_allclose(np.load(outputs[1]), gan.generate(latent=latent, truncation=0.7), atol=1e-5)
     expected = kgan.images.to_uint8(gan.generate(4, seed=3))
     assert np.abs(np.load(outputs[2]).astype(int) - expected).max() <= 1
 
@@ -229,11 +231,12 @@ def test_refuses_image_sizes_that_are_not_square_powers_of_two(shape):
 
 def test_refuses_bad_controls_before_any_work():
     gan = tiny()
-    for psi in (float("nan"), float("inf"), "0.7", None, True):
-        with pytest.raises(ValueError, match="truncation_psi must be a finite number"):
-            gan.generate(2, seed=0, truncation_psi=psi)
+    for psi in (float("nan"), float("inf"), "0.7", True):
+        with pytest.raises(ValueError, match="truncation must be a finite number"):
+            gan.generate(2, seed=0, truncation=psi)
+    np.testing.assert_array_equal(gan.generate(2, seed=0, truncation=None), gan.generate(2, seed=0))  # None: none
     with pytest.raises(ValueError, match=r"truncation_cutoff must be None .* from 1 to 4"):
-        gan.generate(2, seed=0, truncation_psi=0.5, truncation_cutoff=5)
+        gan.generate(2, seed=0, truncation=0.5, truncation_cutoff=5)
     w = gan.latent_to_w(2, seed=0)
     with pytest.raises(ValueError, match=r"layers must be synthesis layer indices from 0 to 3"):
         gan.mix_styles(w, w, [2, 4])

@@ -1,10 +1,14 @@
 """kgan.load_generator: .keras GANs, SavedModel exports and ONNX exports behind one interface."""
 
+import pathlib
+
 import numpy as np
 import pytest
 
 import kgan
 from tests.conftest import tiny_dcgan
+
+FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "kgan_0_1"
 
 
 def trained(gan):
@@ -39,7 +43,7 @@ def test_an_unconditional_gan_samples_the_same_from_every_form(tmp_path):
         np.testing.assert_allclose(images, expected, atol=1e-5)
         np.testing.assert_allclose(loaded.generate(latent=latent), gan.generate(latent=latent), atol=1e-5)
         assert not np.array_equal(loaded.generate(6, seed=4), images)
-        with pytest.raises(ValueError, match="labels are for conditional generators"):
+        with pytest.raises(ValueError, match="labels are for conditional GANs; this generator takes no labels"):
             loaded.generate(2, labels=[0, 1])
         with pytest.raises(ValueError, match="truncation is for StyleGAN2"):
             loaded.generate(2, truncation=0.7)
@@ -70,7 +74,7 @@ def test_stylegan2_truncates_in_every_form(tmp_path):
         average = loaded.generate(4, seed=0, truncation=0.0)
         assert np.abs(average - average[:1]).max() < 1e-5  # psi 0: every seed gives the average image
         np.testing.assert_allclose(loaded.generate(4, seed=2), gan.generate(4, seed=2), atol=1e-5)
-        truncated = gan.generate(4, seed=2, truncation_psi=0.7)
+        truncated = gan.generate(4, seed=2, truncation=0.7)
         np.testing.assert_allclose(loaded.generate(4, seed=2, truncation=0.7), truncated, atol=1e-5)
 
 
@@ -135,3 +139,22 @@ def test_an_onnx_model_that_kgan_did_not_export_is_refused(tmp_path):
     onnx.save(onnx.helper.make_model(graph), tmp_path / "other.onnx")
     with pytest.raises(ValueError, match="not a kgan generator export"):
         kgan.load_generator(tmp_path / "other.onnx")
+
+
+def test_files_saved_by_kgan_0_1_still_load_and_draw_the_same():
+    """The last release's .keras files and StyleGAN2 export (truncation input `psi`), saved with
+    their samples then (tests/fixtures/kgan_0_1/README.md). Another CPU's kernels may round the
+    last bits apart, hence the tolerance."""
+    expected = np.load(FIXTURES / "stylegan2_seed3_psi07.npy")
+    stylegan2 = kgan.load_gan(FIXTURES / "stylegan2.keras")
+    np.testing.assert_allclose(stylegan2.generate(4, seed=3, truncation=0.7), expected, atol=1e-4)
+    exported = kgan.load_generator(FIXTURES / "stylegan2_generator")
+    assert exported.truncates and exported.latent_dim == 8
+    np.testing.assert_allclose(exported.generate(4, seed=3, truncation=0.7), expected, atol=1e-4)
+    assert not np.allclose(exported.generate(4, seed=3), expected, atol=1e-3)  # the truncation is applied
+    acgan = kgan.load_gan(FIXTURES / "acgan.keras")
+    sevens = np.load(FIXTURES / "acgan_seed3_label7.npy")
+    np.testing.assert_allclose(acgan.generate(4, seed=3, labels=7), sevens, atol=1e-4)
+    np.testing.assert_allclose(
+        kgan.load_generator(FIXTURES / "acgan.keras").generate(4, seed=3, labels=7), sevens, atol=1e-4
+    )
