@@ -40,6 +40,32 @@ def check_truncation(truncation):
     return float(truncation)
 
 
+def check_sample_count(num):
+    """`num` for `generate` (when no latent vectors are given): an int >= 1, or a ValueError."""
+    if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 1:
+        raise ValueError(f"generate() needs an int num >= 1 or latent vectors, got num={num!r}.")
+    return int(num)
+
+
+def check_latent(shape, latent_dim):
+    """A ValueError unless `shape` is that of one or more latent vectors of size `latent_dim`."""
+    shape = tuple(shape)
+    if len(shape) != 2 or shape[-1] != latent_dim or shape[0] == 0:
+        raise ValueError(
+            f"latent vectors must have shape (n, {latent_dim}) for this generator, got {shape}. "
+            f"Draw them with kgan.seeding.latent_vectors(n, {latent_dim}, seed)."
+        )
+
+
+def check_sampling(what, num_classes, truncates, labels, truncation):
+    """Refuses what a generator (named by `what`) does not support: labels without `num_classes`,
+    truncation when it does not truncate."""
+    if labels is not None and num_classes is None:
+        raise ValueError(f"labels are for conditional GANs; this {what} takes no labels.")
+    if truncation is not None and not truncates:
+        raise ValueError(f"truncation is for StyleGAN2; this {what} has no average to truncate towards.")
+
+
 def data_checks(samples, discriminator, value_range=None):
     """Asserts that fail the step with a clear message when a real batch holds NaN or Inf, lies
     outside `value_range` (the generator's output range, when known), or has a sample shape the

@@ -22,8 +22,11 @@ from kgan.augment import DiffAugment
 from kgan.data import pipeline as data_pipeline
 from kgan.models.checks import (
     check_batch,
+    check_latent,
     check_latent_dim,
     check_networks_fit,
+    check_sample_count,
+    check_sampling,
     class_labels,
     data_checks,
     output_range,
@@ -481,12 +484,7 @@ class GAN(keras.Model):
                 f"generate() got {', '.join(unknown)}, which a {type(self).__name__} does not take "
                 f"(its own options: {', '.join(own) or 'none'})."
             )
-        if labels is not None and self.num_classes is None:
-            raise ValueError(f"labels are for conditional GANs; this {type(self).__name__} takes no labels.")
-        if truncation is not None and not self.truncates:
-            raise ValueError(
-                f"truncation is for StyleGAN2; this {type(self).__name__} has no average to truncate towards."
-            )
+        check_sampling(type(self).__name__, self.num_classes, self.truncates, labels, truncation)
         latent = self.latent_for(num, seed, latent)
         if self.num_classes is not None:
             labels = class_labels(labels, int(latent.shape[0]), self.num_classes)
@@ -502,15 +500,9 @@ class GAN(keras.Model):
     def latent_for(self, num=None, seed=None, latent=None):
         """`latent` checked against the generator, or `num` fresh latent vectors (from `seed`)."""
         if latent is None:
-            if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 1:
-                raise ValueError(f"generate() needs an int num >= 1 or latent vectors, got num={num!r}.")
-            latent = self.sample_latent(num, seed)
+            latent = self.sample_latent(check_sample_count(num), seed)
         latent = ops.convert_to_tensor(latent, dtype="float32")
-        if len(latent.shape) != 2 or latent.shape[-1] != self.latent_dim:
-            raise ValueError(
-                f"latent vectors must have shape (n, {self.latent_dim}) for this generator, got "
-                f"{tuple(latent.shape)}. Draw them with gan.sample_latent(n)."
-            )
+        check_latent(latent.shape, self.latent_dim)
         return latent
 
     def predict_in_batches(self, inputs, batch_size=256, network=None):

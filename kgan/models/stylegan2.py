@@ -191,9 +191,9 @@ class StyleGAN2(GAN):
         return self.predict_in_batches(self.latent_for(num, seed, latent), batch_size, network=self.mapping)
 
     def truncate(self, w, truncation=0.7, truncation_cutoff=None):
-        """ws `(n, num_ws, w_dim)` pulled towards the average w: `(1 - psi) * w_avg + psi * w` on
-        the first `truncation_cutoff` layers (all when None), psi being `truncation`; psi 1 returns `w` and psi 0 the
-        average exactly. `w` is `(n, w_dim)` or `(n, num_ws, w_dim)`."""
+        """ws `(n, num_ws, w_dim)` pulled towards the average w: `(1 - psi) * w_avg + psi * w`, psi
+        being `truncation`, on the first `truncation_cutoff` layers (all when None); psi 1 returns
+        `w` and psi 0 the average exactly. `w` is `(n, w_dim)` or `(n, num_ws, w_dim)`."""
         ws = self._as_ws(w, "w")
         psi = check_truncation(truncation)
         cutoff = self._check_cutoff(truncation_cutoff)

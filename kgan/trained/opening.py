@@ -3,7 +3,6 @@ one small interface; the one reader of an export's signatures."""
 
 from __future__ import annotations
 
-import functools
 import os
 import zipfile
 
@@ -20,7 +19,7 @@ from kgan.export import (
 )
 from kgan.files import export_kind, run_files
 from kgan.models import GAN
-from kgan.models.checks import check_truncation, class_labels
+from kgan.models.checks import check_latent, check_sample_count, check_sampling, check_truncation, class_labels
 from kgan.seeding import SEED_LIMIT, latent_vectors
 
 
@@ -105,8 +104,9 @@ def load_gan(path, purpose=None):
     return gan
 
 
-def saved_model_signatures(path):
-    """The signatures of the SavedModel folder `path`, loaded once while the folder is unchanged."""
+def load_export(path):
+    """The exported SavedModel in the folder `path` (`tf.saved_model.load`), or a FileNotFoundError
+    that names a run folder's files when `path` is one."""
     graph = os.path.join(path, "saved_model.pb")
     if not os.path.isfile(graph):
         checkpoint, export = run_files(path)
@@ -114,13 +114,6 @@ def saved_model_signatures(path):
             choices = " or ".join(repr(f) for f in (export, checkpoint) if f)
             raise FileNotFoundError(f"{path!r} is a kgan train run folder, not an exported generator: pass {choices}.")
         raise FileNotFoundError(f"No exported SavedModel at {path!r} (no saved_model.pb in it).")
-    # evaluate() asks twice (is it a translator? then: how to sample), the CLI once more; keyed
-    # by the file's modification time, so an export rewritten in between is loaded anew.
-    return _load_export(os.path.abspath(path), os.stat(graph).st_mtime_ns).signatures
-
-
-@functools.lru_cache(maxsize=2)
-def _load_export(path, modified):
     return tf.saved_model.load(path)
 
 
@@ -151,8 +144,9 @@ def open_generator(model):
         )
     path = os.fspath(model)
     if os.path.isdir(path):
+        export = load_export(path)
         return LoadedGenerator(
-            {name: _ExportSignature(function) for name, function in saved_model_signatures(path).items()}, path
+            {name: _ExportSignature(function, export) for name, function in export.signatures.items()}, path
         )
     if path.endswith(".onnx"):
         return _open_onnx(path)
@@ -217,22 +211,13 @@ class LoadedGenerator:
                 f"{self.source!r} translates images rather than sampling latent vectors: use translate(images)."
             )
         if latent is None:
-            if not isinstance(num, (int, np.integer)) or isinstance(num, bool) or num < 1:
-                raise ValueError(f"num must be a positive int, got {num!r}.")
             seed = np.random.randint(SEED_LIMIT) if seed is None else seed
-            latent = latent_vectors(int(num), self.latent_dim, seed).numpy()
+            latent = latent_vectors(check_sample_count(num), self.latent_dim, seed).numpy()
         latent = np.asarray(latent, np.float32)
-        if latent.ndim != 2 or latent.shape[1] != self.latent_dim or not len(latent):
-            raise ValueError(
-                f"latent vectors must have shape (n, {self.latent_dim}) for this generator, got {latent.shape}."
-            )
-        if truncation is not None and not self.truncates:
-            raise ValueError("truncation is for StyleGAN2 generators; this one has no average w to truncate towards.")
+        check_latent(latent.shape, self.latent_dim)
+        check_sampling("generator", self.num_classes, self.truncates, labels, truncation)
         inputs = {"latent": latent}
-        if self.num_classes is None:
-            if labels is not None:
-                raise ValueError("labels are for conditional GANs; this generator takes no labels.")
-        else:
+        if self.num_classes is not None:
             inputs["labels"] = class_labels(labels, len(latent), self.num_classes)
         if self.truncates:
             inputs[self._truncation_input] = np.float32(1.0 if truncation is None else check_truncation(truncation))
@@ -273,10 +258,12 @@ class LoadedGenerator:
 
 
 class _ExportSignature:
-    """One signature of an exported SavedModel: keyword inputs -> the "images" output as NumPy."""
+    """One signature of an exported SavedModel: keyword inputs -> the "images" output as NumPy.
+    It holds the loaded export (`owner`), whose variables the signature reads."""
 
-    def __init__(self, function):
+    def __init__(self, function, owner=None):
         self._function = function
+        self._owner = owner
         self.inputs = dict(function.structured_input_signature[1])
         outputs = function.structured_outputs
         self.image_shape = tuple(outputs["images"].shape) if "images" in outputs else None

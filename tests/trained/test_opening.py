@@ -47,7 +47,7 @@ def test_an_unconditional_gan_samples_the_same_from_every_form(tmp_path):
             loaded.generate(2, labels=[0, 1])
         with pytest.raises(ValueError, match="truncation is for StyleGAN2"):
             loaded.generate(2, truncation=0.7)
-        with pytest.raises(ValueError, match="num must be a positive int"):
+        with pytest.raises(ValueError, match="needs an int num >= 1"):
             loaded.generate(0)
         with pytest.raises(ValueError, match=r"latent vectors must have shape \(n, 8\)"):
             loaded.generate(latent=np.zeros((2, 5)))
