@@ -12,8 +12,7 @@ setup(
     long_description_content_type="text/markdown",
     license="Apache-2.0",
     python_requires=">=3.10",
-    packages=find_packages(include=["kgan", "kgan.*"]),
-    py_modules=["kgan_cli"],
+    packages=find_packages(include=["kgan", "kgan.*", "kgan_cli"]),
     package_data={"kgan.data": ["resources/*"], "kgan.metrics": ["resources/*"]},
     install_requires=[
         "tensorflow>=2.16",

@@ -45,7 +45,7 @@ def views(name, data, log_dir):
 
 def timed_epoch(name, data, steps, log_dir, seed):
     gan = kgan.DCGAN((28, 28, 1), latent_dim=16, width=32, kernel_size=4, minibatch_std=True, ema_decay=0.99, seed=seed)
-    gan.compile(d_learning_rate=1e-3, g_learning_rate=1e-3, beta_1=0.0, beta_2=0.99, reuse_fakes=True)
+    gan.compile(learning_rate=1e-3, betas=(0.0, 0.99), reuse_fakes=True)
     timer = EpochTimer()  # last: an epoch ends once every callback has done its epoch work
     gan.fit(data, epochs=2, steps_per_epoch=steps, callbacks=[*views(name, data, log_dir), timer], verbose=0)
     return timer.durations[1]

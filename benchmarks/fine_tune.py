@@ -55,10 +55,8 @@ def build(variant, source_path, seed):
     if variant != "from scratch":
         gan.init_from(source)
     gan.compile(
-        d_learning_rate=1e-3,
-        g_learning_rate=1e-3,
-        beta_1=0.0,
-        beta_2=0.99,
+        learning_rate=1e-3,
+        betas=(0.0, 0.99),
         reuse_fakes=True,
         freeze_d=2 if "FreezeD" in variant else 0,
         augment=kgan.augment.AdaptiveAugment(seed=seed) if "ADA" in variant else None,

@@ -84,7 +84,7 @@ def compile_like_the_cli(gan, **overrides):
     """The command line's compile settings: its Adam for DCGAN, the papers' for the others."""
     settings = {"reuse_fakes": True}
     if isinstance(gan, kgan.DCGAN):
-        settings.update(d_learning_rate=1e-3, g_learning_rate=1e-3, beta_1=0.0, beta_2=0.99)
+        settings.update(learning_rate=1e-3, betas=(0.0, 0.99))
     gan.compile(**{**settings, **overrides})
     return gan
 
@@ -104,9 +104,9 @@ def images_per_second(gan, size, steps=32, rounds=2):
 SPEED_VARIANTS = {
     "dcgan": (dcgan, {}, {}),
     "stylegan2": (stylegan2, {}, {}),
-    "stylegan2 no path length": (stylegan2, {}, {"generator_regularizers": []}),
+    "stylegan2 no path length": (stylegan2, {}, {"pl_weight": 0}),
     "stylegan2 no R1": (stylegan2, {}, {"regularizers": []}),
-    "stylegan2 no regularizers": (stylegan2, {}, {"regularizers": [], "generator_regularizers": []}),
+    "stylegan2 no regularizers": (stylegan2, {}, {"regularizers": []}),
     "stylegan2 no mixing": (stylegan2, {"mixing_probability": 0.0}, {}),
     "stylegan2 XLA": (stylegan2, {}, {"jit_compile": True}),
 }
@@ -162,7 +162,7 @@ def path_length(args):
     for weight in (2.0, 0.0):
         gan = compile_like_the_cli(
             stylegan2((32, 32, 1)),
-            generator_regularizers=[kgan.regularizers.PathLength(weight)] if weight else [],
+            pl_weight=weight,
         )
         started = time.perf_counter()
         gan.fit(mnist_32(args.data_dir, 0).take(args.steps), epochs=1, verbose=0)
@@ -201,13 +201,13 @@ def variety_run(args, name, output_activation):
     real = next(iter(data.unbatch().batch(256))).numpy()
     family = stylegan2((32, 32, real.shape[-1]), ema_decay=None, output_activation=output_activation)
     defaults = family.compile_defaults()
-    settings = {key: defaults[key] for key in ("d_learning_rate", "g_learning_rate", "beta_1", "beta_2")}
+    settings = {key: defaults[key] for key in ("learning_rate", "betas")}
     if args.lr is not None:
-        settings.update(d_learning_rate=args.lr, g_learning_rate=args.lr)
+        settings.update(learning_rate=args.lr)
     if args.adam_epsilon is not None:  # Keras' default is 1e-7, StyleGAN2-ADA's (PyTorch's) 1e-8
         settings = {
             f"{net}_optimizer": keras.optimizers.Adam(
-                settings[f"{net}_learning_rate"], settings["beta_1"], settings["beta_2"], epsilon=args.adam_epsilon
+                settings["learning_rate"], *settings["betas"], epsilon=args.adam_epsilon
             )
             for net in ("d", "g")
         }
@@ -225,7 +225,7 @@ def variety_run(args, name, output_activation):
             output_activation=output_activation,
             generator=args.generator,
             discriminator=args.discriminator,
-            lr=args.lr or defaults["g_learning_rate"],
+            lr=args.lr or defaults["learning_rate"],
             adam_epsilon=args.adam_epsilon or 1e-7,
             step=step,
             sample_std=round(float(gan.generate(256, seed=0).std(axis=0).mean()), 3),

@@ -55,7 +55,7 @@ def main():
     )
     discriminator = kgan.architectures.mlp.build_discriminator(input_dim=1, hidden_units=(32, 32), seed=args.seed)
     gan = kgan.GAN(generator, discriminator, seed=args.seed)
-    gan.compile(d_learning_rate=2e-3, g_learning_rate=2e-3)
+    gan.compile(learning_rate=2e-3)
 
     latent = np.random.default_rng(args.seed).standard_normal((20_000, 4)).astype(np.float32)
     marks = sorted({1, 3, args.epochs // 3, args.epochs} - {0})

@@ -30,8 +30,8 @@ def build(case, image_shape, seed):
     settings = {
         "healthy": {},
         "crippled_generator": {},
-        "strong_discriminator": {"d_learning_rate": 2e-3, "g_learning_rate": 1e-5},
-        "minimax": {"loss": "minimax", "d_learning_rate": 2e-3, "g_learning_rate": 1e-5},
+        "strong_discriminator": {"learning_rate": (2e-3, 1e-5)},
+        "minimax": {"loss": "minimax", "learning_rate": (2e-3, 1e-5)},
         "diverging": {"d_optimizer": keras.optimizers.SGD(5.0), "g_optimizer": keras.optimizers.SGD(5.0)},
     }[case]
     gan.compile(**settings)

@@ -7,12 +7,12 @@ that its average strength is unchanged (Karras et al., 2020). The lazy term join
 loss, so it takes no optimizer step of its own (see docs/stylegan2.md on why Adam needs no
 correction for it here).
 
-* On the discriminator, `__call__(discriminator, real, fake, real_logits, seed)`: pass them to
-  `GAN.compile(regularizers=[...])`.
-* On the generator (`GeneratorRegularizer`), `__call__(gan, real, condition, seed)`: pass them
-  to `GAN.compile(generator_regularizers=[...])`.
+* On the discriminator (`Regularizer`), `__call__(discriminator, real, fake, real_logits, seed)`.
+* On the generator (`GeneratorRegularizer`), `__call__(gan, real, condition, seed)`.
 
-The training step adds each to its network's loss and logs it under its name.
+Each declares the network it regularizes (`network`); pass them all in one list,
+`GAN.compile(regularizers=[...])`, and the training step adds each to its network's loss and
+logs it under its name.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ class Regularizer:
     """
 
     name = "regularizer"
+    network = "discriminator"  # the network whose loss it joins
 
     def __init__(self, weight, every=1):
         if weight < 0:
@@ -51,6 +52,9 @@ class Regularizer:
             raise ValueError(f"{type(self).__name__} every must be an int >= 1, got {every!r}.")
         self.weight = float(weight)
         self.every = every
+
+    def build(self, gan):
+        """Runs at `compile`; may take training state from `gan.state_variable(...)`."""
 
     def __call__(self, discriminator, real, fake, real_logits=None, seed=None):
         raise NotImplementedError
@@ -156,13 +160,9 @@ class Drift(Regularizer):
 
 
 class GeneratorRegularizer(Regularizer):
-    """Base class of the penalties on the generator: `__call__(gan, real, condition, seed)`.
+    """Base class of the penalties on the generator: `__call__(gan, real, condition, seed)`."""
 
-    `build(gan)` runs at `compile` and may take training state from `gan.state_variable(...)`.
-    """
-
-    def build(self, gan):
-        pass
+    network = "generator"
 
     def __call__(self, gan, real, condition=None, seed=None):
         raise NotImplementedError
@@ -202,7 +202,7 @@ class PathLength(GeneratorRegularizer):
 
     def __call__(self, gan, real, condition=None, seed=None):
         if self.mean is None:
-            raise ValueError("PathLength is used by GAN.compile(generator_regularizers=[...]), which builds it.")
+            raise ValueError("PathLength is used by GAN.compile(regularizers=[...]), which builds it.")
         batch = ops.shape(tf.nest.flatten(real)[0])[0]
         if isinstance(batch, int):  # a static batch keeps static shapes (XLA needs them)
             count = max(1, int(batch * self.batch_fraction))

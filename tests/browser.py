@@ -133,12 +133,12 @@ VIEWS = {
 def screenshots(run_dir, out_dir, toy_dir=None):
     """Starts TensorBoard as `kgan board` does on `run_dir` and saves its views as PNGs; with
     `toy_dir` (a DistributionPlots run), also its Histograms view as gaussian_1d.png."""
-    import kgan_cli
+    import kgan_cli.board
 
     for folder, views in ((run_dir, VIEWS), (toy_dir, {"histograms": VIEWS["histograms"]})):
         if folder is None:
             continue
-        server, url = kgan_cli.start_board(folder)
+        server, url = kgan_cli.board.start_board(folder)
         try:
             with Dashboard(url) as board:
                 for view, selector in views.items():

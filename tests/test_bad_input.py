@@ -69,7 +69,7 @@ def test_generate_needs_a_whole_number_of_samples(num):
 
 def test_learning_rates_must_not_be_negative():
     with pytest.raises(ValueError, match="g learning rate must be >= 0 .*got -0.001"):
-        tiny_dcgan().compile(g_learning_rate=-1e-3)
+        tiny_dcgan().compile(learning_rate=(None, -1e-3))
 
 
 def test_export_into_a_file_path_is_refused(tmp_path):

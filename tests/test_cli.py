@@ -254,7 +254,7 @@ def test_train_stylegan2_with_its_options_then_sample_truncated(trained_run, tmp
     assert type(gan) is kgan.StyleGAN2 and gan.mixing_probability == 0.5
     config = gan.get_compile_config()
     assert config["regularizers"][0]["config"] == {"gamma": 0.5, "every": 16}
-    assert config["generator_regularizers"][0]["config"]["weight"] == 1.0
+    assert config["regularizers"][1]["config"]["weight"] == 1.0
     assert sorted(os.listdir(run_dir / "styles")) == ["style_mixing_epoch_0001.png", "truncation_epoch_0001.png"]
     assert "signatures serving_default, sample, mapping, synthesis, w_average" in result.stdout
     export = str(run_dir / "generator")
@@ -271,7 +271,10 @@ def test_train_stylegan2_with_its_options_then_sample_truncated(trained_run, tmp
     refused = run_kgan("sample", "--model", dcgan_export, "--truncation", "0.7", "--out", str(tmp_path / "x.png"))
     assert refused.returncode == 2 and "--truncation is for StyleGAN2" in refused.stderr
     refused = run_kgan("train", *TINY, "--r1-gamma", "1", "--run-dir", str(tmp_path / "dcgan"))
-    assert refused.returncode == 2 and "add --recipe stylegan2" in refused.stderr
+    assert refused.returncode == 2 and "--r1-gamma is an option of --recipe stylegan2" in refused.stderr
+    assert "this run's recipe is dcgan" in refused.stderr
+    refused = run_kgan("train", *TINY, "--recipe", "sngan", "--kernel-size", "3", "--run-dir", str(tmp_path / "sn"))
+    assert refused.returncode == 2 and "--kernel-size is an option of --recipe dcgan, lsgan or wgangp" in refused.stderr
 
 
 def test_a_finished_run_is_not_overwritten_unless_asked(trained_run, tmp_path):
@@ -388,6 +391,7 @@ def test_every_model_taking_command_names_what_it_got_what_it_needs_and_which_fi
 
 def test_users_mistakes_are_one_line_and_bugs_keep_their_traceback(monkeypatch, tmp_path, capsys):
     import kgan_cli as cli
+    import kgan_cli.generators
 
     assert cli.main(["export", "--model", str(tmp_path / "missing.keras"), "--out", str(tmp_path / "out")]) == 2
     assert "No model at" in capsys.readouterr().err
@@ -395,22 +399,62 @@ def test_users_mistakes_are_one_line_and_bugs_keep_their_traceback(monkeypatch, 
     def a_bug(args):
         raise ValueError("an internal mistake")
 
-    monkeypatch.setattr(cli, "export_command", a_bug)
+    monkeypatch.setattr(cli.generators, "export_command", a_bug)
     with pytest.raises(ValueError, match="an internal mistake"):
         cli.main(["export", "--model", "m.keras", "--out", "out"])
 
 
 def test_the_parsers_choices_are_the_librarys():
-    import kgan_cli
+    import kgan_cli.parser
 
-    assert set(kgan_cli.LOSS_NAMES) == set(kgan.losses.LOSSES)
-    assert kgan_cli.DATASET_NAMES == kgan.data.DATASETS
-    assert set(kgan_cli.EVALUATION_DATASETS) == set(kgan.metrics.extractors.DOMAINS)
-    assert kgan_cli.RECIPE_NAMES == ("dcgan", "lsgan", "sngan", "stylegan2", "wgangp")
-    parser = kgan_cli.build_parser()
-    for recipe in kgan_cli.RECIPE_NAMES:  # every recipe builds from the command line's arguments
-        args = parser.parse_args(["train", "--recipe", recipe, "--width", "8", "--latent-dim", "8"])
-        assert isinstance(kgan_cli._build_recipe(args, (8, 8, 1)), kgan.GAN)
+    assert set(kgan_cli.parser.LOSS_NAMES) == set(kgan.losses.LOSSES)
+    assert kgan_cli.parser.DATASET_NAMES == kgan.data.DATASETS
+    assert set(kgan_cli.parser.EVALUATION_DATASETS) == set(kgan.metrics.extractors.DOMAINS)
+    assert all(hasattr(kgan.metrics, name) for name in kgan_cli.parser.METRICS.values())
+
+
+def test_every_recipe_of_the_table_builds_its_family_from_the_command_line():
+    import kgan_cli.parser
+    import kgan_cli.train
+    from kgan.recipe_table import OPTIONS, RECIPES
+
+    assert kgan_cli.parser.RECIPES.keys() == RECIPES.keys() == {"dcgan", "lsgan", "sngan", "stylegan2", "wgangp"}
+    parser = kgan_cli.parser.build_parser()
+    for name, recipe in RECIPES.items():
+        assert set(recipe.options) <= set(OPTIONS) and recipe.data in kgan_cli.train.DATA_READERS
+        assert all(hasattr(kgan.callbacks, callback) for callback, _ in recipe.callbacks)
+        args = parser.parse_args(["train", "--recipe", name, "--width", "8"])
+        kgan_cli.train.apply_recipe(args)
+        assert args.latent_dim == recipe.defaults["latent_dim"]
+        gan = kgan_cli.train.build_gan(kgan_cli.parser.RECIPES[name], args, (8, 8, 1))
+        assert type(gan) is getattr(kgan, recipe.family) and gan.latent_dim == args.latent_dim
+        gan.compile(**kgan_cli.train._given(recipe.compile(args)))
+
+
+def test_a_new_recipe_is_one_entry_in_the_table(tmp_path, monkeypatch):
+    """An entry added to the table trains from `kgan train` with its own defaults and pictures."""
+    import dataclasses
+
+    import kgan_cli
+    import kgan_cli.parser
+
+    dcgan = kgan_cli.parser.RECIPES["dcgan"]
+    wide_kernels = dataclasses.replace(
+        dcgan,
+        name="wide_kernels",
+        family="LSGAN",
+        defaults={**dcgan.defaults, "kernel_size": 5, "latent_dim": 6},
+        callbacks=(("LatentWalk", "more_walks"),),
+    )
+    monkeypatch.setitem(kgan_cli.parser.RECIPES, "wide_kernels", wide_kernels)
+    run = tmp_path / "run"
+    argv = ["train", "--recipe", "wide_kernels", "--dataset", "digits", "--limit", "64", "--batch-size", "32"]
+    assert kgan_cli.main([*argv, "--width", "8", "--epochs", "1", "--no-export", "--run-dir", str(run)]) == 0
+    gan = keras.saving.load_model(str(run / "checkpoints" / "epoch_0001.keras"))
+    assert type(gan) is kgan.LSGAN and gan.latent_dim == 6 and gan.kernel_size == 5
+    assert os.listdir(run / "more_walks") == ["latent_walk_epoch_0001.png"]
+    config = json.loads((run / "config.json").read_text())
+    assert config["recipe"] == "wide_kernels" and config["kernel_size"] == 5 and "r1_gamma" not in config
 
 
 @needs_offline

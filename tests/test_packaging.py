@@ -49,7 +49,8 @@ def normalized(name):
 
 def test_the_wheel_holds_the_command_the_shipped_data_and_the_extractors(wheel):
     names, _, entry_points = wheel
-    assert "kgan_cli.py" in names and re.search(r"kgan\s*=\s*kgan_cli:main", entry_points)
+    assert {"kgan_cli/__init__.py", "kgan_cli/parser.py", "kgan/recipe_table.py"} <= set(names)
+    assert re.search(r"kgan\s*=\s*kgan_cli:main", entry_points)
     assert "kgan/data/resources/digits.csv.gz" in names
     for domain in ("mnist", "fashion_mnist", "cifar10"):
         assert f"kgan/metrics/resources/{domain}_classifier.weights.h5" in names

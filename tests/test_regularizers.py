@@ -97,10 +97,8 @@ def test_gradient_penalty_pushes_the_critic_gradient_norm_to_one():
         gan.compile(
             loss="wasserstein",
             d_steps=5,
-            d_learning_rate=1e-3,
-            g_learning_rate=1e-3,
-            beta_1=0.0,
-            beta_2=0.9,
+            learning_rate=1e-3,
+            betas=(0.0, 0.9),
             regularizers=[regularizers.GradientPenalty(10.0)] if penalised else [],
         )
         gan.fit(data, epochs=4, verbose=0)

@@ -110,7 +110,7 @@ class TensorBoard(board.SummaryWriting):
         model = self.model
         if key in _STEP_TAGS:
             return _STEP_TAGS[key]
-        penalties = [r.name for r in (*model.regularizers, *model.generator_regularizers)]
+        penalties = [r.name for r in model.regularizers]
         if key in penalties:
             return f"penalty/{key}"
         if key in model.extra_loss_trackers:
@@ -135,7 +135,7 @@ def default_hparams(gan):
         "g_learning_rate": board.learning_rate(gan.g_optimizer),
         "d_steps": gan.d_steps,
         "ema_decay": gan.ema_decay,
-        "regularizers": ", ".join(type(r).__name__ for r in (*gan.regularizers, *gan.generator_regularizers)),
+        "regularizers": ", ".join(type(r).__name__ for r in gan.regularizers),
         "augment": type(gan.augment).__name__ if gan.augment is not None else None,
         "precision": gan.dtype_policy.name,
     }

@@ -21,14 +21,14 @@ _WIN_MARGINS = {"least_squares": 1.0, "hinge": 2.0}
 
 _REMEDIES = {
     "discriminator_wins": (
-        "Weaken D or strengthen G: a lower d_learning_rate (or a higher g_learning_rate) in "
+        "Weaken D or strengthen G: a lower learning rate for D (or a higher one for G) in "
         "compile(), label_smoothing=0.1, instance_noise=0.1, augment=kgan.augment.AdaptiveAugment(), "
         "regularizers=[kgan.regularizers.R1(10.0)], spectral normalization (kgan.SNGAN), or d_steps=1."
     ),
     "vanishing_gradients": (
         "Use loss='non_saturating' (the minimax loss saturates when D wins), 'least_squares' or "
         "'hinge'; weaken D as for a winning discriminator; check that G's last layer does not "
-        "saturate (tanh fed large values) and that its ReLUs are not dead; raise g_learning_rate."
+        "saturate (tanh fed large values) and that its ReLUs are not dead; raise G's learning rate."
     ),
     "mode_collapse": (
         "Use loss='hinge' with spectral normalization (kgan.SNGAN) or a gradient penalty "
@@ -36,8 +36,8 @@ _REMEDIES = {
         "augment=kgan.augment.DiffAugment(), and ema_decay=0.999 for the samples you keep."
     ),
     "oscillation": (
-        "Lower both learning rates (halve them), use two time-scales (d_learning_rate=4e-4, "
-        "g_learning_rate=1e-4), beta_1=0.0 or 0.5, regularizers=[kgan.regularizers.R1(10.0)] or "
+        "Lower both learning rates (halve them), use two time-scales (learning_rate=(4e-4, "
+        "1e-4)), betas=(0.0, 0.99) or (0.5, 0.999), regularizers=[kgan.regularizers.R1(10.0)] or "
         "kgan.WGANGP's gradient penalty, and ema_decay=0.999 for the samples you keep."
     ),
     "non_finite": (

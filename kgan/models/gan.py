@@ -75,7 +75,7 @@ class GAN(keras.Model):
 
     ```python
     gan = kgan.GAN(generator, discriminator)
-    gan.compile(loss="hinge", d_learning_rate=4e-4, g_learning_rate=1e-4)
+    gan.compile(loss="hinge", learning_rate=(4e-4, 1e-4))
     gan.fit(dataset, epochs=10)
     images = gan.generate(16, seed=0)
     ```
@@ -136,13 +136,10 @@ class GAN(keras.Model):
         """
         return {
             "loss": "non_saturating",
-            "d_learning_rate": _DEFAULT_LEARNING_RATE,
-            "g_learning_rate": _DEFAULT_LEARNING_RATE,
-            "beta_1": 0.5,
-            "beta_2": 0.999,
+            "learning_rate": _DEFAULT_LEARNING_RATE,
+            "betas": (0.5, 0.999),
             "d_steps": 1,
             "regularizers": (),
-            "generator_regularizers": (),
         }
 
     def compile(
@@ -150,97 +147,106 @@ class GAN(keras.Model):
         d_optimizer=None,
         g_optimizer=None,
         loss=None,
-        d_learning_rate=None,
-        g_learning_rate=None,
-        beta_1=None,
-        beta_2=None,
-        d_steps=None,
-        regularizers=None,
-        generator_regularizers=None,
-        sample_metrics=(),
-        augment=None,
+        *,
+        learning_rate=None,
+        betas=None,
         label_smoothing=0.0,
-        fake_label_smoothing=0.0,
+        d_steps=None,
+        reuse_fakes=False,
+        regularizers=None,
+        augment=None,
         instance_noise=0.0,
         instance_noise_decay_steps=None,
-        reuse_fakes=False,
         freeze_d=0,
+        sample_metrics=(),
         jit_compile="auto",
         steps_per_execution=1,
         run_eagerly=False,
+        **removed,
     ):
-        """Chooses the losses, optimizers and stabilisers; every argument has a working default.
+        """Chooses the game, the optimizers and the stabilisers; every argument has a working default.
 
         The arguments that are None by default take the family's setting from
-        `compile_defaults()`: for `GAN` and `DCGAN` the non-saturating loss and Adam(2e-4, 0.5,
-        0.999), one D step, no regularizers; `WGANGP`, `SNGAN` and the other recipes have their
-        papers'.
+        `compile_defaults()`: for `GAN` and `DCGAN` the non-saturating loss, Adam(2e-4, 0.5,
+        0.999) for both networks, one D step, no regularizers; `WGANGP`, `SNGAN` and the other
+        recipes have their papers'. The arguments after `loss` are keyword-only.
 
-        Args:
-            d_optimizer: optimizer (instance, name or config) for the discriminator; default
-                Adam(d_learning_rate, beta_1, beta_2).
-            g_optimizer: the same for the generator; default Adam(g_learning_rate, beta_1, beta_2).
+        The optimizers:
+            d_optimizer: the discriminator's optimizer (instance, name or config); default
+                Adam with `learning_rate` and `betas`.
+            g_optimizer: the same for the generator.
+            learning_rate: the default Adams' learning rate: one for both networks, or a
+                `(discriminator's, generator's)` pair ("two time-scale" when they differ, Heusel
+                et al., 2017); each may be a Keras `LearningRateSchedule`. 2e-4 for GAN.
+            betas: the default Adams' `(beta_1, beta_2)`, for both networks ((0.5, 0.999) for GAN).
+                In both pairs None keeps the family's value: `betas=(0.0, None)`.
+
+        The game:
             loss: `"non_saturating"`, `"minimax"`, `"least_squares"`, `"hinge"`, `"wasserstein"`,
-                a `kgan.losses.AdversarialLoss`, or a `(discriminator_fn, generator_fn)` pair
-                (default: the family's; non_saturating for GAN).
-            d_learning_rate: the discriminator's learning rate for the default optimizer (2e-4
-                for GAN).
-            g_learning_rate: the generator's learning rate ("two time-scale" when they differ,
-                Heusel et al., 2017).
-            beta_1: Adam's first-moment decay for the default optimizers (0.5 for GAN).
-            beta_2: Adam's second-moment decay for the default optimizers (0.999 for GAN).
+                `"relativistic_average"`, a `kgan.losses.AdversarialLoss`, or a
+                `(discriminator_fn, generator_fn)` pair (default: the family's).
+            label_smoothing: D's targets moved towards each other, for losses with targets
+                (non_saturating, minimax, least_squares, relativistic_average): a number for
+                one-sided smoothing, D's target for real images becoming `1 - label_smoothing`
+                (0.1 gives 0.9; Salimans et al., 2016), or a `(real, fake)` pair for two-sided
+                smoothing ((0.1, 0.1) gives targets 0.9 and 0.1). One-sided is the usual advice:
+                a fake target above 0 makes the best D reward fakes where there is no data
+                (Salimans et al., 2016, section 3.4).
             d_steps: discriminator updates per generator update ("n_critic"; 1 for GAN).
-            regularizers: penalties added to D's loss and logged under their names, e.g.
-                `[kgan.regularizers.GradientPenalty(10.0)]` or `[kgan.regularizers.R1(10.0, every=16)]`.
-            generator_regularizers: penalties added to G's loss, e.g.
-                `[kgan.regularizers.PathLength(2.0, every=4)]`; lazy ones are due when the number
-                of G updates so far is a multiple of their `every`.
+            reuse_fakes: the generator step learns from the fakes of the last discriminator step
+                (judged by the updated D) instead of drawing fresh noise and running G again:
+                one generator forward pass fewer per step, the same sequential updates.
+
+        The stabilisers:
+            regularizers: penalties added to the loss of the network each one regularizes (its
+                `network`) and logged under their names, e.g.
+                `[kgan.regularizers.GradientPenalty(10.0)]`, `[kgan.regularizers.R1(10.0, every=16),
+                kgan.regularizers.PathLength(2.0, every=4)]`; a lazy one is due when its network's
+                number of updates so far is a multiple of its `every`.
             augment: a `kgan.augment.DiffAugment` or `AdaptiveAugment` applied to every batch D
                 sees, real and fake, in both steps (differentiably, so G learns through it).
-            sample_metrics: metrics of generated samples that `evaluate()` updates with each
-                batch's fakes (and reals), e.g. `[kgan.metrics.ModeCoverage(centers, std)]`.
-            label_smoothing: one-sided label smoothing: D's target for real images becomes
-                `1 - label_smoothing` (0.1 gives 0.9; Salimans et al., 2016). Losses with targets
-                only (non_saturating, minimax, least_squares, relativistic_average).
-            fake_label_smoothing: D's target for fake images (0.1 gives 0.1; 0 by default).
-                With `label_smoothing` it makes "REAL=0.9, FAKE=0.1". One-sided smoothing is the
-                usual advice: a fake target above 0 makes the best D reward fakes where there is
-                no data, so G is pushed towards the data less (Salimans et al., 2016, section 3.4).
             instance_noise: standard deviation of Gaussian noise added to every image D sees,
                 real and fake (Sønderby et al., 2017); 0 disables it.
             instance_noise_decay_steps: when set, the noise decays linearly to 0 over this many
                 training steps; when None it stays constant.
-            reuse_fakes: the generator step learns from the fakes of the last discriminator step
-                (judged by the updated D) instead of drawing fresh noise and running G again:
-                one generator forward pass fewer per step, the same sequential updates.
             freeze_d: FreezeD (Mo et al., 2020): keep the discriminator's first `freeze_d` layers
                 that hold weights fixed, for fine-tuning a trained GAN (`init_from`) on a small
                 dataset; `frozen_d_layers` names them.
+
+        Evaluation:
+            sample_metrics: metrics of generated samples that `evaluate()` updates with each
+                batch's fakes (and reals), e.g. `[kgan.metrics.ModeCoverage(centers, std)]`.
+
+        Execution, as Keras' `compile` takes it:
             jit_compile: XLA for the step: True, False or "auto" (Keras' choice: off on CPUs,
                 where XLA ran a DCGAN step about 2x slower than TensorFlow's own kernels).
             steps_per_execution: training steps per compiled call.
             run_eagerly: run the step eagerly, for debugging.
         """
+        _refuse_removed_compile_arguments(removed)
         family = self.compile_defaults()
         loss = family["loss"] if loss is None else loss
-        d_learning_rate = family["d_learning_rate"] if d_learning_rate is None else d_learning_rate
-        g_learning_rate = family["g_learning_rate"] if g_learning_rate is None else g_learning_rate
-        beta_1 = family["beta_1"] if beta_1 is None else beta_1
-        beta_2 = family["beta_2"] if beta_2 is None else beta_2
+        d_learning_rate, g_learning_rate = _filled(
+            _per_network(learning_rate, "learning_rate"), _per_network(family["learning_rate"], "learning_rate")
+        )
+        beta_1, beta_2 = _filled(
+            (None, None) if betas is None else _pair(betas, "betas", "(beta_1, beta_2)"), family["betas"]
+        )
+        real_smoothing, fake_smoothing = (
+            _pair(label_smoothing, "label_smoothing", "(real, fake)")
+            if isinstance(label_smoothing, (tuple, list))
+            else (label_smoothing, 0.0)
+        )
         d_steps = family["d_steps"] if d_steps is None else d_steps
         regularizers = list(family["regularizers"] if regularizers is None else regularizers)
-        generator_regularizers = list(
-            family["generator_regularizers"] if generator_regularizers is None else generator_regularizers
-        )
         self.adversarial_loss = losses_module.get(loss)
         _check_compile_settings(
             self.adversarial_loss,
             d_steps,
             regularizers,
-            generator_regularizers,
             augment,
-            label_smoothing,
-            fake_label_smoothing,
+            real_smoothing,
+            fake_smoothing,
             instance_noise,
             instance_noise_decay_steps,
         )
@@ -252,15 +258,13 @@ class GAN(keras.Model):
         )
         self.d_steps = d_steps
         self.regularizers = regularizers
-        self.regularizer_trackers = [keras.metrics.Mean(name=r.name) for r in regularizers]
-        self.generator_regularizers = generator_regularizers
-        self.generator_regularizer_trackers = [keras.metrics.Mean(name=r.name) for r in generator_regularizers]
-        for regularizer in generator_regularizers:
+        self.regularizer_trackers = {r.name: keras.metrics.Mean(name=r.name) for r in regularizers}
+        for regularizer in regularizers:
             regularizer.build(self)
         self.sample_metrics = list(sample_metrics)
         self.augment = augment
-        self.label_smoothing = float(label_smoothing)
-        self.fake_label_smoothing = float(fake_label_smoothing)
+        self.label_smoothing = float(real_smoothing)
+        self.fake_label_smoothing = float(fake_smoothing)
         self.instance_noise = float(instance_noise)
         self.instance_noise_decay_steps = instance_noise_decay_steps
         self.reuse_fakes = bool(reuse_fakes)
@@ -276,8 +280,7 @@ class GAN(keras.Model):
         self.g_optimizer.build(self.generator_variables)
         self._kgan_compile_settings = {
             "d_steps": d_steps,
-            "label_smoothing": self.label_smoothing,
-            "fake_label_smoothing": self.fake_label_smoothing,
+            "label_smoothing": [self.label_smoothing, self.fake_label_smoothing],
             "instance_noise": self.instance_noise,
             "instance_noise_decay_steps": instance_noise_decay_steps,
             "reuse_fakes": self.reuse_fakes,
@@ -300,9 +303,6 @@ class GAN(keras.Model):
                     "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
                     "loss": losses_module.serialize(self.adversarial_loss),
                     "regularizers": [keras.saving.serialize_keras_object(r) for r in self.regularizers],
-                    "generator_regularizers": [
-                        keras.saving.serialize_keras_object(r) for r in self.generator_regularizers
-                    ],
                     "sample_metrics": [keras.saving.serialize_keras_object(m) for m in self.sample_metrics],
                     "augment": keras.saving.serialize_keras_object(self.augment),
                 }
@@ -311,11 +311,14 @@ class GAN(keras.Model):
 
     def compile_from_config(self, config):
         config = dict(config)
+        # Files saved before compile's arguments were grouped keep the two halves apart.
+        if "fake_label_smoothing" in config:
+            config["label_smoothing"] = [config["label_smoothing"], config.pop("fake_label_smoothing")]
+        config["regularizers"] = config.get("regularizers", []) + config.pop("generator_regularizers", [])
         config["loss"] = losses_module.deserialize(config["loss"])
         for key in ("d_optimizer", "g_optimizer"):
             config[key] = keras.optimizers.deserialize(config[key])
-        for key in ("regularizers", "generator_regularizers"):
-            config[key] = [keras.saving.deserialize_keras_object(r) for r in config.get(key, [])]
+        config["regularizers"] = [keras.saving.deserialize_keras_object(r) for r in config["regularizers"]]
         config["sample_metrics"] = [keras.saving.deserialize_keras_object(m) for m in config["sample_metrics"]]
         config["augment"] = keras.saving.deserialize_keras_object(config["augment"])
         self.compile(**config)
@@ -405,7 +408,7 @@ class GAN(keras.Model):
         trackers = [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
         trackers += [self.d_grad_norm_tracker, self.g_grad_norm_tracker]
         trackers += list(getattr(self, "extra_loss_trackers", {}).values())
-        trackers += getattr(self, "regularizer_trackers", []) + getattr(self, "generator_regularizer_trackers", [])
+        trackers += list(getattr(self, "regularizer_trackers", {}).values())
         return trackers + getattr(self, "sample_metrics", [])
 
     def fit(self, x=None, *args, **kwargs):
@@ -787,21 +790,24 @@ class GAN(keras.Model):
         def critic(samples, training=True):
             return self.adversarial_logits(self.discriminate(samples, condition, training=training))
 
-        return _lazy_sum(
-            self.regularizers,
-            self.regularizer_trackers,
+        return self._lazy_sum(
+            "discriminator",
             self.d_optimizer.iterations,
             lambda regularizer: regularizer(critic, real, fake, real_logits, self.seed_generator),
         )
 
     def _regularize_generator(self, real, condition):
         """The weighted sum of the generator regularizers due at this G step; logs each one it computes."""
-        return _lazy_sum(
-            self.generator_regularizers,
-            self.generator_regularizer_trackers,
+        return self._lazy_sum(
+            "generator",
             self.g_optimizer.iterations,
             lambda regularizer: regularizer(self, real, condition, self.seed_generator),
         )
+
+    def _lazy_sum(self, network, iterations, compute):
+        """`_lazy_sum` of the regularizers of `network` ("discriminator" or "generator")."""
+        own = [r for r in getattr(self, "regularizers", []) if r.network == network]
+        return _lazy_sum(own, self.regularizer_trackers, iterations, compute)
 
     def _apply(self, optimizer, tape, loss, variables, norm_tracker):
         """One update of `variables` from `loss`, which must have been computed under `tape`.
@@ -851,9 +857,10 @@ def _lazy_sum(regularizers, trackers, iterations, compute):
     """`sum(weight * every * penalty)` over the `regularizers` due after `iterations` updates of
     their network: one with `every` > 1 is computed only when `iterations % every == 0`, and its
     weight is multiplied by `every` so that its average strength is unchanged (Karras et al., 2020).
-    Each computed penalty is logged in its tracker."""
+    Each computed penalty is logged in its tracker (`trackers[name]`)."""
     total = ops.convert_to_tensor(0.0, "float32")
-    for regularizer, tracker in zip(regularizers, trackers):
+    for regularizer in regularizers:
+        tracker = trackers[regularizer.name]
 
         def penalty(regularizer=regularizer):
             return ops.cast(compute(regularizer), "float32")
@@ -951,32 +958,68 @@ def _for_multi_worker_reduction(logs):
     return {name: ops.reshape(value, (1,)) for name, value in logs.items()}
 
 
+#: compile() arguments that were grouped, and what to pass instead.
+REMOVED_COMPILE_ARGUMENTS = {
+    "d_learning_rate": "learning_rate=(d_learning_rate, g_learning_rate), or one number for both",
+    "g_learning_rate": "learning_rate=(d_learning_rate, g_learning_rate), or one number for both",
+    "beta_1": "betas=(beta_1, beta_2)",
+    "beta_2": "betas=(beta_1, beta_2)",
+    "fake_label_smoothing": "label_smoothing=(label_smoothing, fake_label_smoothing)",
+    "generator_regularizers": "regularizers=[...]: one list for both networks, each regularizer knows its own",
+}
+
+
+def _refuse_removed_compile_arguments(given):
+    for name in given:
+        if name in REMOVED_COMPILE_ARGUMENTS:
+            raise TypeError(f"compile() no longer takes {name}=; pass {REMOVED_COMPILE_ARGUMENTS[name]}.")
+        raise TypeError(f"compile() got an unexpected keyword argument {name!r}.")
+
+
+def _pair(value, name, meaning):
+    """`value` as a pair, or a ValueError saying it must be `meaning`."""
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise ValueError(f"{name} must be a pair {meaning}, got {value!r}.")
+    return tuple(value)
+
+
+def _per_network(value, name):
+    """`(discriminator's, generator's)` from one value for both or a pair."""
+    if isinstance(value, (tuple, list)):
+        return _pair(value, name, "(discriminator's, generator's)")
+    return value, value
+
+
+def _filled(pair, defaults):
+    """`pair` with each None replaced by the default in its place."""
+    return tuple(default if value is None else value for value, default in zip(pair, defaults))
+
+
 def _check_compile_settings(
     adversarial_loss,
     d_steps,
     regularizers,
-    generator_regularizers,
     augment,
     label_smoothing,
     fake_label_smoothing,
     instance_noise,
     instance_noise_decay_steps,
 ):
-    for name, value in (("label_smoothing", label_smoothing), ("fake_label_smoothing", fake_label_smoothing)):
+    for side, value in (("real", label_smoothing), ("fake", fake_label_smoothing)):
         if value and not adversarial_loss.supports_label_smoothing:
             raise ValueError(
-                f"{name}={value} has no effect with loss {adversarial_loss.name!r}, which has no "
-                f"targets to smooth. Use it with one of "
+                f"label_smoothing of the {side} target ({value}) has no effect with loss {adversarial_loss.name!r}, "
+                f"which has no targets to smooth. Use it with one of "
                 f"{sorted(n for n, loss in losses_module.LOSSES.items() if loss.supports_label_smoothing)}, "
-                f"or set {name}=0."
+                f"or set label_smoothing=0."
             )
         if not 0.0 <= value < 1.0:
-            raise ValueError(f"{name} must be in [0, 1), got {value}.")
+            raise ValueError(f"label_smoothing of the {side} target must be in [0, 1), got {value}.")
     if fake_label_smoothing >= 1.0 - label_smoothing:
         raise ValueError(
             f"The fake target ({fake_label_smoothing}) must stay below the real one "
-            f"(1 - label_smoothing = {1.0 - label_smoothing}); e.g. label_smoothing=0.1, "
-            "fake_label_smoothing=0.1 for targets 0.9 and 0.1."
+            f"(1 - {label_smoothing} = {1.0 - label_smoothing}); e.g. label_smoothing=(0.1, 0.1) for "
+            "targets 0.9 and 0.1."
         )
     if instance_noise < 0:
         raise ValueError(f"instance_noise is a standard deviation >= 0, got {instance_noise}.")
@@ -987,23 +1030,12 @@ def _check_compile_settings(
     if not isinstance(d_steps, int) or d_steps < 1:
         raise ValueError(f"d_steps must be an int >= 1, got {d_steps!r}.")
     for regularizer in regularizers:
-        if isinstance(regularizer, regularizers_module.GeneratorRegularizer):
-            raise ValueError(
-                f"{regularizer!r} regularizes the generator: pass it as generator_regularizers=[...], "
-                "not regularizers=[...] (those are the discriminator's)."
-            )
         if not isinstance(regularizer, regularizers_module.Regularizer):
             raise ValueError(
-                f"regularizers must be kgan.regularizers objects (GradientPenalty, R1, R2, "
-                f"Drift, or a Regularizer subclass), got {regularizer!r}."
+                f"regularizers must be kgan.regularizers objects (GradientPenalty, R1, R2, Drift, "
+                f"PathLength, or a Regularizer or GeneratorRegularizer subclass), got {regularizer!r}."
             )
-    for regularizer in generator_regularizers:
-        if not isinstance(regularizer, regularizers_module.GeneratorRegularizer):
-            raise ValueError(
-                "generator_regularizers must be kgan.regularizers objects on the generator (PathLength, "
-                f"or a GeneratorRegularizer subclass), got {regularizer!r}."
-            )
-    names = [r.name for r in [*regularizers, *generator_regularizers]]
+    names = [r.name for r in regularizers]
     if len(set(names)) != len(names):
         raise ValueError(f"Each regularizer may appear once; got {names}.")
     if augment is not None and not isinstance(augment, DiffAugment):

@@ -2,7 +2,7 @@
 
 Each recipe builds its networks in `__init__` from the settings `network_config()` returns (so
 `GAN.get_config` saves them), and declares its training defaults in `compile_defaults()`; every
-default can be overridden by the same flat argument `GAN.compile` takes, e.g.
+default can be overridden by the same argument of `GAN.compile`, e.g.
 `kgan.WGANGP().compile(d_steps=3)`.
 """
 
@@ -49,10 +49,8 @@ class WGANGP(DCGAN):
             "loss": "wasserstein",
             "regularizers": [GradientPenalty(10.0)],
             "d_steps": 5,
-            "d_learning_rate": 1e-4,
-            "g_learning_rate": 1e-4,
-            "beta_1": 0.0,
-            "beta_2": 0.9,
+            "learning_rate": 1e-4,
+            "betas": (0.0, 0.9),
         }
 
 
@@ -116,4 +114,4 @@ class SNGAN(GAN):
         }
 
     def compile_defaults(self):
-        return {**super().compile_defaults(), "loss": "hinge", "d_steps": 5, "beta_1": 0.0, "beta_2": 0.9}
+        return {**super().compile_defaults(), "loss": "hinge", "d_steps": 5, "betas": (0.0, 0.9)}

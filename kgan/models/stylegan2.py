@@ -124,13 +124,35 @@ class StyleGAN2(GAN):
     def compile_defaults(self):
         return {
             **super().compile_defaults(),
-            "d_learning_rate": 0.0025,
-            "g_learning_rate": 0.0025,
-            "beta_1": 0.0,
-            "beta_2": 0.99,
-            "regularizers": [R1(default_r1_gamma(self.image_shape[0]), every=16)],
-            "generator_regularizers": [PathLength(2.0, every=4)],
+            "learning_rate": 0.0025,
+            "betas": (0.0, 0.99),
+            "regularizers": self._regularizers(),
         }
+
+    def compile(self, r1_gamma=None, pl_weight=None, **settings):
+        """`kgan.GAN.compile`, with the weights of StyleGAN2's two regularizers as shortcuts.
+
+        Args:
+            r1_gamma: the weight of R1 on real images, applied every 16 D steps (default:
+                `default_r1_gamma` of the image size, StyleGAN2-ADA's heuristic); 0 turns it off.
+            pl_weight: the weight of path-length regularization, every 4 G steps (default 2); 0
+                turns it off.
+            **settings: as for `kgan.GAN.compile`; its `regularizers` replace these two.
+        """
+        if r1_gamma is not None or pl_weight is not None:
+            if settings.get("regularizers") is not None:
+                raise ValueError(
+                    "Pass r1_gamma and pl_weight, or regularizers, not both: the weights set the paper's R1 "
+                    "and PathLength, the list replaces them."
+                )
+            settings["regularizers"] = self._regularizers(r1_gamma, pl_weight)
+        super().compile(**settings)
+
+    def _regularizers(self, r1_gamma=None, pl_weight=None):
+        """The paper's lazy R1 (every 16 D steps) and path-length regularization (every 4 G steps)."""
+        r1_gamma = default_r1_gamma(self.image_shape[0]) if r1_gamma is None else r1_gamma
+        pl_weight = 2.0 if pl_weight is None else pl_weight
+        return [R1(r1_gamma, every=16)] * bool(r1_gamma) + [PathLength(pl_weight, every=4)] * bool(pl_weight)
 
     # --- the parts of a generator -------------------------------------------------------------
 

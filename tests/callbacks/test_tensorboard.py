@@ -136,7 +136,7 @@ def _raw_events(log_dir):
 
 def test_default_hparams_name_the_gan_and_its_training(digits_dataset):
     gan = tiny_dcgan(ema_decay=0.99)
-    gan.compile(loss="least_squares", d_learning_rate=4e-4, augment=kgan.augment.DiffAugment())
+    gan.compile(loss="least_squares", learning_rate=(4e-4, None), augment=kgan.augment.DiffAugment())
     settings = kgan.callbacks.tensorboard.default_hparams(gan)
     assert settings["family"] == "DCGAN" and settings["loss"] == "least_squares"
     assert settings["d_learning_rate"] == pytest.approx(4e-4) and settings["ema_decay"] == 0.99

@@ -71,11 +71,11 @@ def test_monitoring_does_not_change_training():
 
 def test_a_too_strong_discriminator_is_reported_with_remedies(digits, tmp_path):
     gan = tiny_dcgan()
-    gan.compile(d_learning_rate=2e-3, g_learning_rate=1e-5)
+    gan.compile(learning_rate=(2e-3, 1e-5))
     monitor = _fit(gan, digits, epochs=4, log_dir=str(tmp_path))
     assert "discriminator_wins" in _kinds(monitor)
     message = next(w["message"] for w in monitor.warnings_seen if w["kind"] == "discriminator_wins")
-    assert "winning outright" in message and "label_smoothing" in message and "d_learning_rate" in message
+    assert "winning outright" in message and "label_smoothing" in message and "learning rate for D" in message
     texts = {tag: value for tag, _, plugin, value in summaries(tmp_path) if plugin == "text"}
     assert "health/discriminator_wins" in texts
     assert (
@@ -86,14 +86,14 @@ def test_a_too_strong_discriminator_is_reported_with_remedies(digits, tmp_path):
 
 def test_vanishing_generator_gradients_under_the_saturating_minimax_loss(digits):
     gan = tiny_dcgan()
-    gan.compile(loss="minimax", d_learning_rate=1e-2, g_learning_rate=1e-5)
+    gan.compile(loss="minimax", learning_rate=(1e-2, 1e-5))
     monitor = _fit(gan, digits, epochs=10)
     assert "vanishing_gradients" in _kinds(monitor)
     message = next(w["message"] for w in monitor.warnings_seen if w["kind"] == "vanishing_gradients")
     assert "non_saturating" in message
     # The same networks under the non-saturating loss keep their gradients: no such warning.
     gan = tiny_dcgan()
-    gan.compile(d_learning_rate=1e-2, g_learning_rate=1e-5)
+    gan.compile(learning_rate=(1e-2, 1e-5))
     assert "vanishing_gradients" not in _kinds(_fit(gan, digits, epochs=10))
 
 
@@ -114,7 +114,7 @@ def test_losses_that_swing_without_progress_are_reported(digits):
     # A Wasserstein critic with no Lipschitz penalty and a high learning rate: the two networks
     # take turns to win, by ever larger margins.
     gan = tiny_dcgan()
-    gan.compile(loss="wasserstein", d_learning_rate=0.01, g_learning_rate=0.01)
+    gan.compile(loss="wasserstein", learning_rate=0.01)
     monitor = _fit(gan, digits, epochs=10, warmup_steps=100)
     assert "oscillation" in _kinds(monitor)
     message = next(w["message"] for w in monitor.warnings_seen if w["kind"] == "oscillation")

@@ -49,13 +49,13 @@ def test_logged_gradient_norms_are_the_norms_of_the_updates(digits_dataset):
 def test_generator_step_leaves_discriminator_alone(digits_dataset):
     # A zero learning rate for D isolates the generator's update: D's weights must not move.
     gan = tiny_dcgan()
-    gan.compile(d_learning_rate=0.0)
+    gan.compile(learning_rate=(0.0, None))
     d_before = weights_of(gan.discriminator)
     gan.fit(digits_dataset, epochs=1, verbose=0)
     assert not any(_changed(d_before, weights_of(gan.discriminator)))
     # And the converse: with a zero learning rate for G, its trainable weights stay put.
     gan = tiny_dcgan()
-    gan.compile(g_learning_rate=0.0)
+    gan.compile(learning_rate=(None, 0.0))
     g_before = [v.numpy() for v in gan.generator.trainable_variables]
     gan.fit(digits_dataset, epochs=1, verbose=0)
     assert not any(_changed(g_before, [v.numpy() for v in gan.generator.trainable_variables]))
@@ -113,17 +113,19 @@ def test_label_smoothing_changes_the_discriminator_target():
 def test_two_sided_label_smoothing_softens_the_fake_target_too(loss, digits_dataset):
     gan = tiny_dcgan()
     real, fake = np.full((4, 1), 3.0, np.float32), np.full((4, 1), -3.0, np.float32)
-    gan.compile(loss=loss, label_smoothing=0.1, fake_label_smoothing=0.1)
+    gan.compile(loss=loss, label_smoothing=(0.1, 0.1))
     expected = kgan.losses.get(loss).discriminator(real, fake, real_label=0.9, fake_label=0.1)
     one_sided = kgan.losses.get(loss).discriminator(real, fake, real_label=0.9)
     got = float(gan.discriminator_loss(real, fake))
     assert got == pytest.approx(float(expected)) and got > float(one_sided)
-    assert gan.get_compile_config()["fake_label_smoothing"] == 0.1
+    assert gan.get_compile_config()["label_smoothing"] == [0.1, 0.1]
     assert np.isfinite(gan.fit(digits_dataset, epochs=1, verbose=0).history["d_loss"][0])
     with pytest.raises(ValueError, match="no targets to smooth"):
-        gan.compile(loss="wasserstein", fake_label_smoothing=0.1)
+        gan.compile(loss="wasserstein", label_smoothing=(0.0, 0.1))
     with pytest.raises(ValueError, match="must stay below the real one"):
-        gan.compile(label_smoothing=0.5, fake_label_smoothing=0.5)
+        gan.compile(label_smoothing=(0.5, 0.5))
+    with pytest.raises(TypeError, match=r"no longer takes fake_label_smoothing=; pass label_smoothing=\(label_"):
+        gan.compile(fake_label_smoothing=0.1)
 
 
 def test_instance_noise_decays_linearly_and_is_logged(digits_dataset):
@@ -171,7 +173,7 @@ def test_keras_round_trip_continues_training_exactly(tmp_path):
         return kgan.data.load("digits", batch_size=32, shuffle=False, limit=128)
 
     gan = tiny_dcgan(seed=3, minibatch_std=True)
-    gan.compile(loss="least_squares", d_learning_rate=3e-4, label_smoothing=0.1, d_steps=2)
+    gan.compile(loss="least_squares", learning_rate=(3e-4, None), label_smoothing=0.1, d_steps=2)
     gan.fit(data(), epochs=1, verbose=0)
     path = str(tmp_path / "gan.keras")
     gan.save(path)
@@ -214,7 +216,7 @@ def test_gan_learns_a_1d_gaussian():
     generator = kgan.architectures.mlp.build_generator(latent_dim=4, output_dim=1, hidden_units=(32, 32), seed=0)
     discriminator = kgan.architectures.mlp.build_discriminator(input_dim=1, hidden_units=(32, 32), seed=0)
     gan = kgan.GAN(generator, discriminator, seed=0)
-    gan.compile(d_learning_rate=2e-3, g_learning_rate=2e-3)
+    gan.compile(learning_rate=2e-3)
     assert abs(float(gan.generate(4000, seed=1).mean()) - 4.0) > 2.0
     gan.fit(data, epochs=12, verbose=0)
     samples = gan.generate(4000, seed=1)

@@ -61,7 +61,7 @@ def _largest_singular_values(discriminator):
 )
 def test_spectral_norm_keeps_discriminator_layers_1_lipschitz(build, digits_dataset):
     gan = build()
-    gan.compile(d_learning_rate=1e-2)  # a large step that would inflate unnormalised weights
+    gan.compile(learning_rate=(1e-2, None))  # a large step that would inflate unnormalised weights
     assert any(abs(s - 1.0) > 0.2 for s in _largest_singular_values(gan.discriminator))
     gan.fit(digits_dataset, epochs=2, verbose=0)
     values = _largest_singular_values(gan.discriminator)

@@ -107,7 +107,7 @@ def test_family_saves_and_reloads_in_safe_mode(name, tmp_path):
     build, inputs = FAMILIES[name]
     model = build()
     model.compile(
-        d_learning_rate=3e-4,
+        learning_rate=(3e-4, None),
         label_smoothing=0.0 if model.compile_defaults()["loss"] in ("hinge", "wasserstein") else 0.1,
     )
     path = str(tmp_path / f"{name}.keras")

@@ -31,7 +31,7 @@ def test_fit_trains_with_lazy_r1_path_length_mixing_and_tracks_w_avg():
     gan = tiny()
     gan.compile()
     assert gan.get_compile_config()["regularizers"][0]["config"]["every"] == 16
-    assert gan.get_compile_config()["generator_regularizers"][0]["config"]["every"] == 4
+    assert gan.get_compile_config()["regularizers"][1]["config"]["every"] == 4
     before = weights_of(gan)
     logs = gan.fit(digits(), epochs=2, verbose=0).history
     assert {"d_loss", "g_loss", "r1", "pl"} <= set(logs)
@@ -153,13 +153,13 @@ def test_images_pass_through_tanh_unless_the_papers_linear_output_is_asked_for()
 
 def test_path_length_regularizer_works_for_other_families():
     gan = kgan.DCGAN((8, 8, 1), latent_dim=4, width=4, seed=0)
-    gan.compile(generator_regularizers=[kgan.regularizers.PathLength(1.0, every=2)])
+    gan.compile(regularizers=[kgan.regularizers.PathLength(1.0, every=2)])
     logs = gan.fit(digits(64), epochs=1, verbose=0).history
     assert logs["pl"][-1] > 0
-    with pytest.raises(ValueError, match="generator_regularizers"):
-        gan.compile(regularizers=[kgan.regularizers.PathLength()])
-    with pytest.raises(ValueError, match="generator_regularizers must be"):
-        gan.compile(generator_regularizers=[kgan.regularizers.R1()])
+    with pytest.raises(TypeError, match=r"no longer takes generator_regularizers=; pass regularizers=\[...\]"):
+        gan.compile(generator_regularizers=[kgan.regularizers.PathLength()])
+    with pytest.raises(ValueError, match="regularizers must be kgan.regularizers objects"):
+        gan.compile(regularizers=["r1"])
 
 
 EXPORT_CHECK = textwrap.dedent(

@@ -1,0 +1,5 @@
+import sys
+
+from kgan_cli import main
+
+sys.exit(main())

@@ -1,0 +1,228 @@
+"""The commands that use a trained generator: `kgan sample | interpolate | project | export | evaluate`."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+
+import numpy as np
+import tensorflow as tf
+
+import kgan
+from kgan import images
+from kgan.data.folder import decode_and_resize, list_images
+from kgan.export import export_format, signature_names
+from kgan.files import written_whole
+from kgan_cli.parser import METRICS
+from kgan_cli.usage import UsageError, check_data_dir, users_input
+
+
+def sample_command(args):
+    if os.path.isdir(args.out):
+        raise UsageError(
+            f"--out {args.out!r} is a folder; kgan sample writes one PNG grid: pass a file name such as "
+            f"{os.path.join(args.out, 'samples.png')!r}."
+        )
+    with users_input():
+        generator = kgan.load_generator(args.model)
+        labels = _sampling_labels(args, generator, args.num)
+        samples = generator.generate(args.num, seed=args.seed, labels=labels, truncation=args.truncation)
+        images.save_png(args.out, images.tile(images.to_uint8(samples), args.columns))
+    print(f"wrote {len(samples)} samples to {args.out}")
+    return 0
+
+
+def interpolate_command(args):
+    suffix = os.path.splitext(args.out)[1].lower()
+    if suffix not in (".gif", ".mp4", ".png"):
+        raise UsageError(f"--out must end with .gif, .mp4 or .png; got {args.out!r}.")
+    if os.path.isdir(args.out) or (os.path.exists(args.out) and not args.overwrite):
+        raise UsageError(f"{args.out!r} exists. Pass --overwrite to replace it, or choose another --out.")
+    with users_input():
+        if args.classes is not None:
+            if args.labels is not None:
+                raise UsageError("--classes walks through classes; --labels fixes one class per walk. Pass one.")
+            walks = kgan.latent.class_walk(args.model, args.classes, args.frames, args.rows, args.seed, args.loop)
+        else:
+            generator = kgan.load_generator(args.model)
+            labels = _sampling_labels(args, generator, args.rows)
+            walks = kgan.latent.walk_images(
+                generator, args.keys, args.frames, args.rows, args.seed, args.method, args.loop, labels, args.truncation
+            )
+        with written_whole(args.out) as scratch:
+            if suffix == ".png":
+                images.save_grid(scratch, walks.reshape(-1, *walks.shape[2:]), columns=args.frames)
+            else:
+                # Frame i shows step i of every walk, tiled; tile() takes uint8, so back to [-1, 1] after.
+                steps = np.stack([images.tile(images.to_uint8(walks[:, i])) for i in range(args.frames)])
+                scale = args.scale or max(1, math.ceil(256 / max(steps.shape[1:3])))
+                images.save_animation(scratch, steps / 127.5 - 1.0, args.fps, scale)
+    print(f"wrote {args.rows} walk(s) of {args.frames} frames to {args.out}")
+    return 0
+
+
+def project_command(args):
+    earlier = os.path.isfile(os.path.join(args.out, "projection.json"))
+    if os.path.isfile(args.out) or (os.path.isdir(args.out) and os.listdir(args.out) and not earlier):
+        raise UsageError(f"{args.out!r} exists and is not an earlier projection; choose another --out.")
+    if earlier and not args.overwrite:
+        raise UsageError(f"{args.out!r} holds an earlier projection. Pass --overwrite to replace it.")
+    with users_input():
+        gan = kgan.load_gan(args.model, purpose=kgan.latent.PROJECTION_PURPOSE)
+        shape = tuple(int(d) for d in gan.inference_generator.outputs[0].shape[1:])
+        files, pixels = _read_images(args.images, shape, args.resize)
+        labels = None if args.labels is None else np.resize(np.asarray(args.labels, np.int32), len(files))
+        found = kgan.latent.project(
+            gan,
+            pixels,
+            steps=args.steps,
+            labels=labels,
+            extractor=args.extractor,
+            perceptual_weight=args.perceptual_weight,
+            space=args.space,
+            seed=args.seed,
+        )
+        names = _unique_stems(files)
+        with written_whole(args.out) as folder:
+            os.makedirs(folder)
+            for name, latent, image in zip(names, found.latents, found.images):
+                np.save(os.path.join(folder, f"{name}.npy"), latent)
+                images.save_png(os.path.join(folder, f"{name}.png"), images.to_uint8(image))
+            pairs = np.stack([pixels / 127.5 - 1.0, found.images], axis=1).reshape(-1, *shape)
+            images.save_grid(os.path.join(folder, "comparison.png"), pairs, columns=min(16, 2 * len(files)))
+            report = {
+                "model": args.model,
+                "steps": args.steps,
+                "extractor": args.extractor,
+                "images": {
+                    name: {"file": file, "distance": float(distance), "psnr": float(psnr)}
+                    for name, file, distance, psnr in zip(names, files, found.distances, found.psnr)
+                },
+            }
+            with open(os.path.join(folder, "projection.json"), "w") as f:
+                json.dump(report, f, indent=2)
+    print(
+        f"projected {len(files)} images into {args.out} (mean PSNR {found.psnr.mean():.1f} dB); "
+        f"comparison.png shows each original beside its reconstruction"
+    )
+    return 0
+
+
+def _read_images(folder, shape, resize):
+    """`(files, uint8 pixels (n, *shape))` of the images in `folder`, checked against the generator's shape."""
+
+    files, _, _ = list_images(folder)
+    pixels = []
+    for file in files:
+        try:
+            contents = tf.io.read_file(file)
+            image = (
+                decode_and_resize(contents, shape[:2], shape[2])
+                if resize
+                else tf.io.decode_image(contents, channels=shape[2], expand_animations=False)
+            )
+        except tf.errors.OpError as error:
+            raise UsageError(f"Cannot decode {file!r} as an image ({error.message}).") from None
+        if tuple(image.shape) != shape:
+            raise UsageError(
+                f"{file!r} is {image.shape[0]}x{image.shape[1]}; the generator makes {shape[0]}x{shape[1]} "
+                "images. Pass --resize to resize every image to that size."
+            )
+        pixels.append(image.numpy())
+    return files, np.stack(pixels)
+
+
+def _unique_stems(files):
+    """File names without their extension, made unique (subfolders may repeat a name)."""
+    seen, stems = {}, []
+    for file in files:
+        stem = os.path.splitext(os.path.basename(file))[0]
+        seen[stem] = seen.get(stem, 0) + 1
+        stems.append(stem if seen[stem] == 1 else f"{stem}_{seen[stem]}")
+    return stems
+
+
+def _sampling_labels(args, generator, count):
+    """`--labels` repeated in turn to `count`, once `--labels` and `--truncation` are checked against the generator."""
+
+    if args.truncation is not None and not generator.truncates:
+        raise UsageError("--truncation is for StyleGAN2 generators; this one has no average w to truncate towards.")
+    if args.labels is not None and generator.num_classes is None:
+        raise UsageError("--labels is for conditional GANs; this generator takes no labels.")
+    return None if args.labels is None else np.resize(np.asarray(args.labels, np.int32), count)
+
+
+def export_command(args):
+    with users_input():
+        gan = kgan.load_gan(args.model, purpose="Export builds its signatures from the GAN's networks")
+        path = kgan.export_generator(
+            gan, args.out, format=args.format, signature=args.signature, overwrite=args.overwrite
+        )
+        signatures = signature_names(gan, format=export_format(path, args.format), signature=args.signature)
+    print(f"generator exported to {path} (signatures {', '.join(signatures)})")
+    return 0
+
+
+def evaluate_command(args):
+    with users_input():
+        generator = kgan.trained.open_generator(args.model)  # first: a wrong --model fails before the data loads
+        image_shape = kgan.data.IMAGE_SHAPES[args.dataset]
+        if args.inception_weights:
+            extractor = kgan.metrics.inception_v3(args.inception_weights, channels=image_shape[-1])
+        else:
+            extractor = kgan.metrics.domain_extractor(args.dataset)
+        metrics = []
+        for name in args.metrics:
+            metric_class = getattr(kgan.metrics, METRICS[name])
+            stored = name in ("kid", "precision_recall", "density_coverage")
+            metrics.append(metric_class(extractor, num_samples=args.num_samples) if stored else metric_class(extractor))
+        real = _evaluation_data(args, generator)
+        results = kgan.evaluate(generator, real, metrics, num_samples=args.num_samples, seed=args.seed)
+        results["extractor"] = extractor.name
+        print(json.dumps({k: round(v, 6) if isinstance(v, float) else v for k, v in results.items()}))
+    return 0
+
+
+def _evaluation_data(args, generator):
+    """The real images `kgan evaluate` compares with: the dataset's split, or --pairs' targets."""
+
+    if args.pairs:
+        source_shape, target_shape = _translation_shapes(generator)
+        return kgan.data.paired_folders(
+            *args.pairs,
+            image_size=target_shape[:2],
+            batch_size=250,
+            source_channels=source_shape[-1],
+            target_channels=target_shape[-1],
+            shuffle=False,
+            source_size=source_shape[:2],
+            drop_remainder=False,
+        )
+    check_data_dir(args.data_dir)
+    try:
+        return kgan.data.load(
+            args.dataset,
+            data_dir=args.data_dir,
+            split=args.split,
+            batch_size=250,
+            shuffle=False,
+            drop_remainder=False,
+            limit=args.num_samples,
+        )
+    except kgan.data.DatasetUnavailable as error:
+        raise UsageError(
+            f"The real {args.dataset} images to compare with are not available here: {error.reason}. "
+            f"Pass --data-dir FOLDER (the dataset's original files) or set KGAN_DATA_DIR=ROOT "
+            f"(with ROOT/{args.dataset}/)."
+        ) from None
+
+
+def _translation_shapes(generator):
+    """`(source shape, target shape)` of an opened image-to-image model."""
+    if not generator.translates or len(generator.source_shapes) != 1:
+        raise UsageError(
+            f"--pairs needs an image-to-image model taking one image batch; {generator.source!r} is not one."
+        )
+    (source_shape,) = generator.source_shapes.values()
+    return source_shape, generator.image_shape

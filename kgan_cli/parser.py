@@ -1,0 +1,543 @@
+"""Every command's arguments. Imports neither kgan nor TensorFlow, so that `kgan --help` and a
+mistyped option answer at once: the named datasets and the recipes come from
+`kgan/data/catalog.py` and `kgan/recipe_table.py`, plain Python files read on their own."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import math
+import os
+import sys
+
+from kgan_cli.board import BOARD_IMAGES_KEPT
+
+
+def _read_on_its_own(relative_path):
+    """The module at `relative_path` inside the kgan package, executed without running kgan's
+    `__init__` (which imports TensorFlow); registered as `kgan_cli.<its name>`."""
+    package = importlib.util.find_spec("kgan")  # finds the package without running its __init__
+    path = os.path.join(os.path.dirname(package.origin), relative_path)
+    name = f"kgan_cli.{os.path.splitext(os.path.basename(path))[0]}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(module)
+    return module
+
+
+DATASET_NAMES = _read_on_its_own(os.path.join("data", "catalog.py")).DATASETS
+_RECIPE_TABLE = _read_on_its_own("recipe_table.py")
+#: `kgan train`'s recipes (kgan/recipe_table.py), by --recipe name, and the options only some take.
+RECIPES, OPTIONS = _RECIPE_TABLE.RECIPES, _RECIPE_TABLE.OPTIONS
+# Choices the parser offers without importing kgan; tests/test_cli.py checks them against the library.
+LOSS_NAMES = ("hinge", "least_squares", "minimax", "non_saturating", "relativistic_average", "wasserstein")
+EVALUATION_DATASETS = ("mnist", "fashion_mnist", "cifar10")
+METRICS = {
+    "fid": "FrechetInceptionDistance",
+    "kid": "KernelInceptionDistance",
+    "is": "InceptionScore",
+    "precision_recall": "PrecisionRecall",
+    "density_coverage": "DensityCoverage",
+}
+
+#: `kgan train`'s defaults for every recipe, chosen for the quality of the samples per minute of
+#: CPU training (docs/performance.md, "The first run"; benchmarks/main_job.py): networks of
+#: --width 32 (half the DCGAN tutorial's), batches of 64, the generator step on the
+#: discriminator step's fakes, and an EMA of the generator (0.99) for the samples and the export.
+#: Each recipe adds its own (kgan/recipe_table.py): dcgan's 16 latent dimensions and Adam(1e-3,
+#: 0, 0.99), for instance.
+DEFAULT_WIDTH = 32
+DEFAULT_BATCH_SIZE = 64
+DEFAULT_EMA_DECAY = 0.99
+DEFAULT_REUSE_FAKES = True
+#: Default epochs: MNIST's 3 (2,811 steps, an estimated 6-9 minutes on a 2-core AVX2 CPU), about as many
+#: steps for the other named datasets, 5 passes over an image folder or TFRecords.
+DEFAULT_EPOCHS = {"mnist": 3, "fashion_mnist": 3, "cifar10": 3, "digits": 100, None: 5}
+
+RUN_LAYOUT = """\
+A run folder holds:
+  logs/          TensorBoard, one run (kgan board RUN_DIR): curves grouped by concern (loss/,
+                 balance/, gradients/, health/) and a Custom Scalars page of them; sample grids,
+                 real | generated panels and latent walks (samples/); D-output histograms;
+                 warnings and a health summary (Text); the settings (HParams); real and
+                 generated samples as points (Projector, logs/projector/)
+  samples/       one PNG grid of the same 64 latent vectors per epoch (epoch_0001.png, ...)
+  walks/         4 walks between fixed latent vectors per epoch (latent_walk_epoch_0001.png, ...;
+                 TensorBoard tag samples/latent_walk): a smooth morph means a latent space put to use
+  checkpoints/   the whole GAN after every epoch (epoch_0001.keras, ...), loadable with
+                 keras.saving.load_model after `import kgan`
+  backup/        resume state: run the same command again to continue an interrupted run
+  generator/     the exported generator SavedModel (see docs/export.md)
+  config.json    the arguments of the run and the data it trained on
+"""
+
+
+FAMILYS, PAPERS = "the family's", "the paper's"  # for help texts
+
+
+def recipe_defaults(option, otherwise, recipes=None):
+    """`option`'s defaults by recipe (of `recipes`, else all), for help texts: '16 for dcgan and
+    lsgan, 64 for stylegan2, 100 for sngan and wgangp'; one value when all of them share it."""
+    by_value = {}
+    for recipe in RECIPES.values() if recipes is None else recipes:
+        value = recipe.defaults.get(option, otherwise)
+        shown = ("on" if value else "off") if isinstance(value, bool) else value
+        by_value.setdefault(shown, []).append(recipe.name)
+    if len(by_value) == 1:
+        return str(next(iter(by_value)))
+    return ", ".join(
+        f"{value} for {'the others' if value == otherwise else ' and '.join(names)}"
+        for value, names in by_value.items()
+    )
+
+
+def _positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text}")
+    return value
+
+
+def _at_least(minimum):
+    def parse(text):
+        value = int(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text}")
+        return value
+
+    return parse
+
+
+def _finite_float(text):
+    value = float(text)
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text}")
+    return value
+
+
+def _labels(text):
+    try:
+        return [int(label) for label in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected class indices like 7 or 0,1,2, got {text!r}") from None
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="kgan", description="Train GANs; sample, walk and project into them; export and score their generators."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also show TensorFlow's start-up messages and warnings (Keras' progress bar in train, TensorBoard's "
+        "messages in board)",
+    )
+    _add_train(commands, common)
+    _add_board(commands, common)
+    _add_sample(commands, common)
+    _add_interpolate(commands, common)
+    _add_project(commands, common)
+    _add_export(commands, common)
+    _add_evaluate(commands, common)
+    return parser
+
+
+def _add_train(commands, common):
+    train = commands.add_parser(
+        "train",
+        parents=[common],
+        help="train a GAN and write logs, sample grids, checkpoints and the exported generator",
+        description="Train a GAN (the --recipe: dcgan by default) on a dataset. " + RUN_LAYOUT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    source = train.add_argument_group("data")
+    source.add_argument(
+        "--dataset",
+        choices=DATASET_NAMES,
+        help="a named dataset, read from --data-dir, else from $KGAN_DATA_DIR/<dataset>, else through "
+        "TensorFlow Datasets; 'digits' (8x8) ships with kgan. Default: MNIST wherever it is found "
+        "(those places, TFDS's cache or a download), otherwise the shipped digits",
+    )
+    source.add_argument("--data-dir", help="folder holding the dataset's original files")
+    source.add_argument("--image-folder", help="train on your own PNG/JPEG images in this folder instead of --dataset")
+    source.add_argument(
+        "--tfrecords",
+        metavar="PATTERN",
+        help="train on TFRecord shards matching PATTERN (e.g. 'records/train-*.tfrecord', written "
+        "by kgan.data.write_tfrecords), streamed from disk",
+    )
+    source.add_argument(
+        "--image-size",
+        type=_positive_int,
+        default=64,
+        help="with --image-folder or --tfrecords: images are resized to SIZE x SIZE (default: 64)",
+    )
+    source.add_argument(
+        "--channels",
+        type=int,
+        choices=[1, 3],
+        default=3,
+        help="with --image-folder or --tfrecords: 1 for grayscale, 3 for RGB (default: 3)",
+    )
+    source.add_argument("--limit", type=_positive_int, help="use only the first LIMIT images (quick runs)")
+    training = train.add_argument_group("training")
+    training.add_argument(
+        "--epochs",
+        type=_positive_int,
+        help="passes over the data (default: "
+        + ", ".join(f"{n} for {name}" for name, n in DEFAULT_EPOCHS.items() if name)
+        + f", {DEFAULT_EPOCHS[None]} for an image folder or TFRecords)",
+    )
+    training.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=DEFAULT_BATCH_SIZE,
+        help=f"images per batch (default: {DEFAULT_BATCH_SIZE})",
+    )
+    training.add_argument(
+        "--latent-dim",
+        type=_positive_int,
+        help=f"latent vector size (default: {recipe_defaults('latent_dim', FAMILYS)})",
+    )
+    training.add_argument(
+        "--width",
+        type=_positive_int,
+        default=DEFAULT_WIDTH,
+        help=f"the networks' base filters (default: {DEFAULT_WIDTH}; the DCGAN paper's is 64)",
+    )
+    training.add_argument(
+        "--recipe",
+        default="dcgan",
+        choices=sorted(RECIPES),
+        help="the GAN recipe (default: dcgan). "
+        + "; ".join(f"{recipe.name}: {recipe.summary}" for recipe in RECIPES.values())
+        + ". The options below override a recipe's defaults.",
+    )
+    _add_recipe_options(training)
+    training.add_argument("--loss", choices=LOSS_NAMES, help="adversarial loss (default: the recipe's)")
+    training.add_argument(
+        "--d-lr",
+        type=float,
+        help=f"discriminator learning rate (default: {recipe_defaults('d_lr', PAPERS)})",
+    )
+    training.add_argument("--g-lr", type=float, help="generator learning rate (default: as for --d-lr)")
+    training.add_argument(
+        "--beta-1",
+        type=float,
+        help=f"Adam's beta_1 for both networks (default: {recipe_defaults('beta_1', PAPERS)})",
+    )
+    training.add_argument(
+        "--beta-2",
+        type=float,
+        help=f"Adam's beta_2 for both networks (default: {recipe_defaults('beta_2', PAPERS)})",
+    )
+    training.add_argument("--d-steps", type=_positive_int, help="D updates per G update (default: the recipe's)")
+    training.add_argument(
+        "--ema-decay",
+        type=float,
+        default=DEFAULT_EMA_DECAY,
+        help="samples and the export come from an exponential moving average of the generator's "
+        f"weights with this decay (default: {DEFAULT_EMA_DECAY}); 0 for the raw generator",
+    )
+    training.add_argument(
+        "--reuse-fakes",
+        action=argparse.BooleanOptionalAction,
+        default=DEFAULT_REUSE_FAKES,
+        help="the generator step learns from the discriminator step's fakes instead of running the "
+        "generator again on fresh noise: a generator pass fewer per step "
+        f"(default: {'on' if DEFAULT_REUSE_FAKES else 'off'})",
+    )
+    training.add_argument(
+        "--label-smoothing",
+        type=float,
+        default=0.0,
+        help="one-sided label smoothing: D's target for real images is 1 - VALUE (default: 0)",
+    )
+    training.add_argument(
+        "--fake-label-smoothing",
+        type=float,
+        default=0.0,
+        help="D's target for fake images is VALUE (default: 0); with --label-smoothing 0.1, 0.1 makes "
+        "the targets 0.9 and 0.1. One-sided smoothing (this at 0) is the usual advice",
+    )
+    training.add_argument(
+        "--instance-noise",
+        type=float,
+        default=0.0,
+        help="std of Gaussian noise on D's inputs, decaying to 0 over the run (default: 0)",
+    )
+    training.add_argument(
+        "--steps-per-execution", type=_positive_int, default=1, help="training steps per compiled call (default: 1)"
+    )
+    training.add_argument(
+        "--precision",
+        choices=["float32", "mixed_bfloat16", "mixed_float16"],
+        default="float32",
+        help="Keras dtype policy of the networks (default: float32). mixed_bfloat16 for CPUs with "
+        "AVX512-BF16 or AMX (on other CPUs it is emulated and many times slower), A100/H100 GPUs "
+        "and TPUs; mixed_float16 for other GPUs (losses are scaled)",
+    )
+    training.add_argument(
+        "--ada",
+        action="store_true",
+        help="adaptive discriminator augmentation (Karras et al., 2020): D sees augmented images, real and "
+        "fake, with a probability that rises when D overfits; for small datasets",
+    )
+    training.add_argument(
+        "--init-from",
+        metavar="GAN.keras",
+        help="fine-tune: start from this saved GAN's weights (the same recipe, --width and --latent-dim) "
+        "instead of random ones, with fresh optimizers",
+    )
+    training.add_argument(
+        "--freeze-d",
+        type=_at_least(1),
+        metavar="N",
+        help="with --init-from: keep the discriminator's first N layers fixed (FreezeD, Mo et al., 2020)",
+    )
+    training.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    training.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="TensorFlow's deterministic kernels (slower), for bit-identical reruns on GPUs",
+    )
+    output = train.add_argument_group("output")
+    output.add_argument(
+        "--run-dir", default="runs/kgan", help="folder for everything the run writes (default: runs/kgan)"
+    )
+    output.add_argument("--no-export", action="store_true", help="do not export the generator at the end")
+    output.add_argument(
+        "--board",
+        action="store_true",
+        help="watch it train: start TensorBoard on the run's logs at a free local port (as kgan board "
+        "does) and keep it serving after training until Ctrl-C",
+    )
+    output.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace a finished run in --run-dir (without it kgan refuses to overwrite one)",
+    )
+
+
+OPTION_TYPES = {"positive_int": _positive_int, "float": float, "finite_float": _finite_float}
+
+
+def _add_recipe_options(group):
+    """The options only some recipes take (kgan/recipe_table.py), each saying which and their defaults."""
+    for name, option in OPTIONS.items():
+        takers = [recipe for recipe in RECIPES.values() if name in recipe.options]
+        default = recipe_defaults(name, FAMILYS, takers)
+        kind = (
+            {"action": argparse.BooleanOptionalAction}
+            if option.kind == "switch"
+            else {"type": OPTION_TYPES[option.kind]}
+        )
+        group.add_argument(
+            option.flag,
+            dest=name,
+            help=f"{', '.join(recipe.name for recipe in takers)}: {option.help}"
+            + ("" if default == FAMILYS else f" (default: {default})"),
+            **kind,
+        )
+
+
+def _add_sample(commands, common):
+    sample = commands.add_parser(
+        "sample",
+        parents=[common],
+        help="draw samples from a saved GAN or an exported generator into a PNG grid",
+        description="Draw samples into one PNG grid.",
+    )
+    sample.add_argument(
+        "--model",
+        required=True,
+        help="a GAN saved as .keras (checkpoints/epoch_N.keras), or an exported generator: a SavedModel folder "
+        "or an .onnx file",
+    )
+    sample.add_argument("--num", type=_positive_int, default=64, help="how many samples (default: 64)")
+    sample.add_argument("--seed", type=int, default=0, help="seed of the latent vectors (default: 0)")
+    sample.add_argument(
+        "--labels",
+        type=_labels,
+        help="classes to draw from a conditional GAN, repeated in turn to --num samples: 7 for all "
+        "sevens, 0,1,2 for 0,1,2,0,1,2,...; a saved conditional GAN cycles through its classes when omitted",
+    )
+    sample.add_argument(
+        "--truncation",
+        type=_finite_float,
+        metavar="PSI",
+        help="StyleGAN2: pull the samples' ws towards the average w by PSI (1: none, the default; "
+        "0.7 is common; 0 gives the average image)",
+    )
+    sample.add_argument("--columns", type=_positive_int, help="grid columns (default: square-ish)")
+    sample.add_argument("--out", default="samples.png", help="PNG file to write (default: samples.png)")
+
+
+def _add_interpolate(commands, common):
+    interpolate = commands.add_parser(
+        "interpolate",
+        parents=[common],
+        help="render walks through a generator's latent space as a GIF, an MP4 video or a PNG grid",
+        description="Render latent walks: each walk passes through --keys latent vectors drawn from --seed, "
+        "in --frames steps. A .gif or .mp4 shows the --rows walks side by side, one frame per step; a .png "
+        "shows one walk per row.",
+    )
+    interpolate.add_argument(
+        "--model", required=True, help="a .keras GAN, or an exported SavedModel folder or .onnx file"
+    )
+    interpolate.add_argument("--out", required=True, help="the .gif, .mp4 or .png file to write")
+    interpolate.add_argument("--frames", type=_at_least(2), default=24, help="steps per walk (default: 24)")
+    interpolate.add_argument(
+        "--keys", type=_at_least(2), default=2, help="latent vectors each walk passes through (default: 2)"
+    )
+    interpolate.add_argument("--rows", type=_positive_int, default=1, help="walks side by side (default: 1)")
+    interpolate.add_argument("--seed", type=int, default=0, help="seed of the key latent vectors (default: 0)")
+    interpolate.add_argument(
+        "--method",
+        choices=["slerp", "lerp"],
+        default="slerp",
+        help="spherical (slerp, the default: keeps Gaussian latents at a typical norm) or straight (lerp)",
+    )
+    interpolate.add_argument("--loop", action="store_true", help="return to the first key: a seamless loop")
+    interpolate.add_argument(
+        "--labels",
+        type=_labels,
+        help="conditional GANs: the class of each walk, repeated in turn over --rows (default: 0, 1, 2, ...)",
+    )
+    interpolate.add_argument(
+        "--classes",
+        type=_labels,
+        help="conditional .keras GANs: walk through these classes instead (e.g. 3,8), each walk keeping one "
+        "latent vector",
+    )
+    interpolate.add_argument(
+        "--truncation", type=_finite_float, metavar="PSI", help="StyleGAN2: truncation psi of every frame"
+    )
+    interpolate.add_argument("--fps", type=_positive_int, default=12, help="GIF and MP4: frames per second")
+    interpolate.add_argument(
+        "--scale",
+        type=_positive_int,
+        help="GIF and MP4: enlarge frames this many times (default: to at least 256 pixels a side)",
+    )
+    interpolate.add_argument("--overwrite", action="store_true", help="replace an existing file at --out")
+
+
+def _add_project(commands, common):
+    project = commands.add_parser(
+        "project",
+        parents=[common],
+        help="find the latent vectors whose samples reconstruct your images (GAN inversion)",
+        description="Project a folder of images into a saved GAN's latent space. --out receives each image's "
+        "reconstruction (NAME.png) and latent (NAME.npy), comparison.png (each original beside its "
+        "reconstruction) and projection.json (per-image distance and PSNR).",
+    )
+    project.add_argument("--model", required=True, help="the GAN saved as .keras (exports have no gradients)")
+    project.add_argument("--images", required=True, help="folder of PNG/JPEG images (subfolders too)")
+    project.add_argument("--out", required=True, help="folder to write")
+    project.add_argument("--steps", type=_at_least(0), default=200, help="optimisation steps (default: 200)")
+    project.add_argument(
+        "--extractor",
+        choices=["mnist", "fashion_mnist", "cifar10"],
+        help="add a perceptual term on this shipped extractor's features (default: pixels alone)",
+    )
+    project.add_argument(
+        "--perceptual-weight", type=_finite_float, default=1.0, help="weight of the perceptual term (default: 1)"
+    )
+    project.add_argument(
+        "--space", choices=["z", "w", "w+"], help="latent space: z, or StyleGAN2's w or w+ (its default)"
+    )
+    project.add_argument(
+        "--labels", type=_labels, help="conditional GANs (required): each image's class, repeated in turn"
+    )
+    project.add_argument(
+        "--resize", action="store_true", help="resize the images to the generator's size instead of refusing others"
+    )
+    project.add_argument("--seed", type=int, default=0, help="seed of the random starting candidates (default: 0)")
+    project.add_argument("--overwrite", action="store_true", help="replace an earlier projection at --out")
+
+
+def _add_export(commands, common):
+    export = commands.add_parser(
+        "export",
+        parents=[common],
+        help="export the generator of a saved GAN as a SavedModel, an ONNX file or a LiteRT file",
+        description="Export the generator of a .keras GAN for serving without kgan: a SavedModel that plain "
+        "TensorFlow loads (every signature: serving_default(latent) and sample(count, seed) for a GAN of "
+        "latent vectors), an ONNX file for ONNX Runtime (one signature) or a LiteRT file (every signature "
+        "but sample); see docs/export.md.",
+    )
+    export.add_argument("--model", required=True, help="the GAN saved as .keras")
+    export.add_argument(
+        "--out", required=True, help="where to write: a SavedModel folder, or a file ending .onnx or .tflite"
+    )
+    export.add_argument(
+        "--format",
+        choices=["litert", "onnx", "saved_model"],
+        help="saved_model, onnx or litert (default: from --out's suffix)",
+    )
+    export.add_argument(
+        "--signature",
+        help="for ONNX: the signature the file holds (default serving_default; e.g. b_to_a of a CycleGAN)",
+    )
+    export.add_argument("--overwrite", action="store_true", help="replace an earlier export at --out")
+
+
+def _add_evaluate(commands, common):
+    evaluate = commands.add_parser(
+        "evaluate",
+        parents=[common],
+        help="score a saved GAN or an exported generator with FID, KID, IS, precision/recall, density/coverage",
+        description="Score a generator against a dataset's real images and print the results as JSON. "
+        "The feature extractor is kgan's classifier for the dataset (mnist, fashion_mnist, cifar10) "
+        "unless --inception-weights is given; see docs/metrics.md for which numbers compare with "
+        "published ones.",
+    )
+    evaluate.add_argument("--model", required=True, help="a .keras GAN, or an exported SavedModel folder or .onnx file")
+    evaluate.add_argument(
+        "--dataset", default="mnist", choices=EVALUATION_DATASETS, help="the real data (default: mnist)"
+    )
+    evaluate.add_argument(
+        "--data-dir", help="folder holding the dataset's files (default: $KGAN_DATA_DIR/<dataset>, else TFDS)"
+    )
+    evaluate.add_argument("--split", default="test", help="the real images' split (default: test)")
+    evaluate.add_argument(
+        "--metrics",
+        nargs="+",
+        default=["fid", "kid", "is", "precision_recall", "density_coverage"],
+        choices=sorted(METRICS),
+        help="what to compute (default: all)",
+    )
+    evaluate.add_argument(
+        "--pairs",
+        nargs=2,
+        metavar=("SOURCE_DIR", "TARGET_DIR"),
+        help="for an image-to-image model: folders of source and target images paired by file name; the "
+        "model's translations of the sources are scored against the targets (features still from "
+        "--dataset's extractor or --inception-weights)",
+    )
+    evaluate.add_argument(
+        "--num-samples", type=_positive_int, default=10000, help="generated and real images (default: 10000)"
+    )
+    evaluate.add_argument("--inception-weights", help="an InceptionV3 weights file: use InceptionV3 features instead")
+    evaluate.add_argument("--seed", type=int, default=0, help="seed of the latent vectors (default: 0)")
+
+
+def _add_board(commands, common):
+    board = commands.add_parser(
+        "board",
+        parents=[common],
+        help="watch a run in TensorBoard: starts it on the run's logs at a local port and prints the address",
+        description="Start TensorBoard on a run's logs (kgan train --run-dir, or a folder of runs to compare), "
+        f"keeping every epoch's images on the step slider (--samples_per_plugin images={BOARD_IMAGES_KEPT}), "
+        "at a free port from 6006 unless --port is given; Ctrl-C stops it.",
+    )
+    board.add_argument("run_dir", metavar="RUN_DIR", help="a run folder, its logs/ folder, or a folder of runs")
+    board.add_argument("--port", type=_positive_int, help="port to serve on (default: the first free one from 6006)")
+    board.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 to let others connect)",
+    )

@@ -1,0 +1,278 @@
+"""`kgan train`: a recipe of the recipe table trained on the data asked for, into one run folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+
+import keras
+import tensorflow as tf
+
+import kgan
+from kgan.callbacks.progress import format_duration
+from kgan.export import signature_names
+from kgan.models.gan import cpu_has_native_bfloat16, global_dtype_policy
+from kgan_cli.board import serve_until_interrupted, start_board
+from kgan_cli.parser import DEFAULT_EPOCHS, EVALUATION_DATASETS, OPTIONS, RECIPES
+from kgan_cli.usage import OFFLINE_CHOICES, UsageError, check_data_dir, users_input
+
+
+def _unlabelled_images(args, recipe):
+    """`(dataset, image_shape, description)` of the images `kgan train` was asked for; `args.dataset`
+    and `args.data_dir` become the dataset and folder used (None for a folder or TFRecords, and
+    for TFDS or the shipped digits)."""
+    if args.image_folder and args.tfrecords:
+        raise UsageError("Pass either --image-folder or --tfrecords, not both.")
+    if (args.image_folder or args.tfrecords) and args.dataset:
+        raise UsageError("--dataset names a dataset; --image-folder and --tfrecords replace it. Pass one of them.")
+    size = (args.image_size, args.image_size)
+    common = dict(batch_size=args.batch_size, channels=args.channels, seed=args.seed, limit=args.limit)
+    if args.tfrecords:
+        dataset = kgan.data.tfrecords(args.tfrecords, size, **common)
+        return dataset, size + (args.channels,), f"TFRecords {args.tfrecords}"
+    if args.image_folder:
+        dataset = kgan.data.image_folder(args.image_folder, size, **common)
+        return dataset, size + (args.channels,), f"images in {args.image_folder}"
+    check_data_dir(args.data_dir)
+    name = args.dataset or "mnist"
+    folder = kgan.data.resolve_data_dir(name, args.data_dir)
+    try:
+        dataset = kgan.data.load(
+            name,
+            data_dir=folder,
+            batch_size=args.batch_size,
+            seed=args.seed,
+            limit=args.limit,
+            image_size=_recipe_size(recipe, kgan.data.IMAGE_SHAPES[name]),
+        )
+    except kgan.data.DatasetUnavailable as error:
+        if args.dataset:  # the library's message names Python calls; say it with our options
+            raise UsageError(f"{name} is not available here: {error.reason}. {OFFLINE_CHOICES}") from None
+        print(
+            f"MNIST not found ({error.reason}); training on the 8x8 digits that ship with kgan. For "
+            "MNIST: --data-dir FOLDER with its idx .gz files, KGAN_DATA_DIR=ROOT with ROOT/mnist/, "
+            "or a network for TensorFlow Datasets (pip install 'kgan[tfds]').",
+            flush=True,
+        )
+        name, folder = "digits", None
+        dataset = kgan.data.load(name, batch_size=args.batch_size, seed=args.seed, limit=args.limit)
+    args.dataset, args.data_dir = name, folder  # what was used, for config.json and the next commands
+    where = folder or ("the copy inside kgan" if name == "digits" else "TensorFlow Datasets")
+    height, width, channels = kgan.data.IMAGE_SHAPES[name]
+    size = _recipe_size(recipe, (height, width, channels))
+    if size is None:
+        return dataset, (height, width, channels), f"{name} from {where}"
+    return dataset, (size, size, channels), f"{name} from {where}, resized from {height}x{width} to {size}x{size}"
+
+
+#: The readers of the data a recipe needs (its `data` in the recipe table).
+DATA_READERS = {"images": _unlabelled_images}
+
+
+def _recipe_size(recipe, image_shape):
+    """The side a recipe needs the named dataset's images resized to, or None when they fit:
+    StyleGAN2 makes square power-of-two images, so MNIST's 28x28 become 32x32."""
+    height, width, _ = image_shape
+    if not recipe.power_of_two or (height == width and height & (height - 1) == 0):
+        return None
+    return 1 << (max(height, width) - 1).bit_length()
+
+
+def apply_recipe(args):
+    """The recipe `args` ask for, once its defaults fill the options left out (so config.json
+    records what was used); another recipe's option is a `UsageError`."""
+    recipe = RECIPES[args.recipe]
+    for name, option in OPTIONS.items():
+        if name not in recipe.options and getattr(args, name) is not None:
+            *others, last = [other.name for other in RECIPES.values() if name in other.options]
+            takers = f"{', '.join(others)} or {last}" if others else last
+            raise UsageError(f"{option.flag} is an option of --recipe {takers}; this run's recipe is {recipe.name}.")
+    for name, value in recipe.defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    if args.freeze_d and not args.init_from:
+        raise UsageError("--freeze-d keeps layers of a trained discriminator fixed: use it with --init-from.")
+    return recipe
+
+
+def build_gan(recipe, args, image_shape):
+    """The recipe's family, built from the options (`apply_recipe` first)."""
+    family = getattr(kgan, recipe.family)
+    return family(
+        image_shape,
+        latent_dim=args.latent_dim,
+        seed=args.seed,
+        ema_decay=args.ema_decay or None,
+        **_given(recipe.network(args)),
+    )
+
+
+def _given(arguments):
+    """The arguments whose value is not None (None: the family's default)."""
+    return {key: value for key, value in arguments.items() if value is not None}
+
+
+def _warn_about_precision(precision):
+    """Warns when mixed_bfloat16 would be emulated: on CPUs without native bfloat16 and no GPU."""
+    if (
+        precision == "mixed_bfloat16"
+        and not tf.config.list_physical_devices("GPU")
+        and cpu_has_native_bfloat16() is False
+    ):
+        print(
+            "warning: --precision mixed_bfloat16 on a CPU without native bfloat16 (no AVX512_BF16 or "
+            "AMX): TensorFlow emulates it, and a DCGAN step ran more than 10x slower than float32 on "
+            "such a CPU. Use --precision float32 here (see docs/performance.md).",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def train_command(args):
+    started = time.perf_counter()
+    recipe = apply_recipe(args)
+    run = args.run_dir
+    _check_run_dir(run, args.overwrite)
+    logs = os.path.join(run, "logs")
+    with users_input():
+        dataset, image_shape, source = DATA_READERS[recipe.data](args, recipe)
+        monitor = kgan.callbacks.TrainingMonitor(dataset, log_dir=logs)  # refuses unusable data now
+    epochs = args.epochs or DEFAULT_EPOCHS[args.dataset]
+    steps_per_epoch = int(dataset.cardinality())
+    _warn_about_precision(args.precision)
+    with users_input():
+        os.makedirs(os.path.join(run, "checkpoints"), exist_ok=True)
+        config = _write_config(run, args, recipe, epochs, image_shape, source)
+    if args.deterministic:
+        tf.config.experimental.enable_op_determinism()
+    decay_steps = epochs * steps_per_epoch if steps_per_epoch > 0 else None
+    with users_input(), global_dtype_policy(args.precision):
+        gan = build_gan(recipe, args, image_shape)
+        if args.init_from:
+            purpose = "Fine-tuning starts from every network of the GAN, its discriminator too"
+            gan.init_from(kgan.load_gan(args.init_from, purpose=purpose))
+        gan.compile(
+            loss=args.loss,
+            learning_rate=(args.d_lr, args.g_lr),
+            betas=(args.beta_1, args.beta_2),
+            label_smoothing=(args.label_smoothing, args.fake_label_smoothing),
+            d_steps=args.d_steps,
+            reuse_fakes=args.reuse_fakes,
+            instance_noise=args.instance_noise,
+            instance_noise_decay_steps=decay_steps if args.instance_noise else None,
+            steps_per_execution=args.steps_per_execution,
+            augment=kgan.augment.AdaptiveAugment(seed=args.seed) if args.ada else None,
+            freeze_d=args.freeze_d or 0,
+            **_given(recipe.compile(args)),
+        )
+    print(
+        f"training a {type(gan).__name__} on {source}: {epochs} epochs of {steps_per_epoch} steps, "
+        f"batch {args.batch_size}, into {run}",
+        flush=True,
+    )
+    # The monitor comes after BackupAndRestore (which restores the weights it watches) and before
+    # the callbacks that log or save (which then get its logs and, after a NaN, the last good
+    # weights it restores); the progress line comes last, once the epoch's files are written.
+    callbacks = [
+        keras.callbacks.BackupAndRestore(os.path.join(run, "backup")),
+        monitor,
+        kgan.callbacks.TensorBoard(logs, update_freq=50, hparams={k: v for k, v in config.items() if k != "command"}),
+        kgan.callbacks.ImageGrid(
+            log_dir=logs, png_dir=os.path.join(run, "samples"), seed=args.seed, examples=next(iter(dataset))
+        ),
+        kgan.callbacks.LatentWalk(log_dir=logs, png_dir=os.path.join(run, "walks"), seed=args.seed),
+        kgan.callbacks.Projector(dataset, logs, extractor=_projector_extractor(args.dataset, image_shape), every=1),
+        *_recipe_callbacks(recipe, args, logs),
+        keras.callbacks.ModelCheckpoint(os.path.join(run, "checkpoints", "epoch_{epoch:04d}.keras")),
+        kgan.callbacks.EpochProgress(images_per_step=args.batch_size),
+    ]
+    server = None
+    if args.board:
+        server, url = start_board(run, require_logs=False, verbose=args.verbose)
+        print(f"TensorBoard on {run}: {url}", flush=True)
+    try:
+        gan.fit(dataset, epochs=epochs, callbacks=callbacks, verbose=2 if args.verbose else 0)
+        export = None
+        if not args.no_export:
+            export = kgan.export_generator(gan, os.path.join(run, "generator"))
+        _report_run(run, export, gan, args, time.perf_counter() - started)
+    except BaseException:
+        if server is not None:
+            server.terminate()
+        raise
+    if server is not None:
+        return serve_until_interrupted(server, f"TensorBoard keeps serving {url}; Ctrl-C stops it.")
+    return 0
+
+
+def _projector_extractor(dataset, image_shape):
+    """The shipped extractor of the run's domain for the Projector (its classes label the points),
+    or None (the discriminator's features) for other images."""
+
+    if dataset in kgan.metrics.extractors.DOMAINS and tuple(image_shape) == kgan.metrics.extractors.DOMAINS[dataset]:
+        return kgan.metrics.domain_extractor(dataset)
+    return None
+
+
+def _recipe_callbacks(recipe, args, logs):
+    """The pictures a recipe adds (StyleGAN2's truncation sweep and style-mixing matrix), each in its run folder."""
+    return [
+        getattr(kgan.callbacks, name)(log_dir=logs, png_dir=os.path.join(args.run_dir, folder), seed=args.seed)
+        for name, folder in recipe.callbacks
+    ]
+
+
+def _write_config(run, args, recipe, epochs, image_shape, source):
+    other_recipes = set(OPTIONS) - set(recipe.options)
+    config = {k: v for k, v in vars(args).items() if k not in {"verbose", "overwrite", "board", *other_recipes}}
+    if not (args.image_folder or args.tfrecords):
+        del config["image_size"], config["channels"]  # they apply to folders and TFRecords only
+    config.update(epochs=epochs, image_shape=list(image_shape), data=source)
+    with open(os.path.join(run, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+    return config
+
+
+def _report_run(run, export, gan, args, seconds):
+    samples = os.path.join(run, "samples")
+    grids = sorted(os.listdir(samples)) if os.path.isdir(samples) else []
+    print(f"done in {format_duration(seconds)}; everything is in {run}/")
+    if grids:
+        print(f"  samples      {os.path.join(samples, grids[-1])} (one grid per epoch)")
+    print(f"  checkpoints  {os.path.join(run, 'checkpoints')}")
+    if export:
+        print(f"  generator    {export} (SavedModel; signatures {', '.join(signature_names(gan))})")
+    print("next:")
+    print(f"  kgan board {run}")
+    if export:
+        print(f"  kgan sample --model {export} --num 64 --out samples.png")
+        print(f"  kgan interpolate --model {export} --rows 4 --keys 4 --frames 48 --loop --out walk.gif")
+        if args.dataset in EVALUATION_DATASETS:
+            data_dir = f" --data-dir {args.data_dir}" if args.data_dir else ""
+            print(f"  kgan evaluate --model {export} --dataset {args.dataset}{data_dir}")
+
+
+def _check_run_dir(run, overwrite):
+    """Refuses a run folder that is a file, or that holds a finished run (unless `overwrite`)."""
+    if os.path.exists(run) and not os.path.isdir(run):
+        raise UsageError(f"--run-dir {run!r} is a file; pass a folder (it is created if missing).")
+    checkpoints = os.path.join(run, "checkpoints")
+    saved = sorted(f for f in os.listdir(checkpoints) if f.endswith(".keras")) if os.path.isdir(checkpoints) else []
+    if saved and not os.path.isdir(os.path.join(run, "backup")):
+        if not overwrite:
+            export = os.path.join(run, "generator")
+            missing_export = (
+                ""
+                if os.path.isdir(export)
+                else f" Its generator was not exported; to export it: kgan export --model "
+                f"{os.path.join(checkpoints, saved[-1])} --out {export}"
+            )
+            raise UsageError(
+                f"{run!r} holds a finished run (checkpoints and no resume state in backup/); training "
+                "again would overwrite it. Pass another --run-dir, or --overwrite to replace it. (An "
+                f"interrupted run keeps backup/ and resumes with the same command.){missing_export}"
+            )
+        shutil.rmtree(run)  # a fresh folder: no stale checkpoints, grids or curves from the old run
