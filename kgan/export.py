@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 
@@ -25,6 +26,7 @@ FORMAT_SUFFIXES = {"saved_model": "", "onnx": ".onnx", "litert": ".tflite"}
 ONNX_SIGNATURE_KEY = "kgan.signature"
 ONNX_FAMILY_KEY = "kgan.family"
 ONNX_CLASSES_KEY = "kgan.num_classes"
+ONNX_CLASS_NAMES_KEY = "kgan.class_names"  # a JSON list
 
 
 def export_generator(gan, path, generator=None, format=None, signature=None, overwrite=True):
@@ -162,6 +164,8 @@ def _onnx_metadata(gan, network, signature):
     metadata = {ONNX_SIGNATURE_KEY: signature, ONNX_FAMILY_KEY: type(gan if gan is not None else network).__name__}
     if getattr(gan, "num_classes", None) is not None:
         metadata[ONNX_CLASSES_KEY] = str(gan.num_classes)
+    if getattr(gan, "class_names", None) is not None:
+        metadata[ONNX_CLASS_NAMES_KEY] = json.dumps(list(gan.class_names))
     return metadata
 
 
@@ -296,9 +300,9 @@ def style_endpoints(network):
     ]
 
 
-def conditional_endpoints(network, num_classes):
+def conditional_endpoints(network, num_classes, class_names=None):
     """`serving_default(latent, labels)`, `sample(labels, seed)` and `num_classes()` for a
-    class-conditional generator."""
+    class-conditional generator; `num_classes()` also returns `class_names` (strings) when they are known."""
     latent_dim = network.inputs[0].shape[-1]
 
     def checked(labels):
@@ -319,7 +323,8 @@ def conditional_endpoints(network, num_classes):
         return {"images": to_pixels(network([latent, checked(labels)], training=False))}
 
     def classes():
-        return {"num_classes": tf.constant(num_classes, tf.int32)}
+        named = {} if class_names is None else {"class_names": tf.constant(list(class_names), tf.string)}
+        return {"num_classes": tf.constant(num_classes, tf.int32), **named}
 
     return [
         (

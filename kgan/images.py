@@ -15,6 +15,11 @@ def to_uint8(images):
     return np.clip(np.round((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
 
 
+def from_uint8(pixels):
+    """uint8 pixels in [0, 255] -> float32 in [-1, 1], as generators take and make them (the inverse of `to_uint8`)."""
+    return np.asarray(pixels, np.float32) / 127.5 - 1.0
+
+
 def tile(images, columns=None, padding=1):
     """Tiles `(n, height, width, channels)` uint8 images into one grid image, row by row.
 

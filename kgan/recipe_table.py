@@ -26,6 +26,7 @@ class Option:
     flag: str
     help: str
     kind: str = "float"  # "positive_int", "float", "finite_float" or "switch" (--flag / --no-flag)
+    choices: tuple = ()  # the values it takes, when only some
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,9 @@ class Recipe:
         options: names of the `OPTIONS` it takes; giving another recipe's option is an error.
         defaults: its values for options the user left out, common ones included (the latent
             size, learning rates, ...); an option without one takes the family's default.
-        data: what it trains on: "images" (unlabelled images).
+        data: what it trains on: "images" (unlabelled), or "labelled_images": a named dataset's
+            labels, or an `--image-folder` of one subfolder per class; the family then gets
+            `num_classes` and `class_names` from the data.
         power_of_two: it makes square images of a power-of-two side, so named datasets of
             other sizes are resized up to the next one (MNIST's 28x28 to 32x32).
         callbacks: `(class in kgan.callbacks, folder of the run)` pairs of the pictures it adds;
@@ -84,6 +87,18 @@ OPTIONS = {
         "the weight of path-length regularization, every 4 G steps (the family's default: 2; 0 turns it off)",
         "finite_float",
     ),
+    "scale": Option(
+        "--scale",
+        "upscaling factor: the images are the high-resolution targets and their 1/SCALE-size copies "
+        "(area downscaling) the inputs; the image side must divide by it",
+        "positive_int",
+        choices=(2, 4, 8),
+    ),
+    "hole_size": Option(
+        "--hole-size",
+        "side of the random square hole to fill, as a fraction of the image side, in (0, 1)",
+        "finite_float",
+    ),
     "mixing": Option(
         "--mixing",
         "the share of training batches made from two mixed ws (the family's default: 0.9; 0 turns it off)",
@@ -109,6 +124,16 @@ _TUNED = {
 }
 
 
+# The conditional recipes: DCGAN networks conditioned three ways, with the families' kernels,
+# dropout and latent size (the settings docs/conditional.md measured).
+_CONDITIONAL_OPTIONS = ("kernel_size", "dropout")
+_CONDITIONAL_DEFAULTS = {"kernel_size": 5, "dropout": 0.3, "latent_dim": 100}
+
+
+def _conditional_network(options):
+    return {"width": options.width, "kernel_size": options.kernel_size, "dropout": options.dropout}
+
+
 def _dcgan_network(options):
     return {
         "width": options.width,
@@ -122,12 +147,40 @@ RECIPES = {
     recipe.name: recipe
     for recipe in (
         Recipe(
+            "acgan",
+            "ACGAN",
+            "class-conditional: D also predicts the class (auxiliary classifier, Odena et al., 2017); trains on labels",
+            _conditional_network,
+            options=_CONDITIONAL_OPTIONS,
+            defaults=_CONDITIONAL_DEFAULTS,
+            data="labelled_images",
+        ),
+        Recipe(
+            "cgan",
+            "CGAN",
+            "class-conditional by concatenating one-hot labels (Mirza & Osindero, 2014); trains on labels",
+            _conditional_network,
+            options=_CONDITIONAL_OPTIONS,
+            defaults=_CONDITIONAL_DEFAULTS,
+            data="labelled_images",
+        ),
+        Recipe(
             "dcgan",
             "DCGAN",
             "DCGAN networks, non-saturating loss (the default recipe)",
             _dcgan_network,
             options=_DCGAN_OPTIONS,
             defaults=_TUNED,
+        ),
+        Recipe(
+            "inpainting",
+            "Inpainting",
+            "fills a random square hole (--hole-size of the side) so that the whole image looks real: a "
+            "U-Net G that never sees the hole's pixels, a PatchGAN D, L1 inside the hole; trains on the "
+            "images alone",
+            lambda options: {"hole_size": options.hole_size, "width": options.width},
+            options=("hole_size",),
+            defaults={"hole_size": 0.5},
         ),
         Recipe(
             "lsgan",
@@ -138,12 +191,31 @@ RECIPES = {
             defaults=_TUNED,
         ),
         Recipe(
+            "projection",
+            "ProjectionGAN",
+            "class-conditional: projection D with spectral normalization, conditional batch norm in G, "
+            "hinge loss (Miyato & Koyama, 2018); trains on labels",
+            _conditional_network,
+            options=_CONDITIONAL_OPTIONS,
+            defaults=_CONDITIONAL_DEFAULTS,
+            data="labelled_images",
+        ),
+        Recipe(
             "sngan",
             "SNGAN",
             "ResNet networks (generator 2 x --width filters, discriminator --width) with spectral "
             "normalization, hinge loss, 5 D steps, Adam(2e-4, 0, 0.9)",
             lambda options: {"generator_width": 2 * options.width, "discriminator_width": options.width},
             defaults={"latent_dim": 100},
+        ),
+        Recipe(
+            "srgan",
+            "SRGAN",
+            "super-resolution (Ledig et al., 2017): an SRResNet G of 4 residual blocks upsamples --scale "
+            "times, a PatchGAN D judges, pixel MSE as the content loss; trains on the images alone",
+            lambda options: {"scale": options.scale, "width": options.width, "num_blocks": 4},
+            options=("scale",),
+            defaults={"scale": 4},
         ),
         Recipe(
             "stylegan2",

@@ -1,4 +1,4 @@
-"""The `kgan` command: `kgan train | board | sample | interpolate | project | export | evaluate`.
+"""The `kgan` command: `kgan train | board | sample | interpolate | project | translate | export | evaluate`.
 
 It parses the arguments, calls the library and says where things went. It sits beside the `kgan`
 package, not in it: importing anything inside `kgan` imports TensorFlow (the package registers its
@@ -32,6 +32,7 @@ COMMANDS = {
     "project": ("generators", "project_command"),
     "export": ("generators", "export_command"),
     "evaluate": ("generators", "evaluate_command"),
+    "translate": ("generators", "translate_command"),
 }
 
 

@@ -1,4 +1,4 @@
-"""The commands that use a trained generator: `kgan sample | interpolate | project | export | evaluate`."""
+"""The commands that use a trained generator: `kgan sample | interpolate | project | translate | export | evaluate`."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def interpolate_command(args):
                 # Frame i shows step i of every walk, tiled; tile() takes uint8, so back to [-1, 1] after.
                 steps = np.stack([images.tile(images.to_uint8(walks[:, i])) for i in range(args.frames)])
                 scale = args.scale or max(1, math.ceil(256 / max(steps.shape[1:3])))
-                images.save_animation(scratch, steps / 127.5 - 1.0, args.fps, scale)
+                images.save_animation(scratch, images.from_uint8(steps), args.fps, scale)
     print(f"wrote {args.rows} walk(s) of {args.frames} frames to {args.out}")
     return 0
 
@@ -72,7 +72,7 @@ def project_command(args):
         gan = kgan.load_gan(args.model, purpose=kgan.latent.PROJECTION_PURPOSE)
         shape = tuple(int(d) for d in gan.inference_generator.outputs[0].shape[1:])
         files, pixels = _read_images(args.images, shape, args.resize)
-        labels = None if args.labels is None else np.resize(np.asarray(args.labels, np.int32), len(files))
+        labels = None if args.labels is None else np.resize(np.asarray(args.labels), len(files))
         found = kgan.latent.project(
             gan,
             pixels,
@@ -89,7 +89,7 @@ def project_command(args):
             for name, latent, image in zip(names, found.latents, found.images):
                 np.save(os.path.join(folder, f"{name}.npy"), latent)
                 images.save_png(os.path.join(folder, f"{name}.png"), images.to_uint8(image))
-            pairs = np.stack([pixels / 127.5 - 1.0, found.images], axis=1).reshape(-1, *shape)
+            pairs = np.stack([images.from_uint8(pixels), found.images], axis=1).reshape(-1, *shape)
             images.save_grid(os.path.join(folder, "comparison.png"), pairs, columns=min(16, 2 * len(files)))
             report = {
                 "model": args.model,
@@ -111,26 +111,86 @@ def project_command(args):
 
 def _read_images(folder, shape, resize):
     """`(files, uint8 pixels (n, *shape))` of the images in `folder`, checked against the generator's shape."""
-
     files, _, _ = list_images(folder)
-    pixels = []
-    for file in files:
-        try:
-            contents = tf.io.read_file(file)
-            image = (
-                decode_and_resize(contents, shape[:2], shape[2])
-                if resize
-                else tf.io.decode_image(contents, channels=shape[2], expand_animations=False)
-            )
-        except tf.errors.OpError as error:
-            raise UsageError(f"Cannot decode {file!r} as an image ({error.message}).") from None
-        if tuple(image.shape) != shape:
-            raise UsageError(
-                f"{file!r} is {image.shape[0]}x{image.shape[1]}; the generator makes {shape[0]}x{shape[1]} "
-                "images. Pass --resize to resize every image to that size."
-            )
-        pixels.append(image.numpy())
-    return files, np.stack(pixels)
+    return files, np.stack([_read_image(file, shape, resize) for file in files])
+
+
+def _read_image(file, shape, resize, what="the generator makes"):
+    """The image in `file` as uint8 of `shape` (height, width, channels; converted to its
+    channels), resized to it when `resize`, else a `UsageError` if its size differs."""
+    try:
+        contents = tf.io.read_file(file)
+        image = (
+            decode_and_resize(contents, shape[:2], shape[2])
+            if resize
+            else tf.io.decode_image(contents, channels=shape[2], expand_animations=False)
+        )
+    except tf.errors.OpError as error:
+        raise UsageError(f"Cannot decode {file!r} as an image ({error.message}).") from None
+    if tuple(image.shape) != tuple(shape):
+        raise UsageError(
+            f"{file!r} is {image.shape[0]}x{image.shape[1]}; {what} {shape[0]}x{shape[1]} images. Pass "
+            "--resize to resize every image to that size."
+        )
+    return image.numpy()
+
+
+def translate_command(args):
+    with users_input():
+        translator = kgan.trained.open_generator(args.model)
+    if not translator.translates:
+        raise UsageError(
+            f"{args.model!r} draws images from latent vectors rather than translating images: use kgan sample."
+        )
+    (source, shape), *extra = translator.source_shapes.items()
+    if extra and args.masks is None:
+        raise UsageError(
+            f"This translator also takes {extra[0][0]} (an inpainting model fills holes): pass --masks DIR, "
+            "one mask image per image under the same name, white where pixels are missing."
+        )
+    if args.masks is not None and not extra:
+        raise UsageError("--masks is for inpainting models; this translator takes images alone.")
+    earlier = os.path.isfile(os.path.join(args.out, TRANSLATED))
+    if os.path.isfile(args.out) or (os.path.isdir(args.out) and os.listdir(args.out) and not earlier):
+        raise UsageError(f"{args.out!r} exists and is not an earlier kgan translate output; choose another --out.")
+    if earlier and not args.overwrite:
+        raise UsageError(f"{args.out!r} holds an earlier translation. Pass --overwrite to replace it.")
+    with users_input():
+        files, _, _ = list_images(args.images)
+        names = [os.path.splitext(os.path.relpath(file, args.images))[0] for file in files]
+        masks = _partners(args.masks, names) if extra else None
+        with written_whole(args.out) as folder:
+            for start in range(0, len(files), args.batch_size):
+                chunk = slice(start, start + args.batch_size)
+                sources = np.stack([_read_image(f, shape, args.resize, "the model takes") for f in files[chunk]])
+                inputs = images.from_uint8(sources)
+                if masks is not None:
+                    holes = [_read_image(f, extra[0][1], args.resize, "the model takes") for f in masks[chunk]]
+                    inputs = (inputs, (np.stack(holes) > 127).astype(np.float32))
+                for name, output in zip(names[chunk], images.to_uint8(translator.translate(inputs))):
+                    images.save_png(os.path.join(folder, f"{name}.png"), output)
+            with open(os.path.join(folder, TRANSLATED), "w") as f:
+                json.dump({"model": args.model, "images": args.images, "count": len(files)}, f, indent=2)
+    height, width, channels = translator.image_shape
+    print(f"translated {len(files)} images from {args.images} into {args.out} ({height}x{width}x{channels})")
+    return 0
+
+
+#: The file `kgan translate` leaves in its --out folder, so that a later run may replace it.
+TRANSLATED = "translated.json"
+
+
+def _partners(folder, names):
+    """The file in `folder` for each of `names` (paths without extension), or a `UsageError` naming the missing."""
+    files, _, _ = list_images(folder)
+    by_name = {os.path.splitext(os.path.relpath(file, folder))[0]: file for file in files}
+    missing = [name for name in names if name not in by_name]
+    if missing:
+        raise UsageError(
+            f"{len(missing)} images have no mask of the same name in {folder}, e.g. {missing[:3]}; every image "
+            "needs one."
+        )
+    return [by_name[name] for name in names]
 
 
 def _unique_stems(files):
@@ -150,7 +210,7 @@ def _sampling_labels(args, generator, count):
         raise UsageError("--truncation is for StyleGAN2 generators; this one has no average w to truncate towards.")
     if args.labels is not None and generator.num_classes is None:
         raise UsageError("--labels is for conditional GANs; this generator takes no labels.")
-    return None if args.labels is None else np.resize(np.asarray(args.labels, np.int32), count)
+    return None if args.labels is None else np.resize(np.asarray(args.labels), count)
 
 
 def export_command(args):

@@ -86,10 +86,17 @@ def recipe_defaults(option, otherwise, recipes=None):
         by_value.setdefault(shown, []).append(recipe.name)
     if len(by_value) == 1:
         return str(next(iter(by_value)))
+    if otherwise in by_value:  # "... for the others" last
+        by_value[otherwise] = by_value.pop(otherwise)
     return ", ".join(
-        f"{value} for {'the others' if value == otherwise else ' and '.join(names)}"
-        for value, names in by_value.items()
+        f"{value} for {'the others' if value == otherwise else listed(names)}" for value, names in by_value.items()
     )
+
+
+def listed(names, last="and"):
+    """'a, b and c'."""
+    *others, final = names
+    return f"{', '.join(others)} {last} {final}" if others else final
 
 
 def _positive_int(text):
@@ -117,10 +124,11 @@ def _finite_float(text):
 
 
 def _labels(text):
-    try:
-        return [int(label) for label in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected class indices like 7 or 0,1,2, got {text!r}") from None
+    """Classes, comma-separated: indices (7 or 0,1,2) or the names the model keeps (tulip,rose)."""
+    labels = [label.strip() for label in text.split(",")]
+    if not all(labels):
+        raise argparse.ArgumentTypeError(f"expected classes like 7, 0,1,2 or tulip,rose; got {text!r}")
+    return labels
 
 
 def build_parser():
@@ -140,6 +148,7 @@ def build_parser():
     _add_sample(commands, common)
     _add_interpolate(commands, common)
     _add_project(commands, common)
+    _add_translate(commands, common)
     _add_export(commands, common)
     _add_evaluate(commands, common)
     return parser
@@ -200,7 +209,7 @@ def _add_train(commands, common):
     training.add_argument(
         "--latent-dim",
         type=_positive_int,
-        help=f"latent vector size (default: {recipe_defaults('latent_dim', FAMILYS)})",
+        help=f"latent vector size (default: {recipe_defaults('latent_dim', 'none')}, which translate images)",
     )
     training.add_argument(
         "--width",
@@ -330,11 +339,10 @@ def _add_recipe_options(group):
     for name, option in OPTIONS.items():
         takers = [recipe for recipe in RECIPES.values() if name in recipe.options]
         default = recipe_defaults(name, FAMILYS, takers)
-        kind = (
-            {"action": argparse.BooleanOptionalAction}
-            if option.kind == "switch"
-            else {"type": OPTION_TYPES[option.kind]}
-        )
+        if option.kind == "switch":
+            kind = {"action": argparse.BooleanOptionalAction}
+        else:
+            kind = {"type": OPTION_TYPES[option.kind], **({"choices": option.choices} if option.choices else {})}
         group.add_argument(
             option.flag,
             dest=name,
@@ -363,7 +371,8 @@ def _add_sample(commands, common):
         "--labels",
         type=_labels,
         help="classes to draw from a conditional GAN, repeated in turn to --num samples: 7 for all "
-        "sevens, 0,1,2 for 0,1,2,0,1,2,...; a saved conditional GAN cycles through its classes when omitted",
+        "sevens, 0,1,2 for 0,1,2,0,1,2,..., or the class names it was trained with (tulip,rose); it "
+        "cycles through its classes when omitted",
     )
     sample.add_argument(
         "--truncation",
@@ -405,7 +414,8 @@ def _add_interpolate(commands, common):
     interpolate.add_argument(
         "--labels",
         type=_labels,
-        help="conditional GANs: the class of each walk, repeated in turn over --rows (default: 0, 1, 2, ...)",
+        help="conditional GANs: the class (index or name) of each walk, repeated in turn over --rows "
+        "(default: 0, 1, 2, ...)",
     )
     interpolate.add_argument(
         "--classes",
@@ -450,13 +460,41 @@ def _add_project(commands, common):
         "--space", choices=["z", "w", "w+"], help="latent space: z, or StyleGAN2's w or w+ (its default)"
     )
     project.add_argument(
-        "--labels", type=_labels, help="conditional GANs (required): each image's class, repeated in turn"
+        "--labels",
+        type=_labels,
+        help="conditional GANs (required): each image's class (index or name), repeated in turn",
     )
     project.add_argument(
         "--resize", action="store_true", help="resize the images to the generator's size instead of refusing others"
     )
     project.add_argument("--seed", type=int, default=0, help="seed of the random starting candidates (default: 0)")
     project.add_argument("--overwrite", action="store_true", help="replace an earlier projection at --out")
+
+
+def _add_translate(commands, common):
+    translate = commands.add_parser(
+        "translate",
+        parents=[common],
+        help="run an image-to-image model (srgan, inpainting, ...) over a folder of images",
+        description="Translate every image in --images (subfolders too) with an image-to-image model, in batches, "
+        "into --out under the same names as PNG files of the model's output size and colour mode. An "
+        "inpainting model also takes --masks: one mask per image, white where pixels are missing.",
+    )
+    translate.add_argument(
+        "--model",
+        required=True,
+        help="an image-to-image model: a .keras checkpoint, or an exported SavedModel or .onnx file",
+    )
+    translate.add_argument("--images", required=True, help="folder of PNG/JPEG images to translate (subfolders too)")
+    translate.add_argument("--out", required=True, help="folder to write")
+    translate.add_argument(
+        "--masks", help="inpainting: folder of masks named as the images, white where pixels are missing"
+    )
+    translate.add_argument(
+        "--resize", action="store_true", help="resize the images to the model's input size instead of refusing others"
+    )
+    translate.add_argument("--batch-size", type=_positive_int, default=64, help="images per batch (default: 64)")
+    translate.add_argument("--overwrite", action="store_true", help="replace an earlier translation at --out")
 
 
 def _add_export(commands, common):

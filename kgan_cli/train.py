@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import sys
 import time
@@ -13,29 +14,39 @@ import tensorflow as tf
 
 import kgan
 from kgan.callbacks.progress import format_duration
+from kgan.data.folder import list_images
 from kgan.export import signature_names
 from kgan.models.gan import cpu_has_native_bfloat16, global_dtype_policy
 from kgan_cli.board import serve_until_interrupted, start_board
-from kgan_cli.parser import DEFAULT_EPOCHS, EVALUATION_DATASETS, OPTIONS, RECIPES
+from kgan_cli.parser import DEFAULT_EPOCHS, EVALUATION_DATASETS, OPTIONS, RECIPES, listed
 from kgan_cli.usage import OFFLINE_CHOICES, UsageError, check_data_dir, users_input
 
 
-def _unlabelled_images(args, recipe):
-    """`(dataset, image_shape, description)` of the images `kgan train` was asked for; `args.dataset`
-    and `args.data_dir` become the dataset and folder used (None for a folder or TFRecords, and
-    for TFDS or the shipped digits)."""
+def _images(args, recipe, labels=False):
+    """`(dataset, image_shape, description, class_names)` of the images `kgan train` was asked
+    for, with their labels when `labels` (class_names None without); `args.dataset` and
+    `args.data_dir` become the dataset and folder used (None for a folder or TFRecords, and for
+    TFDS or the shipped digits)."""
     if args.image_folder and args.tfrecords:
         raise UsageError("Pass either --image-folder or --tfrecords, not both.")
     if (args.image_folder or args.tfrecords) and args.dataset:
         raise UsageError("--dataset names a dataset; --image-folder and --tfrecords replace it. Pass one of them.")
     size = (args.image_size, args.image_size)
-    common = dict(batch_size=args.batch_size, channels=args.channels, seed=args.seed, limit=args.limit)
+    common = dict(batch_size=args.batch_size, channels=args.channels, seed=args.seed, limit=args.limit, labels=labels)
     if args.tfrecords:
+        if labels:
+            raise UsageError(
+                f"--recipe {recipe.name} trains on classes, which TFRecords do not name here: use --image-folder "
+                "with one subfolder per class, or --dataset."
+            )
         dataset = kgan.data.tfrecords(args.tfrecords, size, **common)
-        return dataset, size + (args.channels,), f"TFRecords {args.tfrecords}"
+        return dataset, size + (args.channels,), f"TFRecords {args.tfrecords}", None
     if args.image_folder:
+        if labels:
+            _check_class_folders(args.image_folder, recipe)
         dataset = kgan.data.image_folder(args.image_folder, size, **common)
-        return dataset, size + (args.channels,), f"images in {args.image_folder}"
+        classes = f" of {len(dataset.class_names)} classes" if labels else ""
+        return dataset, size + (args.channels,), f"images{classes} in {args.image_folder}", dataset.class_names or None
     check_data_dir(args.data_dir)
     name = args.dataset or "mnist"
     folder = kgan.data.resolve_data_dir(name, args.data_dir)
@@ -46,6 +57,7 @@ def _unlabelled_images(args, recipe):
             batch_size=args.batch_size,
             seed=args.seed,
             limit=args.limit,
+            labels=labels,
             image_size=_recipe_size(recipe, kgan.data.IMAGE_SHAPES[name]),
         )
     except kgan.data.DatasetUnavailable as error:
@@ -58,18 +70,49 @@ def _unlabelled_images(args, recipe):
             flush=True,
         )
         name, folder = "digits", None
-        dataset = kgan.data.load(name, batch_size=args.batch_size, seed=args.seed, limit=args.limit)
+        dataset = kgan.data.load(name, batch_size=args.batch_size, seed=args.seed, limit=args.limit, labels=labels)
     args.dataset, args.data_dir = name, folder  # what was used, for config.json and the next commands
     where = folder or ("the copy inside kgan" if name == "digits" else "TensorFlow Datasets")
+    described = f"{name}{' with its labels' if labels else ''} from {where}"
+    class_names = kgan.data.CLASS_NAMES[name] if labels else None
     height, width, channels = kgan.data.IMAGE_SHAPES[name]
     size = _recipe_size(recipe, (height, width, channels))
     if size is None:
-        return dataset, (height, width, channels), f"{name} from {where}"
-    return dataset, (size, size, channels), f"{name} from {where}, resized from {height}x{width} to {size}x{size}"
+        return dataset, (height, width, channels), described, class_names
+    resized = f"{described}, resized from {height}x{width} to {size}x{size}"
+    return dataset, (size, size, channels), resized, class_names
 
 
-#: The readers of the data a recipe needs (its `data` in the recipe table).
-DATA_READERS = {"images": _unlabelled_images}
+def _check_class_folders(folder, recipe):
+    """A folder for a conditional recipe: two or more class subfolders and no loose images."""
+    files, class_names, labels = list_images(folder)  # refuses a missing or empty folder itself
+    if -1 in labels:
+        loose = [file for file, label in zip(files, labels) if label == -1]
+        raise UsageError(
+            f"--recipe {recipe.name} trains on classes, one subfolder of --image-folder per class, but "
+            f"{len(loose)} images sit directly in {folder} (e.g. {', '.join(map(repr, loose[:3]))}). Move them "
+            "into class subfolders, or choose an unconditional --recipe."
+        )
+    if len(class_names) < 2:
+        raise UsageError(
+            f"--recipe {recipe.name} needs two or more classes, one subfolder of --image-folder per class; "
+            f"{folder} has {len(class_names)} ({', '.join(class_names)})."
+        )
+
+
+def _unlabelled_images(args, recipe):
+    dataset, image_shape, description, _ = _images(args, recipe)
+    return dataset, image_shape, description, {}
+
+
+def _labelled_images(args, recipe):
+    dataset, image_shape, description, class_names = _images(args, recipe, labels=True)
+    return dataset, image_shape, description, {"num_classes": len(class_names), "class_names": class_names}
+
+
+#: The readers of the data a recipe needs (its `data` in the recipe table): each returns
+#: `(dataset, image_shape, description, the family's arguments that come from the data)`.
+DATA_READERS = {"images": _unlabelled_images, "labelled_images": _labelled_images}
 
 
 def _recipe_size(recipe, image_shape):
@@ -87,8 +130,7 @@ def apply_recipe(args):
     recipe = RECIPES[args.recipe]
     for name, option in OPTIONS.items():
         if name not in recipe.options and getattr(args, name) is not None:
-            *others, last = [other.name for other in RECIPES.values() if name in other.options]
-            takers = f"{', '.join(others)} or {last}" if others else last
+            takers = listed([other.name for other in RECIPES.values() if name in other.options], "or")
             raise UsageError(f"{option.flag} is an option of --recipe {takers}; this run's recipe is {recipe.name}.")
     for name, value in recipe.defaults.items():
         if getattr(args, name) is None:
@@ -98,15 +140,20 @@ def apply_recipe(args):
     return recipe
 
 
-def build_gan(recipe, args, image_shape):
-    """The recipe's family, built from the options (`apply_recipe` first)."""
+def build_gan(recipe, args, image_shape, from_data=None):
+    """The recipe's family, built from the options (`apply_recipe` first) and the arguments the
+    data gives (`from_data`: a conditional family's `num_classes` and `class_names`)."""
     family = getattr(kgan, recipe.family)
+    latent = {"latent_dim": args.latent_dim} if family.uses_latent else {}
+    if not family.uses_latent and args.latent_dim is not None:
+        raise UsageError(f"--recipe {recipe.name} translates images; it has no latent vectors for --latent-dim.")
     return family(
         image_shape,
-        latent_dim=args.latent_dim,
+        **latent,
         seed=args.seed,
         ema_decay=args.ema_decay or None,
         **_given(recipe.network(args)),
+        **(from_data or {}),
     )
 
 
@@ -138,19 +185,19 @@ def train_command(args):
     _check_run_dir(run, args.overwrite)
     logs = os.path.join(run, "logs")
     with users_input():
-        dataset, image_shape, source = DATA_READERS[recipe.data](args, recipe)
+        dataset, image_shape, source, from_data = DATA_READERS[recipe.data](args, recipe)
         monitor = kgan.callbacks.TrainingMonitor(dataset, log_dir=logs)  # refuses unusable data now
     epochs = args.epochs or DEFAULT_EPOCHS[args.dataset]
     steps_per_epoch = int(dataset.cardinality())
     _warn_about_precision(args.precision)
     with users_input():
         os.makedirs(os.path.join(run, "checkpoints"), exist_ok=True)
-        config = _write_config(run, args, recipe, epochs, image_shape, source)
+        config = _write_config(run, args, recipe, epochs, image_shape, source, from_data)
     if args.deterministic:
         tf.config.experimental.enable_op_determinism()
     decay_steps = epochs * steps_per_epoch if steps_per_epoch > 0 else None
     with users_input(), global_dtype_policy(args.precision):
-        gan = build_gan(recipe, args, image_shape)
+        gan = build_gan(recipe, args, image_shape, from_data)
         if args.init_from:
             purpose = "Fine-tuning starts from every network of the GAN, its discriminator too"
             gan.init_from(kgan.load_gan(args.init_from, purpose=purpose))
@@ -169,7 +216,7 @@ def train_command(args):
             **_given(recipe.compile(args)),
         )
     print(
-        f"training a {type(gan).__name__} on {source}: {epochs} epochs of {steps_per_epoch} steps, "
+        f"training {_article(type(gan).__name__)} on {source}: {epochs} epochs of {steps_per_epoch} steps, "
         f"batch {args.batch_size}, into {run}",
         flush=True,
     )
@@ -183,8 +230,7 @@ def train_command(args):
         kgan.callbacks.ImageGrid(
             log_dir=logs, png_dir=os.path.join(run, "samples"), seed=args.seed, examples=next(iter(dataset))
         ),
-        kgan.callbacks.LatentWalk(log_dir=logs, png_dir=os.path.join(run, "walks"), seed=args.seed),
-        kgan.callbacks.Projector(dataset, logs, extractor=_projector_extractor(args.dataset, image_shape), every=1),
+        *_latent_callbacks(gan, args, dataset, image_shape, logs),
         *_recipe_callbacks(recipe, args, logs),
         keras.callbacks.ModelCheckpoint(os.path.join(run, "checkpoints", "epoch_{epoch:04d}.keras")),
         kgan.callbacks.EpochProgress(images_per_step=args.batch_size),
@@ -208,6 +254,12 @@ def train_command(args):
     return 0
 
 
+def _article(name):
+    """'a DCGAN', 'an ACGAN', 'an SNGAN', 'a StyleGAN2': by the first sound (an acronym's letter)."""
+    vowel_sound = name[0] in "AEIOU" or (name[0] in "FHLMNRSX" and name[1:2].isupper())
+    return f"{'an' if vowel_sound else 'a'} {name}"
+
+
 def _projector_extractor(dataset, image_shape):
     """The shipped extractor of the run's domain for the Projector (its classes label the points),
     or None (the discriminator's features) for other images."""
@@ -215,6 +267,16 @@ def _projector_extractor(dataset, image_shape):
     if dataset in kgan.metrics.extractors.DOMAINS and tuple(image_shape) == kgan.metrics.extractors.DOMAINS[dataset]:
         return kgan.metrics.domain_extractor(dataset)
     return None
+
+
+def _latent_callbacks(gan, args, dataset, image_shape, logs):
+    """The pictures of a latent space, for the families that have one: walks and the Projector."""
+    if not gan.uses_latent:
+        return []
+    return [
+        kgan.callbacks.LatentWalk(log_dir=logs, png_dir=os.path.join(args.run_dir, "walks"), seed=args.seed),
+        kgan.callbacks.Projector(dataset, logs, extractor=_projector_extractor(args.dataset, image_shape), every=1),
+    ]
 
 
 def _recipe_callbacks(recipe, args, logs):
@@ -225,12 +287,14 @@ def _recipe_callbacks(recipe, args, logs):
     ]
 
 
-def _write_config(run, args, recipe, epochs, image_shape, source):
+def _write_config(run, args, recipe, epochs, image_shape, source, from_data):
+    """config.json: the options used (not other recipes'), the epochs, image shape and data, and
+    what the family took from the data (a conditional one's classes)."""
     other_recipes = set(OPTIONS) - set(recipe.options)
     config = {k: v for k, v in vars(args).items() if k not in {"verbose", "overwrite", "board", *other_recipes}}
     if not (args.image_folder or args.tfrecords):
         del config["image_size"], config["channels"]  # they apply to folders and TFRecords only
-    config.update(epochs=epochs, image_shape=list(image_shape), data=source)
+    config.update(epochs=epochs, image_shape=list(image_shape), data=source, **from_data)
     with open(os.path.join(run, "config.json"), "w") as f:
         json.dump(config, f, indent=2)
     return config
@@ -247,8 +311,14 @@ def _report_run(run, export, gan, args, seconds):
         print(f"  generator    {export} (SavedModel; signatures {', '.join(signature_names(gan))})")
     print("next:")
     print(f"  kgan board {run}")
-    if export:
+    if export and not gan.uses_latent:
+        masks = " --masks YOUR_MASKS" if len(kgan.trained.open_generator(gan).source_shapes) > 1 else ""
+        print(f"  kgan translate --model {export} --images YOUR_IMAGES{masks} --out translated")
+    elif export:
         print(f"  kgan sample --model {export} --num 64 --out samples.png")
+        if gan.class_names is not None:  # two of its classes, by name
+            names = shlex.quote(",".join(gan.class_names[:2]))
+            print(f"  kgan sample --model {export} --labels {names} --num 16 --out classes.png")
         print(f"  kgan interpolate --model {export} --rows 4 --keys 4 --frames 48 --loop --out walk.gif")
         if args.dataset in EVALUATION_DATASETS:
             data_dir = f" --data-dir {args.data_dir}" if args.data_dir else ""

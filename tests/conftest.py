@@ -117,7 +117,8 @@ loaded = tf.saved_model.load(path)
 inputs = dict(np.load(inputs_file))
 function = loaded.signatures[signature]
 outputs = function(**{k: tf.constant(v) for k, v in inputs.items()})
-np.savez(out_file, **{k: v.numpy() for k, v in outputs.items()})
+# Strings as text, so the outputs load without pickle.
+np.savez(out_file, **{k: v.numpy().astype(str) if v.dtype == tf.string else v.numpy() for k, v in outputs.items()})
 print(json.dumps({
     "kgan_imported": "kgan" in sys.modules,
     "signatures": {name: sorted(f.structured_input_signature[1]) for name, f in loaded.signatures.items()},

@@ -123,16 +123,22 @@ def test_export_command(trained_run, tmp_path):
     assert f"generator exported to {out} (signatures serving_default, sample)" in result.stdout
 
 
-def test_train_killed_mid_run_resumes_from_its_last_epoch(tmp_path):
+@pytest.mark.parametrize("recipe", ["dcgan", "acgan"])
+def test_train_killed_mid_run_resumes_from_its_last_epoch(recipe, tmp_path):
     """kill -9 during epoch 3, then the same command again: it continues at epoch 3, losing and
-    repeating nothing, and ends with the weights of an uninterrupted run."""
+    repeating nothing, and ends with the weights of an uninterrupted run (an unconditional and a
+    conditional recipe)."""
     command = [
         sys.executable,
         "-m",
         "kgan",
         "train",
+        "--recipe",
+        recipe,
         "--dataset",
         "digits",
+        "--limit",
+        "512",
         "--batch-size",
         "8",
         "--width",
@@ -161,14 +167,14 @@ def test_train_killed_mid_run_resumes_from_its_last_epoch(tmp_path):
     assert "epoch 3/4" in resumed.stdout and "epoch 1/4" not in resumed.stdout
     assert sorted(os.listdir(tmp_path / "run" / "samples")) == [f"epoch_000{i}.png" for i in range(1, 5)]
     gan = keras.saving.load_model(str(tmp_path / "run" / "checkpoints" / "epoch_0004.keras"))
-    assert int(gan.g_optimizer.iterations) == 4 * (1797 // 8)
+    assert int(gan.g_optimizer.iterations) == 4 * (512 // 8)
     assert not os.path.exists(tmp_path / "run" / "backup" / "training_metadata.json")
     reference = keras.saving.load_model(str(tmp_path / "uninterrupted" / "checkpoints" / "epoch_0004.keras"))
     for a, b in zip(gan.weights, reference.weights):  # data order and random state resumed exactly
         np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=a.path)
     # Each epoch's grid once on the step slider, at the global step, across both processes' event files.
     grids = [step for tag, step, _, _ in summaries(tmp_path / "run" / "logs") if tag == "samples/grid"]
-    assert sorted(grids) == [224, 448, 672, 896]
+    assert sorted(grids) == [64, 128, 192, 256]
 
 
 def test_help_explains_every_option():
@@ -274,7 +280,10 @@ def test_train_stylegan2_with_its_options_then_sample_truncated(trained_run, tmp
     assert refused.returncode == 2 and "--r1-gamma is an option of --recipe stylegan2" in refused.stderr
     assert "this run's recipe is dcgan" in refused.stderr
     refused = run_kgan("train", *TINY, "--recipe", "sngan", "--kernel-size", "3", "--run-dir", str(tmp_path / "sn"))
-    assert refused.returncode == 2 and "--kernel-size is an option of --recipe dcgan, lsgan or wgangp" in refused.stderr
+    assert (
+        refused.returncode == 2
+        and "--kernel-size is an option of --recipe acgan, cgan, dcgan, lsgan, projection or wgangp" in refused.stderr
+    )
 
 
 def test_a_finished_run_is_not_overwritten_unless_asked(trained_run, tmp_path):
@@ -418,16 +427,21 @@ def test_every_recipe_of_the_table_builds_its_family_from_the_command_line():
     import kgan_cli.train
     from kgan.recipe_table import OPTIONS, RECIPES
 
-    assert kgan_cli.parser.RECIPES.keys() == RECIPES.keys() == {"dcgan", "lsgan", "sngan", "stylegan2", "wgangp"}
+    assert kgan_cli.parser.RECIPES.keys() == RECIPES.keys()
+    assert set(RECIPES) == {
+        *("acgan", "cgan", "dcgan", "inpainting", "lsgan", "projection", "sngan", "srgan", "stylegan2", "wgangp")
+    }
     parser = kgan_cli.parser.build_parser()
     for name, recipe in RECIPES.items():
         assert set(recipe.options) <= set(OPTIONS) and recipe.data in kgan_cli.train.DATA_READERS
         assert all(hasattr(kgan.callbacks, callback) for callback, _ in recipe.callbacks)
         args = parser.parse_args(["train", "--recipe", name, "--width", "8"])
         kgan_cli.train.apply_recipe(args)
-        assert args.latent_dim == recipe.defaults["latent_dim"]
-        gan = kgan_cli.train.build_gan(kgan_cli.parser.RECIPES[name], args, (8, 8, 1))
-        assert type(gan) is getattr(kgan, recipe.family) and gan.latent_dim == args.latent_dim
+        assert args.latent_dim == recipe.defaults.get("latent_dim")  # None: the image-to-image recipes
+        from_data = {"num_classes": 3, "class_names": ("a", "b", "c")} if recipe.data == "labelled_images" else {}
+        gan = kgan_cli.train.build_gan(kgan_cli.parser.RECIPES[name], args, (8, 8, 1), from_data)
+        assert type(gan) is getattr(kgan, recipe.family) and gan.uses_latent == (args.latent_dim is not None)
+        assert not gan.uses_latent or gan.latent_dim == args.latent_dim
         gan.compile(**kgan_cli.train._given(recipe.compile(args)))
 
 
@@ -455,6 +469,130 @@ def test_a_new_recipe_is_one_entry_in_the_table(tmp_path, monkeypatch):
     assert os.listdir(run / "more_walks") == ["latent_walk_epoch_0001.png"]
     config = json.loads((run / "config.json").read_text())
     assert config["recipe"] == "wide_kernels" and config["kernel_size"] == 5 and "r1_gamma" not in config
+
+
+def class_folders(root, classes, per_class=40):
+    """`root/<name>/<i>.png`: the shipped digits of each `{name: digit}`, as a user's class subfolders."""
+    images, labels = kgan.data.load_arrays("digits")
+    for name, digit in classes.items():
+        for i, image in enumerate(images[labels == digit][:per_class]):
+            kgan.images.save_png(str(root / name / f"{i}.png"), image)
+    return root
+
+
+def test_conditional_recipes_train_on_a_datasets_labels_or_class_folders_and_sample_by_name(tmp_path, capsys):
+    import kgan_cli
+
+    small = ["--batch-size", "32", "--width", "8", "--latent-dim", "8", "--epochs", "1"]
+    digits = tmp_path / "digits"
+    assert (
+        kgan_cli.main(
+            [
+                "train",
+                "--recipe",
+                "acgan",
+                "--dataset",
+                "digits",
+                "--limit",
+                "128",
+                *small,
+                "--no-export",
+                "--run-dir",
+                str(digits),
+            ]
+        )
+        == 0
+    )
+    assert "training an ACGAN on digits with its labels" in capsys.readouterr().out
+    gan = keras.saving.load_model(str(digits / "checkpoints" / "epoch_0001.keras"))
+    assert type(gan) is kgan.ACGAN and gan.class_names == tuple("0123456789")
+
+    flowers = class_folders(tmp_path / "flowers", {"rose": 0, "tulip": 1, "wild daisy": 7})
+    folder_options = ["--image-folder", str(flowers), "--image-size", "8", "--channels", "1", *small]
+    run = tmp_path / "projection"
+    assert kgan_cli.main(["train", "--recipe", "projection", *folder_options, "--run-dir", str(run)]) == 0
+    out = capsys.readouterr().out
+    assert "training a ProjectionGAN on images of 3 classes in" in out
+    assert f"kgan sample --model {run / 'generator'} --labels rose,tulip --num 16" in out
+    grid = tf.io.decode_png(tf.io.read_file(str(run / "samples" / "epoch_0001.png"))).numpy()
+    assert grid.shape[0] == 3 * 9 + 1  # one row per class
+    config = json.loads((run / "config.json").read_text())
+    assert config["image_folder"] == str(flowers) and config["class_names"] == ["rose", "tulip", "wild daisy"]
+    export = str(run / "generator")
+    assert kgan.load_generator(export).class_names == ("rose", "tulip", "wild daisy")
+    sampled = tmp_path / "two_classes.png"
+    sample = ["sample", "--model", export, "--num", "4", "--out", str(sampled)]
+    assert kgan_cli.main([*sample, "--labels", "wild daisy,0"]) == 0
+    assert kgan_cli.main([*sample, "--labels", "lily"]) == 2
+    assert "'lily' is not a class of this generator; its classes: rose, tulip, wild daisy" in capsys.readouterr().err
+
+    # The command line's refusals: loose images, one class, TFRecords, an unconditional recipe's option.
+    loose = class_folders(tmp_path / "loose", {"rose": 0, "tulip": 1})
+    kgan.images.save_png(str(loose / "stray.png"), np.zeros((8, 8, 1), np.uint8))
+    one_class = class_folders(tmp_path / "one", {"rose": 0})
+    records = kgan.data.write_tfrecords(np.zeros((64, 8, 8, 1), np.uint8), str(tmp_path / "records" / "r"))
+    for source, message in (
+        (["--image-folder", str(loose)], "1 images sit directly in"),
+        (["--image-folder", str(one_class)], "needs two or more classes, one subfolder of --image-folder per class"),
+        (["--tfrecords", records[0]], "trains on classes, which TFRecords do not name here"),
+    ):
+        code = kgan_cli.main(["train", "--recipe", "cgan", *source, *small, "--run-dir", str(tmp_path / "refused")])
+        error = capsys.readouterr().err
+        assert code == 2 and message in error and len(error.strip().splitlines()) == 1, error
+    assert kgan_cli.main(["train", "--recipe", "cgan", "--minibatch-std", "--run-dir", str(tmp_path / "r")]) == 2
+    assert "--minibatch-std is an option of --recipe dcgan, lsgan or wgangp" in capsys.readouterr().err
+
+
+def test_translation_recipes_train_on_images_alone_and_translate_a_folder(tmp_path, capsys):
+    import kgan_cli
+
+    small = ["--dataset", "digits", "--limit", "64", "--batch-size", "32", "--width", "8", "--epochs", "1"]
+    sr = tmp_path / "srgan"
+    assert kgan_cli.main(["train", "--recipe", "srgan", "--scale", "2", *small, "--run-dir", str(sr)]) == 0
+    export = str(sr / "generator")
+    assert f"kgan translate --model {export} --images YOUR_IMAGES --out translated" in capsys.readouterr().out
+    assert sorted(os.listdir(sr)) == ["checkpoints", "config.json", "generator", "logs", "samples"]  # no latent walks
+    grid = tf.io.decode_png(tf.io.read_file(str(sr / "samples" / "epoch_0001.png"))).numpy()
+    assert grid.shape[0] == 3 * 9 + 1  # sources, outputs, targets
+    low = tmp_path / "low"
+    pixels = kgan.data.low_resolution(kgan.data.load_arrays("digits")[0][:12], 2)
+    for i, image in enumerate(pixels):
+        kgan.images.save_png(str(low / ("sub" if i % 3 == 0 else "") / f"{i}.png"), image)
+    high = tmp_path / "high"
+    translate = ["translate", "--model", export, "--images", str(low), "--out", str(high)]
+    assert kgan_cli.main([*translate, "--batch-size", "5"]) == 0  # in batches: 5, 5, 2
+    assert "translated 12 images" in capsys.readouterr().out
+    expected = kgan.images.to_uint8(kgan.trained.open_generator(export).translate(kgan.images.from_uint8(pixels)))
+    for i in range(12):
+        written = tf.io.decode_png(tf.io.read_file(str(high / ("sub" if i % 3 == 0 else "") / f"{i}.png"))).numpy()
+        assert written.shape == (8, 8, 1) and np.abs(written.astype(int) - expected[i]).max() <= 1
+
+    ip = tmp_path / "inpainting"
+    assert kgan_cli.main(["train", "--recipe", "inpainting", "--hole-size", "0.4", *small, "--run-dir", str(ip)]) == 0
+    assert "--masks YOUR_MASKS --out translated" in capsys.readouterr().out
+    assert keras.saving.load_model(str(ip / "checkpoints" / "epoch_0001.keras")).hole_size == 0.4
+    masks = tmp_path / "masks"
+    for i in range(12):
+        hole = np.zeros((8, 8, 1), np.uint8)
+        hole[2:6, 2:6] = 255
+        kgan.images.save_png(str(masks / ("sub" if i % 3 == 0 else "") / f"{i}.png"), hole)
+    inpaint = ["translate", "--model", str(ip / "generator"), "--images", str(low), "--resize"]
+    assert kgan_cli.main([*inpaint, "--masks", str(masks), "--out", str(tmp_path / "filled")]) == 0
+    assert len(os.listdir(tmp_path / "filled")) == 12 - 4 + 2  # 8 images, sub/ and translated.json
+
+    # One line and exit 2 for each mistake.
+    os.remove(masks / "sub" / "3.png")
+    for argv, message in (
+        (translate, "holds an earlier translation. Pass --overwrite"),
+        ([*translate[:-1], str(tmp_path / "x"), "--masks", str(masks)], "--masks is for inpainting models"),
+        ([*inpaint, "--out", str(tmp_path / "y")], "also takes masks (an inpainting model fills holes)"),
+        ([*inpaint, "--masks", str(masks), "--out", str(tmp_path / "z")], "1 images have no mask of the same name"),
+        (["translate", "--model", export, "--images", str(masks), "--out", str(tmp_path / "w")], "is 8x8; the model"),
+        (["train", "--recipe", "srgan", *small, "--latent-dim", "8", "--run-dir", str(tmp_path / "v")], "no latent"),
+    ):
+        assert kgan_cli.main(argv) == 2
+        error = capsys.readouterr().err
+        assert message in error and len(error.strip().splitlines()) == 1, error
 
 
 @needs_offline

@@ -86,7 +86,7 @@ def options_of(command):
     return [a for a in subparsers.choices[command]._actions if a.option_strings and a.dest != "help"]
 
 
-@pytest.mark.parametrize("command", ["train", "board", "sample", "interpolate", "export", "evaluate"])
+@pytest.mark.parametrize("command", ["train", "board", "sample", "interpolate", "translate", "export", "evaluate"])
 def test_cli_md_lists_every_option_with_its_default(command):
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     section = text.split(f"## `kgan {command}`")[1].split("\n## ")[0]

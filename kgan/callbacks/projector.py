@@ -148,16 +148,22 @@ def _class_column(labels, count):
     return ["?"] * count if labels is None else [str(label) for label in labels]
 
 
+#: The names of a discriminator's output layer whose input is its features: kgan's own, and the
+#: image-only head of its conditional discriminators (`kgan.architectures.conditional`).
+_HEAD_NAMES = ("logits", "unconditional_logits")
+
+
 def _discriminator_features(discriminator):
-    """The network from D's inputs to the input of its `logits` layer: D's own features."""
-    try:
-        logits = discriminator.get_layer("logits")
-    except ValueError:
+    """The network from D's inputs to the input of its output layer (`_HEAD_NAMES`): D's own features."""
+    names = {layer.name for layer in discriminator.layers}
+    head = next((name for name in _HEAD_NAMES if name in names), None)
+    if head is None:
         raise ValueError(
-            f"The discriminator {discriminator.name!r} has no layer named 'logits' whose input Projector "
-            "could use as features; pass Projector(..., extractor=a keras.Model from images to features)."
-        ) from None
-    return keras.Model(discriminator.input, logits.input)
+            f"The discriminator {discriminator.name!r} has no layer named {' or '.join(map(repr, _HEAD_NAMES))} "
+            "whose input Projector could use as features; pass Projector(..., extractor=a keras.Model from "
+            "images to features)."
+        )
+    return keras.Model(discriminator.input, discriminator.get_layer(head).input)
 
 
 def _write_sprite(path, images):

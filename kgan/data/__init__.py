@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 
-from kgan.data.catalog import DATA_DIR_ENV, DATASETS, IMAGE_SHAPES
+from kgan.data.catalog import CLASS_NAMES, DATA_DIR_ENV, DATASETS, IMAGE_SHAPES
 from kgan.data.files import read_cifar10_npz, read_digits_csv, read_idx, read_mnist_format
 from kgan.data.folder import image_folder, image_size_pair
 from kgan.data.paired import edge_maps, inverted, low_resolution, paired, paired_folders, unpaired, unpaired_folders
@@ -138,6 +138,7 @@ def load(
 
 
 __all__ = [
+    "CLASS_NAMES",
     "DATASETS",
     "DatasetUnavailable",
     "edge_maps",

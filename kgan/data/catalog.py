@@ -12,5 +12,24 @@ IMAGE_SHAPES = {
     "digits": (8, 8, 1),
 }
 
+#: Each named dataset's class names, by label.
+CLASS_NAMES = {
+    "mnist": tuple(str(digit) for digit in range(10)),
+    "fashion_mnist": (
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
+    ),
+    "cifar10": ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"),
+    "digits": tuple(str(digit) for digit in range(10)),
+}
+
 #: The environment variable naming a folder with one subfolder per dataset.
 DATA_DIR_ENV = "KGAN_DATA_DIR"

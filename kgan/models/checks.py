@@ -12,15 +12,17 @@ import numpy as np
 import tensorflow as tf
 
 
-def class_labels(labels, count, num_classes):
-    """`count` int32 class labels from what a user passed to `generate`: one class for all (an
-    int), one per sample, or None for classes 0, 1, ..., num_classes - 1, 0, ... in turn; a
-    ValueError when they are not ints in [0, num_classes)."""
+def class_labels(labels, count, num_classes, class_names=None):
+    """`count` int32 class labels from what a user passed to `generate`: one class for all, one
+    per sample, or None for classes 0, 1, ..., num_classes - 1, 0, ... in turn; a class is its
+    index or one of `class_names`. A ValueError when they are not classes of the generator."""
     if labels is None:
         return np.arange(count, dtype=np.int32) % num_classes
     labels = np.asarray(labels)
     if labels.ndim == 0:
         labels = np.full(count, labels)
+    if labels.dtype.kind in "USO":
+        labels = np.asarray([class_index(label, class_names) for label in labels.reshape(-1)]).reshape(labels.shape)
     if labels.shape != (count,) or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(
             f"labels must be one int or {count} ints (one per sample), got an array of shape "
@@ -29,6 +31,32 @@ def class_labels(labels, count, num_classes):
     if labels.min() < 0 or labels.max() >= num_classes:
         raise ValueError(f"labels must be in [0, {num_classes}), got values from {labels.min()} to {labels.max()}.")
     return labels.astype(np.int32)
+
+
+def class_index(label, class_names):
+    """The index of `label`: a class name (of `class_names`), an int or its digits; a ValueError naming the classes
+    otherwise."""
+    if isinstance(label, (int, np.integer)) and not isinstance(label, bool):
+        return int(label)
+    if class_names is not None and str(label) in class_names:
+        return list(class_names).index(str(label))
+    if str(label).isdigit():
+        return int(label)
+    known = f"its classes: {', '.join(class_names)}" if class_names is not None else "its classes have no names"
+    raise ValueError(f"{str(label)!r} is not a class of this generator; {known}. Pass a class name or index.")
+
+
+def check_class_names(class_names, num_classes):
+    """`class_names` as a tuple of `num_classes` distinct strings (None stays None), or a ValueError."""
+    if class_names is None:
+        return None
+    names = tuple(str(name) for name in class_names)
+    if len(names) != num_classes or len(set(names)) != len(names):
+        raise ValueError(
+            f"class_names must be {num_classes} distinct names, one per class; got {len(names)} "
+            f"({len(set(names))} distinct): {list(names)[:12]}."
+        )
+    return names
 
 
 def check_truncation(truncation):

@@ -9,7 +9,7 @@ from keras import ops
 
 from kgan import export as export_module
 from kgan.architectures import conditional as conditional_networks
-from kgan.models.checks import check_batch
+from kgan.models.checks import check_batch, check_class_names
 from kgan.models.gan import GAN
 
 
@@ -29,6 +29,9 @@ class ConditionalGAN(GAN):
         discriminator: a `keras.Model` taking `[images, labels]`, or images with two outputs.
         num_classes: the number of classes; labels must lie in [0, num_classes).
         class_weight: weight of the auxiliary classifier's losses (ACGAN only).
+        class_names: the classes' names by label (e.g. an image folder's `class_names`), kept in
+            the saved model and the export, so that `generate(labels=["tulip"])` and
+            `kgan sample --labels tulip` work; None: classes are their indices.
         **kwargs: `kgan.GAN` arguments (`latent_dim`, `seed`, `ema_decay`, ...).
 
     Example:
@@ -41,11 +44,12 @@ class ConditionalGAN(GAN):
     ```
     """
 
-    def __init__(self, generator, discriminator, num_classes, class_weight=1.0, **kwargs):
+    def __init__(self, generator, discriminator, num_classes, class_weight=1.0, class_names=None, **kwargs):
         super().__init__(generator, discriminator, **kwargs)
         if not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
             raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}.")
         self.num_classes = int(num_classes)
+        self.class_names = check_class_names(class_names, self.num_classes)
         self.class_weight = float(class_weight)
         self.auxiliary_classifier = len(discriminator.outputs) == 2
         if self.auxiliary_classifier:
@@ -55,7 +59,7 @@ class ConditionalGAN(GAN):
         return {**super().network_config(), **self._class_config()}
 
     def _class_config(self):
-        return {"num_classes": self.num_classes, "class_weight": self.class_weight}
+        return {"num_classes": self.num_classes, "class_weight": self.class_weight, "class_names": self.class_names}
 
     # --- hooks --------------------------------------------------------------------------------
 
@@ -136,7 +140,7 @@ class ConditionalGAN(GAN):
         return np.concatenate(rows), per_class
 
     def export_endpoints(self, network):
-        return export_module.conditional_endpoints(network, self.num_classes)
+        return export_module.conditional_endpoints(network, self.num_classes, self.class_names)
 
 
 def _class_loss(labels, class_logits):
@@ -212,6 +216,7 @@ class CGAN(_ConditionalDCGAN):
     Args:
         image_shape, latent_dim, width, kernel_size, dropout, spectral_norm, seed: as for `kgan.DCGAN`.
         num_classes: the number of classes.
+        class_names: as for `kgan.ConditionalGAN`.
         **kwargs: `kgan.GAN` arguments such as `ema_decay`.
     """
 

@@ -113,6 +113,8 @@ class GAN(keras.Model):
     uses_latent = True
     #: Classes `generate` takes `labels` of (conditional families set theirs); None: no labels.
     num_classes = None
+    #: The classes' names by label, when known (a conditional GAN given them); `labels` may use them.
+    class_names = None
     #: Whether `generate` takes `truncation` (families with an average to truncate towards).
     truncates = False
     #: The latent spaces `kgan.latent.project` can search, its default first.
@@ -461,8 +463,9 @@ class GAN(keras.Model):
             num: how many samples, drawn from fresh noise (or give `latent`).
             seed: makes the noise repeatable: the latent vectors of the export's `sample` and
                 of `kgan sample --seed`.
-            labels: for conditional families (`num_classes` is set): one class for all (an
-                int), one per sample, or None for classes 0, 1, ..., num_classes - 1, 0, ... in turn.
+            labels: for conditional families (`num_classes` is set): one class for all, one per
+                sample, or None for classes 0, 1, ..., num_classes - 1, 0, ... in turn; a class is
+                its index or, when the GAN knows them (`class_names`), its name.
             truncation: for families that truncate (`truncates`: StyleGAN2): psi, pulling samples
                 towards the average (1 or None: none; 0.7 is common; 0: the average image).
             latent: explicit latent vectors `(n, latent_dim)` instead of `num`/`seed`.
@@ -490,7 +493,7 @@ class GAN(keras.Model):
         check_sampling(type(self).__name__, self.num_classes, self.truncates, labels, truncation)
         latent = self.latent_for(num, seed, latent)
         if self.num_classes is not None:
-            labels = class_labels(labels, int(latent.shape[0]), self.num_classes)
+            labels = class_labels(labels, int(latent.shape[0]), self.num_classes, self.class_names)
         return self.sample_images(latent, labels, truncation, batch_size, **options)
 
     def sample_images(self, latent, labels=None, truncation=None, batch_size=256):

@@ -116,7 +116,7 @@ def walk_images(generator, keys=2, frames=16, rows=1, seed=0, method="slerp", lo
     generator = open_generator(generator)
     latents = walk_latents(generator.latent_dim, keys, frames, rows, seed, method, loop)
     if generator.num_classes is not None:
-        labels = np.repeat(class_labels(labels, rows, generator.num_classes), frames)
+        labels = np.repeat(class_labels(labels, rows, generator.num_classes, generator.class_names), frames)
     elif labels is not None:
         raise ValueError("labels are for conditional generators; this one takes no labels.")
     images = generator.generate(latent=latents.reshape(rows * frames, -1), labels=labels, truncation=truncation)
@@ -144,7 +144,7 @@ def class_walk(gan, classes, frames=16, rows=1, seed=0, loop=False):
         gan = load_gan(gan, purpose=CLASS_WALK_PURPOSE)
     if gan.num_classes is None:
         raise ValueError(f"class_walk mixes the classes of a conditional GAN; a {type(gan).__name__} has none.")
-    classes = class_labels(list(classes), len(classes), gan.num_classes)
+    classes = class_labels(list(classes), len(classes), gan.num_classes, gan.class_names)
     if len(classes) < 2:
         raise ValueError(f"class_walk needs at least 2 classes to pass through, got {list(classes)}.")
     weights = walk(np.eye(gan.num_classes)[classes], frames, "lerp", loop)
@@ -368,7 +368,7 @@ def _projection_labels(gan, labels, count):
         raise ValueError(
             f"A conditional GAN projects each image within a class: pass labels (one int for all, or {count} ints)."
         )
-    return class_labels(labels, count, gan.num_classes)
+    return class_labels(labels, count, gan.num_classes, gan.class_names)
 
 
 def _feature_network(extractor, image_shape):

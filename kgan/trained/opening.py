@@ -3,6 +3,7 @@ one small interface; the one reader of an export's signatures."""
 
 from __future__ import annotations
 
+import json
 import os
 import zipfile
 
@@ -12,6 +13,7 @@ import tensorflow as tf
 
 from kgan.export import (
     CLASSES_SIGNATURE,
+    ONNX_CLASS_NAMES_KEY,
     ONNX_CLASSES_KEY,
     ONNX_SIGNATURE_KEY,
     SAMPLE_SIGNATURE,
@@ -171,25 +173,32 @@ class LoadedGenerator:
             latent vectors (`generate`).
         latent_dim: size of the latent vectors (None for a translator).
         num_classes: classes of a conditional generator, None for an unconditional one.
+        class_names: the classes' names by label when the model keeps them, else None.
         truncates: whether `generate` takes `truncation` (StyleGAN2).
         image_shape: `(height, width, channels)` of its images.
         source_shapes: `{input name: (height, width, channels)}` of a translator's inputs.
         source: the path it was loaded from (or `<Family>` for a GAN in memory).
     """
 
-    def __init__(self, signatures, source, num_classes=None):
+    def __init__(self, signatures, source, num_classes=None, class_names=None):
         self.source = source
         self._serve = signatures[SERVING_SIGNATURE]
         inputs = self._serve.inputs
         self.translates = SAMPLE_SIGNATURE not in signatures and "latent" not in inputs
         self.latent_dim = None if self.translates else int(inputs["latent"].shape[-1])
         if "labels" in inputs and num_classes is None:
-            num_classes = int(signatures[CLASSES_SIGNATURE].call()["num_classes"])
+            classes = signatures[CLASSES_SIGNATURE].call()
+            num_classes = int(classes["num_classes"])
+            if "class_names" in classes:  # exports of kgan 0.1 have none
+                class_names = [name.decode() for name in np.asarray(classes["class_names"]).tolist()]
         self.num_classes = num_classes
+        self.class_names = None if class_names is None else tuple(class_names)
         # Exports of kgan 0.1 named the truncation input psi.
         self._truncation_input = next((name for name in ("truncation", "psi") if name in inputs), None)
         self.truncates = self._truncation_input is not None
-        self.source_shapes = {name: tuple(spec.shape[1:]) for name, spec in inputs.items()} if self.translates else {}
+        shapes = {name: tuple(spec.shape[1:]) for name, spec in inputs.items()} if self.translates else {}
+        # A SavedModel lists a signature's inputs by name; an inpainting model takes the images first, then the masks.
+        self.source_shapes = dict(sorted(shapes.items(), key=lambda item: item[0] == "masks"))
         self.image_shape = tuple(int(d) for d in self._serve.image_shape[1:])
 
     def generate(self, num=None, *, seed=None, labels=None, truncation=None, latent=None, batch_size=BATCH):
@@ -218,7 +227,7 @@ class LoadedGenerator:
         check_sampling("generator", self.num_classes, self.truncates, labels, truncation)
         inputs = {"latent": latent}
         if self.num_classes is not None:
-            inputs["labels"] = class_labels(labels, len(latent), self.num_classes)
+            inputs["labels"] = class_labels(labels, len(latent), self.num_classes, self.class_names)
         if self.truncates:
             inputs[self._truncation_input] = np.float32(1.0 if truncation is None else check_truncation(truncation))
         return self._in_batches(inputs, ("latent", "labels"), batch_size)
@@ -356,4 +365,5 @@ def _open_onnx(path):
             "serving_default (export it without signature=)."
         )
     num_classes = int(metadata[ONNX_CLASSES_KEY]) if ONNX_CLASSES_KEY in metadata else None
-    return LoadedGenerator({SERVING_SIGNATURE: _OnnxSignature(session)}, path, num_classes)
+    class_names = json.loads(metadata[ONNX_CLASS_NAMES_KEY]) if ONNX_CLASS_NAMES_KEY in metadata else None
+    return LoadedGenerator({SERVING_SIGNATURE: _OnnxSignature(session)}, path, num_classes, class_names)

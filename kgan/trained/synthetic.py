@@ -65,7 +65,7 @@ def synthesize(
     if isinstance(num_per_class, bool) or not isinstance(num_per_class, (int, np.integer)) or num_per_class < 1:
         raise ValueError(f"num_per_class must be an int >= 1, got {num_per_class!r}.")
     classes = np.arange(generator.num_classes) if labels is None else np.unique(labels)
-    classes = class_labels(classes, len(classes), generator.num_classes)
+    classes = class_labels(classes, len(classes), generator.num_classes, generator.class_names)
     drawn = np.repeat(classes, num_per_class)
     samples = generator.generate(len(drawn), seed=seed, labels=drawn, truncation=truncation)
     if folder is None:

@@ -73,6 +73,35 @@ def test_generate_makes_the_requested_classes_and_checks_them():
         gan.generate(3, labels=[1, 2])
 
 
+def test_class_names_are_kept_in_the_saved_gan_the_export_and_onnx_and_name_the_labels(labelled_digits, tmp_path):
+    names = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    gan = tiny(kgan.ACGAN, class_names=names)
+    gan.compile()
+    gan.fit(labelled_digits.take(2), epochs=1, verbose=0)
+    latent = gan.sample_latent(3, seed=1)
+    np.testing.assert_array_equal(
+        gan.generate(latent=latent, labels=["seven", "7", 2]), gan.generate(latent=latent, labels=[7, 7, 2])
+    )
+    with pytest.raises(ValueError, match="'ten' is not a class of this generator; its classes: zero, one, two"):
+        gan.generate(2, labels="ten")
+    with pytest.raises(ValueError, match="'seven' is not a class of this generator; its classes have no names"):
+        tiny(kgan.ACGAN).generate(2, labels="seven")
+    with pytest.raises(ValueError, match="class_names must be 10 distinct names, one per class; got 2"):
+        tiny(kgan.CGAN, class_names=["a", "b"])
+    gan.save(str(tmp_path / "gan.keras"))
+    assert keras.saving.load_model(str(tmp_path / "gan.keras")).class_names == tuple(names)
+    export = kgan.export_generator(gan, str(tmp_path / "generator"))
+    classes, report = run_savedmodel_without_kgan(export, "num_classes", {}, tmp_path)
+    assert report["kgan_imported"] is False and classes["class_names"].tolist() == names
+    expected = gan.generate(latent=latent, labels=[7, 7, 2])
+    onnx = kgan.export_generator(gan, str(tmp_path / "generator.onnx"))
+    for path in (export, onnx, str(tmp_path / "gan.keras")):
+        loaded = kgan.load_generator(path)
+        assert loaded.class_names == tuple(names), path
+        by_name = loaded.generate(latent=latent, labels=["seven", "seven", "two"])
+        np.testing.assert_allclose(by_name, expected, atol=1e-5)
+
+
 def test_training_rejects_out_of_range_labels_and_unlabelled_batches():
     images = np.zeros((32, 8, 8, 1), np.uint8)
     gan = tiny(kgan.CGAN)

@@ -120,8 +120,16 @@ def test_a_translator_opens_from_every_form_and_translates_as_the_model_does(tmp
             opened.generate(2, seed=0)
         with pytest.raises(ValueError, match=r"source must be a batch of shape \(n, 8, 8, 1\), got \(5, 8, 8, 3\)"):
             opened.translate(np.zeros((5, 8, 8, 3), np.float32))
-    inpainting = kgan.trained.open_generator(kgan.Inpainting((8, 8, 1), width=4, discriminator_layers=2, seed=0))
-    assert inpainting.translates and list(inpainting.source_shapes) == ["source", "masks"]
+    inpainting = kgan.Inpainting((8, 8, 1), width=4, discriminator_layers=2, seed=0)
+    masks = np.zeros((5, 8, 8, 1), np.float32)
+    masks[:, 2:6, 2:6] = 1.0
+    filled = inpainting.translate((source, masks))
+    kgan.export_generator(inpainting, str(tmp_path / "inpainting"))
+    kgan.export_generator(inpainting, str(tmp_path / "inpainting.onnx"))
+    for held in (inpainting, str(tmp_path / "inpainting"), str(tmp_path / "inpainting.onnx")):
+        opened = kgan.trained.open_generator(held)  # the images first, then the masks, in every form
+        assert opened.translates and list(opened.source_shapes) == ["source", "masks"], held
+        np.testing.assert_allclose(opened.translate((source, masks)), filled, atol=1e-5)
     with pytest.raises(ValueError, match="samples latent vectors rather than translating images"):
         kgan.trained.open_generator(tiny_dcgan()).translate(source)
 
