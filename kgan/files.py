@@ -27,6 +27,19 @@ def written_whole(path):
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def check_output_folder(folder, mark, what, overwrite, how_to_overwrite):
+    """Refuses (FileExistsError) an output folder that is a file or holds anything but an earlier
+    output of the same kind (one with the file `mark` in it: `what`, e.g. "projection"), and an
+    earlier output unless `overwrite` (`how_to_overwrite` says how to ask for it)."""
+    if not os.path.exists(folder):
+        return
+    earlier = os.path.isfile(os.path.join(folder, mark))
+    if not (earlier or (os.path.isdir(folder) and not os.listdir(folder))):
+        raise FileExistsError(f"{folder!r} exists and is not an earlier {what}; choose another folder.")
+    if earlier and not overwrite:
+        raise FileExistsError(f"{folder!r} holds an earlier {what}. Pass {how_to_overwrite} to replace it.")
+
+
 def export_kind(path):
     """What kind of generator export `path` is ("a SavedModel folder", "an ONNX file", "a LiteRT
     file"), or None for anything else."""

@@ -13,7 +13,7 @@ import kgan
 from kgan import images
 from kgan.data.folder import decode_and_resize, list_images
 from kgan.export import export_format, signature_names
-from kgan.files import written_whole
+from kgan.files import check_output_folder, written_whole
 from kgan_cli.parser import METRICS
 from kgan_cli.usage import UsageError, check_data_dir, users_input
 
@@ -63,12 +63,8 @@ def interpolate_command(args):
 
 
 def project_command(args):
-    earlier = os.path.isfile(os.path.join(args.out, "projection.json"))
-    if os.path.isfile(args.out) or (os.path.isdir(args.out) and os.listdir(args.out) and not earlier):
-        raise UsageError(f"{args.out!r} exists and is not an earlier projection; choose another --out.")
-    if earlier and not args.overwrite:
-        raise UsageError(f"{args.out!r} holds an earlier projection. Pass --overwrite to replace it.")
     with users_input():
+        check_output_folder(args.out, "projection.json", "projection", args.overwrite, "--overwrite")
         gan = kgan.load_gan(args.model, purpose=kgan.latent.PROJECTION_PURPOSE)
         shape = tuple(int(d) for d in gan.inference_generator.outputs[0].shape[1:])
         files, pixels = _read_images(args.images, shape, args.resize)
@@ -142,7 +138,7 @@ def translate_command(args):
         raise UsageError(
             f"{args.model!r} draws images from latent vectors rather than translating images: use kgan sample."
         )
-    (source, shape), *extra = translator.source_shapes.items()
+    (_, shape), *extra = translator.source_shapes.items()
     if extra and args.masks is None:
         raise UsageError(
             f"This translator also takes {extra[0][0]} (an inpainting model fills holes): pass --masks DIR, "
@@ -150,12 +146,8 @@ def translate_command(args):
         )
     if args.masks is not None and not extra:
         raise UsageError("--masks is for inpainting models; this translator takes images alone.")
-    earlier = os.path.isfile(os.path.join(args.out, TRANSLATED))
-    if os.path.isfile(args.out) or (os.path.isdir(args.out) and os.listdir(args.out) and not earlier):
-        raise UsageError(f"{args.out!r} exists and is not an earlier kgan translate output; choose another --out.")
-    if earlier and not args.overwrite:
-        raise UsageError(f"{args.out!r} holds an earlier translation. Pass --overwrite to replace it.")
     with users_input():
+        check_output_folder(args.out, TRANSLATED, "translation", args.overwrite, "--overwrite")
         files, _, _ = list_images(args.images)
         names = [os.path.splitext(os.path.relpath(file, args.images))[0] for file in files]
         masks = _partners(args.masks, names) if extra else None

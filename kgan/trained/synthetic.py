@@ -8,7 +8,7 @@ import numpy as np
 import tensorflow as tf
 
 from kgan import images as images_lib
-from kgan.files import written_whole
+from kgan.files import check_output_folder, written_whole
 from kgan.models.checks import class_labels
 from kgan.trained.opening import open_generator
 
@@ -74,12 +74,7 @@ def synthesize(
             dataset = dataset.shuffle(len(drawn), seed=seed, reshuffle_each_iteration=True)
         return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
     folder = os.fspath(folder)
-    if os.path.exists(folder):
-        earlier = os.path.isfile(os.path.join(folder, SYNTHESIS_MARK))
-        if not (earlier or (os.path.isdir(folder) and not os.listdir(folder))):
-            raise FileExistsError(f"{folder!r} exists and is not an earlier synthesis; choose another folder.")
-        if earlier and not overwrite:
-            raise FileExistsError(f"{folder!r} holds an earlier synthesis. Pass overwrite=True to replace it.")
+    check_output_folder(folder, SYNTHESIS_MARK, "synthesis", overwrite, "overwrite=True")
     digits = len(str(generator.num_classes - 1))
     pixels = images_lib.to_uint8(samples)
     with written_whole(folder) as staging:
