@@ -15,7 +15,16 @@ import os
 from kgan.data.catalog import CLASS_NAMES, DATA_DIR_ENV, DATASETS, IMAGE_SHAPES
 from kgan.data.files import read_cifar10_npz, read_digits_csv, read_idx, read_mnist_format
 from kgan.data.folder import image_folder, image_size_pair
-from kgan.data.paired import edge_maps, inverted, low_resolution, paired, paired_folders, unpaired, unpaired_folders
+from kgan.data.paired import (
+    edge_maps,
+    inverted,
+    low_resolution,
+    paired,
+    paired_folders,
+    side_by_side_folder,
+    unpaired,
+    unpaired_folders,
+)
 from kgan.data.pipeline import from_arrays, resize_batches, scale_images
 from kgan.data.records import tfrecords, write_tfrecords
 from kgan.data.tfds import OFFLINE_ALTERNATIVES, DatasetUnavailable, from_tfds
@@ -146,6 +155,7 @@ __all__ = [
     "low_resolution",
     "paired",
     "paired_folders",
+    "side_by_side_folder",
     "unpaired",
     "unpaired_folders",
     "IMAGE_SHAPES",

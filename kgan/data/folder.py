@@ -53,7 +53,11 @@ def image_size_pair(image_size):
 
 def decode_and_resize(contents, image_size, channels):
     """Encoded image bytes -> uint8 pixels `image_size + (channels,)`, resized with antialiasing."""
-    image = tf.io.decode_image(contents, channels=channels, expand_animations=False)
+    return resized_pixels(tf.io.decode_image(contents, channels=channels, expand_animations=False), image_size)
+
+
+def resized_pixels(image, image_size):
+    """uint8 pixels resized to `image_size` with antialiasing, rounded back to uint8."""
     image = tf.image.resize(image, image_size, antialias=True)
     return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
 

@@ -8,7 +8,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from kgan.data.folder import decode_and_resize, image_folder, image_size_pair, list_images
+from kgan.data.folder import decode_and_resize, image_folder, image_size_pair, list_images, resized_pixels
 from kgan.data.pipeline import from_arrays, scale_images, shuffled_per_pass
 from kgan.seeding import sub_seed
 
@@ -99,6 +99,59 @@ def paired_folders(
         num_parallel_calls=tf.data.AUTOTUNE,
     )
     return _shuffle_batch_scale(pairs, len(names), batch_size, shuffle=False, seed=None, drop_remainder=drop_remainder)
+
+
+#: `side_by_side_folder`'s directions: which half of each file is the source.
+DIRECTIONS = ("AtoB", "BtoA")
+
+
+def side_by_side_folder(
+    path,
+    image_size,
+    direction="AtoB",
+    batch_size=64,
+    source_channels=3,
+    target_channels=3,
+    shuffle=True,
+    seed=None,
+    drop_remainder=True,
+    limit=None,
+):
+    """`(source, target)` batches streamed from a folder of side-by-side pairs: each file holds
+    image A in its left half and image B in its right half, as the pix2pix datasets (facades,
+    maps, edges2shoes, ...) ship them.
+
+    Args:
+        path: the folder (subfolders too).
+        image_size: `(height, width)` (or one int for squares) each half is resized to.
+        direction: "AtoB" (the left half is the source) or "BtoA".
+        batch_size, source_channels, target_channels, shuffle, seed, drop_remainder: as for
+            `paired_folders`.
+        limit: use only the first `limit` files in sorted order.
+    """
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {DIRECTIONS} (which half is the source), got {direction!r}.")
+    files, _, _ = list_images(path)
+    files = files[:limit]
+    size = image_size_pair(image_size)
+
+    def halves(file):
+        image = tf.io.decode_image(tf.io.read_file(file), channels=3, expand_animations=False)
+        half = tf.shape(image)[1] // 2
+        left, right = image[:, :half], image[:, half : 2 * half]
+        source, target = (left, right) if direction == "AtoB" else (right, left)
+        return _as_channels(source, source_channels, size), _as_channels(target, target_channels, size)
+
+    names = tf.data.Dataset.from_tensor_slices(files)
+    if shuffle:
+        names = shuffled_per_pass(names, len(files), seed)
+    pairs = names.map(halves, num_parallel_calls=tf.data.AUTOTUNE)
+    return _shuffle_batch_scale(pairs, len(files), batch_size, shuffle=False, seed=None, drop_remainder=drop_remainder)
+
+
+def _as_channels(image, channels, size):
+    """uint8 RGB pixels as `channels` channels (1: grayscale), resized to `size`."""
+    return resized_pixels(tf.image.rgb_to_grayscale(image) if channels == 1 else image, size)
 
 
 def unpaired(images_a, images_b, batch_size=64, seed=None):
