@@ -25,7 +25,7 @@ class Option:
 
     flag: str
     help: str
-    kind: str = "float"  # "positive_int", "float", "finite_float" or "switch" (--flag / --no-flag)
+    kind: str = "float"  # "positive_int", "float", "finite_float", "text" or "switch" (--flag / --no-flag)
     choices: tuple = ()  # the values it takes, when only some
 
 
@@ -45,9 +45,11 @@ class Recipe:
         options: names of the `OPTIONS` it takes; giving another recipe's option is an error.
         defaults: its values for options the user left out, common ones included (the latent
             size, learning rates, ...); an option without one takes the family's default.
-        data: what it trains on: "images" (unlabelled), or "labelled_images": a named dataset's
-            labels, or an `--image-folder` of one subfolder per class; the family then gets
-            `num_classes` and `class_names` from the data.
+        data: what it trains on: "images" (unlabelled); "labelled_images": a named dataset's
+            labels, or an `--image-folder` of one subfolder per class (the family then gets
+            `num_classes` and `class_names` from the data); "pairs": `--pairs` folders, an
+            `--image-folder` of side-by-side A|B files, or a named dataset's grey -> colour (or
+            edges -> image) pairs (the family gets the source shape and `target_channels`).
         power_of_two: it makes square images of a power-of-two side, so named datasets of
             other sizes are resized up to the next one (MNIST's 28x28 to 32x32).
         callbacks: `(class in kgan.callbacks, folder of the run)` pairs of the pictures it adds;
@@ -93,6 +95,13 @@ OPTIONS = {
         "(area downscaling) the inputs; the image side must divide by it",
         "positive_int",
         choices=(2, 4, 8),
+    ),
+    "direction": Option(
+        "--direction",
+        "which side is the source: AtoB translates the left half of side-by-side files (the first of "
+        "--pairs' folders) into the right one, BtoA the other way",
+        "text",
+        choices=("AtoB", "BtoA"),
     ),
     "hole_size": Option(
         "--hole-size",
@@ -189,6 +198,16 @@ RECIPES = {
             _dcgan_network,
             options=_DCGAN_OPTIONS,
             defaults=_TUNED,
+        ),
+        Recipe(
+            "pix2pix",
+            "Pix2Pix",
+            "paired image-to-image translation (Isola et al., 2017): a U-Net G, a PatchGAN D that sees "
+            "the source too, L1 to the target; trains on pairs",
+            lambda options: {"width": options.width},
+            options=("direction",),
+            defaults={"direction": "AtoB"},
+            data="pairs",
         ),
         Recipe(
             "projection",

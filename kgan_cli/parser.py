@@ -171,7 +171,17 @@ def _add_train(commands, common):
         "(those places, TFDS's cache or a download), otherwise the shipped digits",
     )
     source.add_argument("--data-dir", help="folder holding the dataset's original files")
-    source.add_argument("--image-folder", help="train on your own PNG/JPEG images in this folder instead of --dataset")
+    source.add_argument(
+        "--image-folder",
+        help="train on your own PNG/JPEG images in this folder instead of --dataset (conditional recipes: one "
+        "subfolder per class; pix2pix: side-by-side A|B files)",
+    )
+    source.add_argument(
+        "--pairs",
+        nargs=2,
+        metavar=("SOURCE_DIR", "TARGET_DIR"),
+        help="pix2pix: train on two folders of images paired by file name instead of --dataset",
+    )
     source.add_argument(
         "--tfrecords",
         metavar="PATTERN",
@@ -331,7 +341,7 @@ def _add_train(commands, common):
     )
 
 
-OPTION_TYPES = {"positive_int": _positive_int, "float": float, "finite_float": _finite_float}
+OPTION_TYPES = {"positive_int": _positive_int, "float": float, "finite_float": _finite_float, "text": str}
 
 
 def _add_recipe_options(group):

@@ -10,6 +10,7 @@ import sys
 import time
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 import kgan
@@ -27,6 +28,8 @@ def _images(args, recipe, labels=False):
     for, with their labels when `labels` (class_names None without); `args.dataset` and
     `args.data_dir` become the dataset and folder used (None for a folder or TFRecords, and for
     TFDS or the shipped digits)."""
+    if args.pairs:
+        raise UsageError(f"--pairs is for --recipe pix2pix; --recipe {recipe.name} trains on images alone.")
     if args.image_folder and args.tfrecords:
         raise UsageError("Pass either --image-folder or --tfrecords, not both.")
     if (args.image_folder or args.tfrecords) and args.dataset:
@@ -110,9 +113,53 @@ def _labelled_images(args, recipe):
     return dataset, image_shape, description, {"num_classes": len(class_names), "class_names": class_names}
 
 
+def _pairs(args, recipe):
+    """`(dataset, source shape, description, {"target_channels": ...})` of the pairs asked for:
+    two folders matched by name, a folder of side-by-side A|B files, or a named dataset's
+    grey -> colour pairs (edges -> images for a grayscale one)."""
+    given = [name for name, value in (("--pairs", args.pairs), ("--image-folder", args.image_folder)) if value]
+    if args.tfrecords or len(given) > 1 or (given and args.dataset):
+        raise UsageError(
+            f"--recipe {recipe.name} trains on pairs: pass one of --pairs SOURCE_DIR TARGET_DIR, --image-folder "
+            "(side-by-side A|B files) or --dataset."
+        )
+    size = (args.image_size, args.image_size)
+    channels = {"source_channels": args.channels, "target_channels": args.channels}
+    common = dict(batch_size=args.batch_size, seed=args.seed, limit=args.limit, **channels)
+    if args.pairs:
+        source_dir, target_dir = args.pairs if args.direction == "AtoB" else args.pairs[::-1]
+        dataset = kgan.data.paired_folders(source_dir, target_dir, size, **common)
+        described = f"pairs {source_dir} -> {target_dir}"
+        return dataset, size + (args.channels,), described, {"target_channels": args.channels}
+    if args.image_folder:
+        dataset = kgan.data.side_by_side_folder(args.image_folder, size, args.direction, **common)
+        halves = "left -> right" if args.direction == "AtoB" else "right -> left"
+        described = f"side-by-side pairs in {args.image_folder} ({halves})"
+        return dataset, size + (args.channels,), described, {"target_channels": args.channels}
+    check_data_dir(args.data_dir)
+    name = args.dataset or "mnist"
+    folder = kgan.data.resolve_data_dir(name, args.data_dir)
+    if folder is None and name != "digits":
+        raise UsageError(
+            f"--recipe {recipe.name} makes its pairs from {name}'s files: pass --data-dir FOLDER or set "
+            f"KGAN_DATA_DIR=ROOT (with ROOT/{name}/), or use --dataset digits, --pairs or --image-folder."
+        )
+    images = kgan.data.load_arrays(name, folder)[0][: args.limit]
+    if images.shape[-1] == 3:
+        sources, kind = np.round(np.asarray(tf.image.rgb_to_grayscale(images))).astype(np.uint8), "grey -> colour"
+    else:
+        sources, kind = kgan.data.edge_maps(images), "edges -> images"
+    if args.direction == "BtoA":
+        sources, images, kind = images, sources, " -> ".join(reversed(kind.split(" -> ")))
+    dataset = kgan.data.paired(sources, images, batch_size=args.batch_size, seed=args.seed)
+    args.dataset, args.data_dir = name, folder
+    shape = tuple(sources.shape[1:])
+    return dataset, shape, f"{name} {kind} pairs", {"target_channels": images.shape[-1]}
+
+
 #: The readers of the data a recipe needs (its `data` in the recipe table): each returns
 #: `(dataset, image_shape, description, the family's arguments that come from the data)`.
-DATA_READERS = {"images": _unlabelled_images, "labelled_images": _labelled_images}
+DATA_READERS = {"images": _unlabelled_images, "labelled_images": _labelled_images, "pairs": _pairs}
 
 
 def _recipe_size(recipe, image_shape):

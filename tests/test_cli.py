@@ -1,5 +1,6 @@
 """The `kgan` command line, run as a user runs it: a real process writing real files."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -429,7 +430,8 @@ def test_every_recipe_of_the_table_builds_its_family_from_the_command_line():
 
     assert kgan_cli.parser.RECIPES.keys() == RECIPES.keys()
     assert set(RECIPES) == {
-        *("acgan", "cgan", "dcgan", "inpainting", "lsgan", "projection", "sngan", "srgan", "stylegan2", "wgangp")
+        *("acgan", "cgan", "dcgan", "inpainting", "lsgan", "pix2pix", "projection", "sngan", "srgan", "stylegan2"),
+        "wgangp",
     }
     parser = kgan_cli.parser.build_parser()
     for name, recipe in RECIPES.items():
@@ -438,7 +440,11 @@ def test_every_recipe_of_the_table_builds_its_family_from_the_command_line():
         args = parser.parse_args(["train", "--recipe", name, "--width", "8"])
         kgan_cli.train.apply_recipe(args)
         assert args.latent_dim == recipe.defaults.get("latent_dim")  # None: the image-to-image recipes
-        from_data = {"num_classes": 3, "class_names": ("a", "b", "c")} if recipe.data == "labelled_images" else {}
+        from_data = {
+            "images": {},
+            "labelled_images": {"num_classes": 3, "class_names": ("a", "b", "c")},
+            "pairs": {"target_channels": 3},
+        }[recipe.data]
         gan = kgan_cli.train.build_gan(kgan_cli.parser.RECIPES[name], args, (8, 8, 1), from_data)
         assert type(gan) is getattr(kgan, recipe.family) and gan.uses_latent == (args.latent_dim is not None)
         assert not gan.uses_latent or gan.latent_dim == args.latent_dim
@@ -593,6 +599,63 @@ def test_translation_recipes_train_on_images_alone_and_translate_a_folder(tmp_pa
         assert kgan_cli.main(argv) == 2
         error = capsys.readouterr().err
         assert message in error and len(error.strip().splitlines()) == 1, error
+
+
+def test_pix2pix_trains_on_side_by_side_files_two_folders_or_a_datasets_pairs(tmp_path, capsys):
+    import kgan_cli
+
+    digits = kgan.data.load_arrays("digits")[0][:64]
+    for i, image in enumerate(np.repeat(digits, 3, axis=-1)):  # A: the digit, B: its negative
+        kgan.images.save_png(str(tmp_path / "ab" / f"{i}.png"), np.concatenate([image, 255 - image], axis=1))
+        kgan.images.save_png(str(tmp_path / "a" / f"{i}.png"), image)
+        kgan.images.save_png(str(tmp_path / "b" / f"{i}.png"), 255 - image)
+    small = ["--recipe", "pix2pix", "--batch-size", "32", "--width", "8", "--epochs", "1"]
+    folder = ["--image-size", "8", "--channels", "1"]
+    side = tmp_path / "side"
+    argv = ["train", *small, *folder, "--image-folder", str(tmp_path / "ab"), "--direction", "BtoA"]
+    assert kgan_cli.main([*argv, "--run-dir", str(side)]) == 0
+    out = capsys.readouterr().out
+    assert "on side-by-side pairs in" in out and "(right -> left)" in out
+    model = keras.saving.load_model(str(side / "checkpoints" / "epoch_0001.keras"))
+    assert type(model) is kgan.Pix2Pix and model.source_shape == (8, 8, 1) and model.target_channels == 1
+    grid = tf.io.decode_png(tf.io.read_file(str(side / "samples" / "epoch_0001.png"))).numpy()
+    assert grid.shape[0] == 3 * 9 + 1  # sources, outputs, targets
+    pairs = tmp_path / "pairs"
+    argv = ["train", *small, *folder, "--pairs", str(tmp_path / "a"), str(tmp_path / "b"), "--limit", "32"]
+    assert kgan_cli.main([*argv, "--run-dir", str(pairs)]) == 0
+    assert f"on pairs {tmp_path / 'a'} -> {tmp_path / 'b'}: 1 epochs of 1 steps" in capsys.readouterr().out
+    named = tmp_path / "named"
+    assert kgan_cli.main(["train", *small, "--dataset", "digits", "--limit", "64", "--run-dir", str(named)]) == 0
+    assert "on digits edges -> images pairs" in capsys.readouterr().out
+    translated = tmp_path / "translated"
+    assert (
+        kgan_cli.main(
+            [
+                "translate",
+                "--model",
+                str(pairs / "generator"),
+                "--images",
+                str(tmp_path / "a"),
+                "--out",
+                str(translated),
+            ]
+        )
+        == 0
+    )
+    assert len(os.listdir(translated)) == 64 + 1
+    for argv, message in (
+        (
+            [*small, "--pairs", str(tmp_path / "a"), str(tmp_path / "b"), "--image-folder", str(tmp_path / "ab")],
+            "trains on pairs: pass one of --pairs",
+        ),
+        (["--pairs", str(tmp_path / "a"), str(tmp_path / "b")], "--pairs is for --recipe pix2pix"),
+        ([*small, "--dataset", "mnist", "--data-dir", str(tmp_path / "none")], "does not exist"),
+        ([*small, "--direction", "left"], "invalid choice: 'left'"),
+    ):
+        with pytest.raises(SystemExit) if "invalid choice" in message else contextlib.nullcontext():
+            assert kgan_cli.main(["train", *argv, "--run-dir", str(tmp_path / "refused")]) == 2
+        error = capsys.readouterr().err
+        assert message in error, error
 
 
 @needs_offline

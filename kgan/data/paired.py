@@ -56,6 +56,7 @@ def paired_folders(
     seed=None,
     source_size=None,
     drop_remainder=True,
+    limit=None,
 ):
     """`(source, target)` batches streamed from two folders whose files pair up by name.
 
@@ -71,6 +72,7 @@ def paired_folders(
         source_size: `(height, width)` of the sources when it differs from the targets'
             (super-resolution's low-resolution inputs).
         drop_remainder: drop the last, smaller batch (for training; keep it to evaluate every pair).
+        limit: use only the first `limit` pairs in sorted order.
     """
 
     def by_stem(folder):
@@ -84,7 +86,7 @@ def paired_folders(
             f"{len(unmatched)} images have no partner with the same name in the other folder, e.g. "
             f"{unmatched[:3]}. Every file in {source_dir} needs one in {target_dir} and vice versa."
         )
-    names = sorted(source_files)
+    names = sorted(source_files)[:limit]
     files = tf.data.Dataset.from_tensor_slices(([source_files[n] for n in names], [target_files[n] for n in names]))
     target_size = image_size_pair(image_size)
     source_size = target_size if source_size is None else image_size_pair(source_size)
