@@ -49,7 +49,8 @@ class Recipe:
             labels, or an `--image-folder` of one subfolder per class (the family then gets
             `num_classes` and `class_names` from the data); "pairs": `--pairs` folders, an
             `--image-folder` of side-by-side A|B files, or a named dataset's grey -> colour (or
-            edges -> image) pairs (the family gets the source shape and `target_channels`).
+            edges -> image) pairs (the family gets the source shape and `target_channels`);
+            "domains": two unpaired `--domains` folders, or a named dataset and its negatives.
         power_of_two: it makes square images of a power-of-two side, so named datasets of
             other sizes are resized up to the next one (MNIST's 28x28 to 32x32).
         callbacks: `(class in kgan.callbacks, folder of the run)` pairs of the pictures it adds;
@@ -172,6 +173,14 @@ RECIPES = {
             options=_CONDITIONAL_OPTIONS,
             defaults=_CONDITIONAL_DEFAULTS,
             data="labelled_images",
+        ),
+        Recipe(
+            "cyclegan",
+            "CycleGAN",
+            "unpaired image-to-image translation (Zhu et al., 2017): two U-Net generators and two "
+            "PatchGANs, least-squares loss, cycle and identity losses; trains on two unpaired domains",
+            lambda options: {"width": options.width},
+            data="domains",
         ),
         Recipe(
             "dcgan",

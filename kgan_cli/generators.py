@@ -133,7 +133,7 @@ def _read_image(file, shape, resize, what="the generator makes"):
 
 def translate_command(args):
     with users_input():
-        translator = kgan.trained.open_generator(args.model)
+        translator = kgan.trained.open_generator(args.model, TRANSLATE_DIRECTIONS.get(args.direction))
     if not translator.translates:
         raise UsageError(
             f"{args.model!r} draws images from latent vectors rather than translating images: use kgan sample."
@@ -167,6 +167,9 @@ def translate_command(args):
     print(f"translated {len(files)} images from {args.images} into {args.out} ({height}x{width}x{channels})")
     return 0
 
+
+#: `kgan translate --direction`: the signature of a two-way (CycleGAN) export that runs.
+TRANSLATE_DIRECTIONS = {"AtoB": "a_to_b", "BtoA": "b_to_a"}
 
 #: The file `kgan translate` leaves in its --out folder, so that a later run may replace it.
 TRANSLATED = "translated.json"

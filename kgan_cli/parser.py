@@ -177,6 +177,12 @@ def _add_train(commands, common):
         "subfolder per class; pix2pix: side-by-side A|B files)",
     )
     source.add_argument(
+        "--domains",
+        nargs=2,
+        metavar=("A_DIR", "B_DIR"),
+        help="cyclegan: train on two folders of unrelated images, domain A and domain B, instead of --dataset",
+    )
+    source.add_argument(
         "--pairs",
         nargs=2,
         metavar=("SOURCE_DIR", "TARGET_DIR"),
@@ -497,6 +503,11 @@ def _add_translate(commands, common):
     )
     translate.add_argument("--images", required=True, help="folder of PNG/JPEG images to translate (subfolders too)")
     translate.add_argument("--out", required=True, help="folder to write")
+    translate.add_argument(
+        "--direction",
+        choices=["AtoB", "BtoA"],
+        help="a two-way (CycleGAN) model: which way to translate (default: its serving_default, A to B)",
+    )
     translate.add_argument(
         "--masks", help="inpainting: folder of masks named as the images, white where pixels are missing"
     )

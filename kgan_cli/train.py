@@ -28,8 +28,9 @@ def _images(args, recipe, labels=False):
     for, with their labels when `labels` (class_names None without); `args.dataset` and
     `args.data_dir` become the dataset and folder used (None for a folder or TFRecords, and for
     TFDS or the shipped digits)."""
-    if args.pairs:
-        raise UsageError(f"--pairs is for --recipe pix2pix; --recipe {recipe.name} trains on images alone.")
+    for option, value, recipes in (("--pairs", args.pairs, "pix2pix"), ("--domains", args.domains, "cyclegan")):
+        if value:
+            raise UsageError(f"{option} is for --recipe {recipes}; --recipe {recipe.name} trains on images alone.")
     if args.image_folder and args.tfrecords:
         raise UsageError("Pass either --image-folder or --tfrecords, not both.")
     if (args.image_folder or args.tfrecords) and args.dataset:
@@ -118,7 +119,7 @@ def _pairs(args, recipe):
     two folders matched by name, a folder of side-by-side A|B files, or a named dataset's
     grey -> colour pairs (edges -> images for a grayscale one)."""
     given = [name for name, value in (("--pairs", args.pairs), ("--image-folder", args.image_folder)) if value]
-    if args.tfrecords or len(given) > 1 or (given and args.dataset):
+    if args.tfrecords or args.domains or len(given) > 1 or (given and args.dataset):
         raise UsageError(
             f"--recipe {recipe.name} trains on pairs: pass one of --pairs SOURCE_DIR TARGET_DIR, --image-folder "
             "(side-by-side A|B files) or --dataset."
@@ -138,12 +139,7 @@ def _pairs(args, recipe):
         return dataset, size + (args.channels,), described, {"target_channels": args.channels}
     check_data_dir(args.data_dir)
     name = args.dataset or "mnist"
-    folder = kgan.data.resolve_data_dir(name, args.data_dir)
-    if folder is None and name != "digits":
-        raise UsageError(
-            f"--recipe {recipe.name} makes its pairs from {name}'s files: pass --data-dir FOLDER or set "
-            f"KGAN_DATA_DIR=ROOT (with ROOT/{name}/), or use --dataset digits, --pairs or --image-folder."
-        )
+    folder = _local_files(name, args.data_dir, recipe)
     images = kgan.data.load_arrays(name, folder)[0][: args.limit]
     if images.shape[-1] == 3:
         sources, kind = np.round(np.asarray(tf.image.rgb_to_grayscale(images))).astype(np.uint8), "grey -> colour"
@@ -157,9 +153,48 @@ def _pairs(args, recipe):
     return dataset, shape, f"{name} {kind} pairs", {"target_channels": images.shape[-1]}
 
 
+def _domains(args, recipe):
+    """`(dataset, domain A's shape, description, {"image_shape_b": ...})` of two unpaired domains:
+    two folders, or a named dataset's images (A) and their negatives (B)."""
+    if args.tfrecords or args.image_folder or args.pairs or (args.domains and args.dataset):
+        raise UsageError(
+            f"--recipe {recipe.name} trains on two domains: pass --domains A_DIR B_DIR (two folders of "
+            "unrelated images) or --dataset (its images and their negatives)."
+        )
+    if args.domains:
+        size = (args.image_size, args.image_size)
+        dataset = kgan.data.unpaired_folders(*args.domains, size, args.batch_size, args.channels, args.seed, args.limit)
+        shape = size + (args.channels,)
+        return dataset, shape, f"domains {args.domains[0]} and {args.domains[1]}", {"image_shape_b": shape}
+    check_data_dir(args.data_dir)
+    name = args.dataset or "mnist"
+    folder = _local_files(name, args.data_dir, recipe)
+    images = kgan.data.load_arrays(name, folder)[0][: args.limit]
+    dataset = kgan.data.unpaired(images, kgan.data.inverted(images), batch_size=args.batch_size, seed=args.seed)
+    args.dataset, args.data_dir = name, folder
+    shape = tuple(images.shape[1:])
+    return dataset, shape, f"{name} (A) and its negatives (B)", {"image_shape_b": shape}
+
+
+def _local_files(name, data_dir, recipe):
+    """The folder of a named dataset's files, for a recipe that makes its data from them."""
+    folder = kgan.data.resolve_data_dir(name, data_dir)
+    if folder is None and name != "digits":
+        raise UsageError(
+            f"--recipe {recipe.name} makes its data from {name}'s files: pass --data-dir FOLDER or set "
+            f"KGAN_DATA_DIR=ROOT (with ROOT/{name}/), or use --dataset digits or your own folders."
+        )
+    return folder
+
+
 #: The readers of the data a recipe needs (its `data` in the recipe table): each returns
 #: `(dataset, image_shape, description, the family's arguments that come from the data)`.
-DATA_READERS = {"images": _unlabelled_images, "labelled_images": _labelled_images, "pairs": _pairs}
+DATA_READERS = {
+    "images": _unlabelled_images,
+    "labelled_images": _labelled_images,
+    "pairs": _pairs,
+    "domains": _domains,
+}
 
 
 def _recipe_size(recipe, image_shape):
@@ -361,6 +396,8 @@ def _report_run(run, export, gan, args, seconds):
     if export and not gan.uses_latent:
         masks = " --masks YOUR_MASKS" if len(kgan.trained.open_generator(gan).source_shapes) > 1 else ""
         print(f"  kgan translate --model {export} --images YOUR_IMAGES{masks} --out translated")
+        if "b_to_a" in signature_names(gan):
+            print(f"  kgan translate --model {export} --direction BtoA --images YOUR_B_IMAGES --out translated_b")
     elif export:
         print(f"  kgan sample --model {export} --num 64 --out samples.png")
         if gan.class_names is not None:  # two of its classes, by name

@@ -430,7 +430,8 @@ def test_every_recipe_of_the_table_builds_its_family_from_the_command_line():
 
     assert kgan_cli.parser.RECIPES.keys() == RECIPES.keys()
     assert set(RECIPES) == {
-        *("acgan", "cgan", "dcgan", "inpainting", "lsgan", "pix2pix", "projection", "sngan", "srgan", "stylegan2"),
+        *("acgan", "cgan", "cyclegan", "dcgan", "inpainting", "lsgan", "pix2pix", "projection", "sngan", "srgan"),
+        "stylegan2",
         "wgangp",
     }
     parser = kgan_cli.parser.build_parser()
@@ -444,6 +445,7 @@ def test_every_recipe_of_the_table_builds_its_family_from_the_command_line():
             "images": {},
             "labelled_images": {"num_classes": 3, "class_names": ("a", "b", "c")},
             "pairs": {"target_channels": 3},
+            "domains": {"image_shape_b": (8, 8, 1)},
         }[recipe.data]
         gan = kgan_cli.train.build_gan(kgan_cli.parser.RECIPES[name], args, (8, 8, 1), from_data)
         assert type(gan) is getattr(kgan, recipe.family) and gan.uses_latent == (args.latent_dim is not None)
@@ -656,6 +658,42 @@ def test_pix2pix_trains_on_side_by_side_files_two_folders_or_a_datasets_pairs(tm
             assert kgan_cli.main(["train", *argv, "--run-dir", str(tmp_path / "refused")]) == 2
         error = capsys.readouterr().err
         assert message in error, error
+
+
+def test_cyclegan_trains_on_two_domains_and_translates_both_ways(tmp_path, capsys):
+    import kgan_cli
+
+    digits = kgan.data.load_arrays("digits")[0][:64]
+    for i, image in enumerate(digits):
+        kgan.images.save_png(str(tmp_path / "a" / f"{i}.png"), image)
+        kgan.images.save_png(str(tmp_path / "b" / f"n{i}.png"), 255 - image)  # unpaired: no shared names
+    small = ["--recipe", "cyclegan", "--batch-size", "32", "--width", "8", "--epochs", "1"]
+    run = tmp_path / "run"
+    domains = ["--domains", str(tmp_path / "a"), str(tmp_path / "b"), "--image-size", "8", "--channels", "1"]
+    assert kgan_cli.main(["train", *small, *domains, "--run-dir", str(run)]) == 0
+    out = capsys.readouterr().out
+    assert f"on domains {tmp_path / 'a'} and {tmp_path / 'b'}" in out and "--direction BtoA --images" in out
+    grid = tf.io.decode_png(tf.io.read_file(str(run / "samples" / "epoch_0001.png"))).numpy()
+    assert grid.shape[0] == 6 * 9 + 1  # A, A -> B, A -> B -> A, then B's three rows
+    model = keras.saving.load_model(str(run / "checkpoints" / "epoch_0001.keras"))
+    export = str(run / "generator")
+    for direction, folder, expected in (("AtoB", "a", "a_to_b"), ("BtoA", "b", "b_to_a")):
+        out = tmp_path / f"out_{direction}"
+        argv = ["translate", "--model", export, "--direction", direction, "--images", str(tmp_path / folder)]
+        assert kgan_cli.main([*argv, "--out", str(out)]) == 0
+        written = tf.io.decode_png(tf.io.read_file(str(out / ("0.png" if folder == "a" else "n0.png")))).numpy()
+        source = digits[:1] if folder == "a" else 255 - digits[:1]
+        wanted = kgan.images.to_uint8(model.translate(kgan.images.from_uint8(source), expected))[0]
+        assert np.abs(written.astype(int) - wanted).max() <= 1
+    assert (
+        kgan_cli.main(["train", *small, "--run-dir", str(tmp_path / "named"), "--dataset", "digits", "--limit", "64"])
+        == 0
+    )
+    assert "on digits (A) and its negatives (B)" in capsys.readouterr().out
+    refused = ["train", *small, *domains, "--dataset", "digits", "--run-dir", str(tmp_path / "x")]
+    assert kgan_cli.main(refused) == 2 and "trains on two domains" in capsys.readouterr().err
+    assert kgan_cli.main(["train", "--recipe", "srgan", *domains, "--run-dir", str(tmp_path / "y")]) == 2
+    assert "--domains is for --recipe cyclegan" in capsys.readouterr().err
 
 
 @needs_offline

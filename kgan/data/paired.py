@@ -167,12 +167,13 @@ def unpaired(images_a, images_b, batch_size=64, seed=None):
     )
 
 
-def unpaired_folders(folder_a, folder_b, image_size, batch_size=64, channels=3, seed=None):
-    """`(images_a, images_b)` batches streamed from two folders of unrelated images."""
+def unpaired_folders(folder_a, folder_b, image_size, batch_size=64, channels=3, seed=None, limit=None):
+    """`(images_a, images_b)` batches streamed from two folders of unrelated images (`limit`: the
+    first so many of each, in sorted order). An epoch lasts as long as the smaller domain."""
     return tf.data.Dataset.zip(
         (
-            image_folder(folder_a, image_size, batch_size, channels, seed=sub_seed(seed, "a")),
-            image_folder(folder_b, image_size, batch_size, channels, seed=sub_seed(seed, "b")),
+            image_folder(folder_a, image_size, batch_size, channels, seed=sub_seed(seed, "a"), limit=limit),
+            image_folder(folder_b, image_size, batch_size, channels, seed=sub_seed(seed, "b"), limit=limit),
         )
     )
 

@@ -123,22 +123,25 @@ def load_export(path):
 BATCH = 256
 
 
-def open_generator(model):
+def open_generator(model, signature=None):
     """Anything a user holds that generates, behind one interface: a `LoadedGenerator`.
 
     Args:
         model: a kgan GAN (its export's signatures, run in this process), the path of a `.keras`
             file, an exported SavedModel folder or an exported `.onnx` file, or a
             `LoadedGenerator` (returned as it is).
+        signature: the signature to run (default `serving_default`), e.g. a CycleGAN's "b_to_a";
+            an ONNX file holds the one it was exported with.
 
     Returns:
         A `LoadedGenerator`: `generate(...)` for generators of latent vectors, `translate(...)`
         for image-to-image models (`translates` says which).
     """
+    signature = signature or SERVING_SIGNATURE
     if isinstance(model, LoadedGenerator):
         return model
     if isinstance(model, GAN):
-        return LoadedGenerator(_gan_signatures(model), f"<{type(model).__name__}>")
+        return LoadedGenerator(_gan_signatures(model, signature), f"<{type(model).__name__}>", signature=signature)
     if not isinstance(model, (str, os.PathLike)):
         raise ValueError(
             f"Expected a kgan GAN, the path of a saved or exported one, or a loaded generator; "
@@ -147,11 +150,10 @@ def open_generator(model):
     path = os.fspath(model)
     if os.path.isdir(path):
         export = load_export(path)
-        return LoadedGenerator(
-            {name: _ExportSignature(function, export) for name, function in export.signatures.items()}, path
-        )
+        signatures = {name: _ExportSignature(function, export) for name, function in export.signatures.items()}
+        return LoadedGenerator(signatures, path, signature=signature)
     if path.endswith(".onnx"):
-        return _open_onnx(path)
+        return _open_onnx(path, signature)
     if path.endswith(".tflite"):
         checkpoint, export = run_files(path)
         raise ValueError(
@@ -159,7 +161,7 @@ def open_generator(model):
             f"sample with. Pass {repr(export) if export else 'the exported SavedModel folder'}, an .onnx export or "
             f"{repr(checkpoint) if checkpoint else 'a .keras checkpoint'} instead."
         )
-    return LoadedGenerator(_gan_signatures(load_gan(path)), path)
+    return LoadedGenerator(_gan_signatures(load_gan(path), signature), path, signature=signature)
 
 
 class LoadedGenerator:
@@ -180,9 +182,12 @@ class LoadedGenerator:
         source: the path it was loaded from (or `<Family>` for a GAN in memory).
     """
 
-    def __init__(self, signatures, source, num_classes=None, class_names=None):
+    def __init__(self, signatures, source, num_classes=None, class_names=None, signature=SERVING_SIGNATURE):
         self.source = source
-        self._serve = signatures[SERVING_SIGNATURE]
+        if signature not in signatures:
+            runnable = sorted(name for name in signatures if name not in (SAMPLE_SIGNATURE, CLASSES_SIGNATURE))
+            raise ValueError(f"{source!r} has no signature {signature!r}; it has {', '.join(runnable)}.")
+        self._serve = signatures[signature]
         inputs = self._serve.inputs
         self.translates = SAMPLE_SIGNATURE not in signatures and "latent" not in inputs
         self.latent_dim = None if self.translates else int(inputs["latent"].shape[-1])
@@ -299,11 +304,11 @@ class _EndpointSignature(_ExportSignature):
         return {name: value.numpy() for name, value in self._function(*arguments).items()}
 
 
-def _gan_signatures(gan):
+def _gan_signatures(gan, signature=SERVING_SIGNATURE):
     """The signatures `kgan.export_generator(gan, ...)` would write, as functions of this process
-    (`serving_default` and the class count are all `LoadedGenerator` calls; the others, unused, are not traced)."""
+    (`signature` and the class count are all `LoadedGenerator` calls; the others, unused, are not traced)."""
     endpoints = {name: (function, specs) for name, function, specs in gan.export_endpoints(gan.inference_generator)}
-    wanted = [name for name in (SERVING_SIGNATURE, CLASSES_SIGNATURE) if name in endpoints]
+    wanted = [name for name in (signature, CLASSES_SIGNATURE) if name in endpoints]
     signatures = {name: _EndpointSignature(*endpoints[name]) for name in wanted}
     return {**dict.fromkeys(endpoints), **signatures}
 
@@ -337,8 +342,8 @@ _ONNX_TYPES = {
 }
 
 
-def _open_onnx(path):
-    """An ONNX export of one signature, run by ONNX Runtime on latent vectors drawn as kgan draws them."""
+def _open_onnx(path, wanted):
+    """An ONNX export of one signature (`wanted`), run by ONNX Runtime on latent vectors drawn as kgan draws them."""
     if not os.path.isfile(path):
         raise FileNotFoundError(f"No ONNX file at {path!r}. Export one with kgan export --out {path}.")
     try:
@@ -358,12 +363,13 @@ def _open_onnx(path):
             f"{path!r} is an ONNX model but not a kgan generator export (no {ONNX_SIGNATURE_KEY!r} metadata). "
             "Export one with kgan.export_generator(gan, 'generator.onnx') or kgan export --out generator.onnx."
         )
-    if signature != SERVING_SIGNATURE:
+    if signature != wanted:
         inputs = sorted(tensor.name for tensor in session.get_inputs())
         raise ValueError(
-            f"The ONNX export at {path!r} holds the signature {signature!r} with inputs {inputs}; kgan opens "
-            "serving_default (export it without signature=)."
+            f"The ONNX export at {path!r} holds the signature {signature!r} with inputs {inputs}; this opens "
+            f"{wanted} (export that one: kgan export --signature {wanted}, or kgan.export_generator(..., "
+            f"signature={wanted!r}))."
         )
     num_classes = int(metadata[ONNX_CLASSES_KEY]) if ONNX_CLASSES_KEY in metadata else None
     class_names = json.loads(metadata[ONNX_CLASS_NAMES_KEY]) if ONNX_CLASS_NAMES_KEY in metadata else None
-    return LoadedGenerator({SERVING_SIGNATURE: _OnnxSignature(session)}, path, num_classes, class_names)
+    return LoadedGenerator({wanted: _OnnxSignature(session)}, path, num_classes, class_names, wanted)

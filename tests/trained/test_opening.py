@@ -120,6 +120,8 @@ def test_a_translator_opens_from_every_form_and_translates_as_the_model_does(tmp
             opened.generate(2, seed=0)
         with pytest.raises(ValueError, match=r"source must be a batch of shape \(n, 8, 8, 1\), got \(5, 8, 8, 3\)"):
             opened.translate(np.zeros((5, 8, 8, 3), np.float32))
+    with pytest.raises(ValueError, match="has no signature 'b_to_a'; it has pixels, serving_default"):
+        kgan.trained.open_generator(str(tmp_path / "export"), "b_to_a")
     inpainting = kgan.Inpainting((8, 8, 1), width=4, discriminator_layers=2, seed=0)
     masks = np.zeros((5, 8, 8, 1), np.float32)
     masks[:, 2:6, 2:6] = 1.0
@@ -166,3 +168,20 @@ def test_files_saved_by_kgan_0_1_still_load_and_draw_the_same():
     np.testing.assert_allclose(
         kgan.load_generator(FIXTURES / "acgan.keras").generate(4, seed=3, labels=7), sevens, atol=1e-4
     )
+
+
+def test_a_two_way_translator_opens_either_way_in_every_form(tmp_path):
+    model = kgan.CycleGAN(image_shape_a=(8, 8, 1), width=4, max_depth=2, discriminator_layers=1, seed=0)
+    images = np.random.default_rng(1).uniform(-1, 1, (3, 8, 8, 1)).astype(np.float32)
+    model.save(tmp_path / "cyclegan.keras")
+    kgan.export_generator(model, str(tmp_path / "export"))
+    kgan.export_generator(model, str(tmp_path / "b_to_a.onnx"), signature="b_to_a")
+    for direction in ("a_to_b", "b_to_a"):
+        expected = model.translate(images, direction)
+        for held in (model, tmp_path / "cyclegan.keras", str(tmp_path / "export")):
+            opened = kgan.trained.open_generator(held, direction)
+            np.testing.assert_allclose(opened.translate(images), expected, atol=1e-5)
+    opened = kgan.trained.open_generator(str(tmp_path / "b_to_a.onnx"), "b_to_a")
+    np.testing.assert_allclose(opened.translate(images), model.translate(images, "b_to_a"), atol=1e-5)
+    with pytest.raises(ValueError, match="holds the signature 'b_to_a'.*kgan export --signature a_to_b"):
+        kgan.trained.open_generator(str(tmp_path / "b_to_a.onnx"), "a_to_b")
