@@ -137,20 +137,15 @@ def _pairs(args, recipe):
         halves = "left -> right" if args.direction == "AtoB" else "right -> left"
         described = f"side-by-side pairs in {args.image_folder} ({halves})"
         return dataset, size + (args.channels,), described, {"target_channels": args.channels}
-    check_data_dir(args.data_dir)
-    name = args.dataset or "mnist"
-    folder = _local_files(name, args.data_dir, recipe)
-    images = kgan.data.load_arrays(name, folder)[0][: args.limit]
+    name, images = _dataset_arrays(args, recipe)
     if images.shape[-1] == 3:
-        sources, kind = np.round(np.asarray(tf.image.rgb_to_grayscale(images))).astype(np.uint8), "grey -> colour"
+        sources, kind = np.asarray(tf.image.rgb_to_grayscale(images)), "grey -> colour"
     else:
         sources, kind = kgan.data.edge_maps(images), "edges -> images"
     if args.direction == "BtoA":
         sources, images, kind = images, sources, " -> ".join(reversed(kind.split(" -> ")))
     dataset = kgan.data.paired(sources, images, batch_size=args.batch_size, seed=args.seed)
-    args.dataset, args.data_dir = name, folder
-    shape = tuple(sources.shape[1:])
-    return dataset, shape, f"{name} {kind} pairs", {"target_channels": images.shape[-1]}
+    return dataset, tuple(sources.shape[1:]), f"{name} {kind} pairs", {"target_channels": images.shape[-1]}
 
 
 def _domains(args, recipe):
@@ -166,25 +161,25 @@ def _domains(args, recipe):
         dataset = kgan.data.unpaired_folders(*args.domains, size, args.batch_size, args.channels, args.seed, args.limit)
         shape = size + (args.channels,)
         return dataset, shape, f"domains {args.domains[0]} and {args.domains[1]}", {"image_shape_b": shape}
-    check_data_dir(args.data_dir)
-    name = args.dataset or "mnist"
-    folder = _local_files(name, args.data_dir, recipe)
-    images = kgan.data.load_arrays(name, folder)[0][: args.limit]
+    name, images = _dataset_arrays(args, recipe)
     dataset = kgan.data.unpaired(images, kgan.data.inverted(images), batch_size=args.batch_size, seed=args.seed)
-    args.dataset, args.data_dir = name, folder
     shape = tuple(images.shape[1:])
     return dataset, shape, f"{name} (A) and its negatives (B)", {"image_shape_b": shape}
 
 
-def _local_files(name, data_dir, recipe):
-    """The folder of a named dataset's files, for a recipe that makes its data from them."""
-    folder = kgan.data.resolve_data_dir(name, data_dir)
+def _dataset_arrays(args, recipe):
+    """`(name, uint8 images)` of the named dataset (MNIST by default) a recipe makes its data from,
+    read from its local files (the first `--limit`); `args.dataset` and `args.data_dir` become those used."""
+    check_data_dir(args.data_dir)
+    name = args.dataset or "mnist"
+    folder = kgan.data.resolve_data_dir(name, args.data_dir)
     if folder is None and name != "digits":
         raise UsageError(
             f"--recipe {recipe.name} makes its data from {name}'s files: pass --data-dir FOLDER or set "
             f"KGAN_DATA_DIR=ROOT (with ROOT/{name}/), or use --dataset digits or your own folders."
         )
-    return folder
+    args.dataset, args.data_dir = name, folder
+    return name, kgan.data.load_arrays(name, folder)[0][: args.limit]
 
 
 #: The readers of the data a recipe needs (its `data` in the recipe table): each returns
@@ -224,7 +219,9 @@ def apply_recipe(args):
 
 def build_gan(recipe, args, image_shape, from_data=None):
     """The recipe's family, built from the options (`apply_recipe` first) and the arguments the
-    data gives (`from_data`: a conditional family's `num_classes` and `class_names`)."""
+    data gives (`from_data`: a conditional family's `num_classes` and `class_names`, pix2pix's
+    `target_channels`, CycleGAN's `image_shape_b`); `image_shape` is the family's first argument
+    (pix2pix's source shape, CycleGAN's domain A shape)."""
     family = getattr(kgan, recipe.family)
     latent = {"latent_dim": args.latent_dim} if family.uses_latent else {}
     if not family.uses_latent and args.latent_dim is not None:

@@ -587,6 +587,14 @@ def test_translation_recipes_train_on_images_alone_and_translate_a_folder(tmp_pa
     inpaint = ["translate", "--model", str(ip / "generator"), "--images", str(low), "--resize"]
     assert kgan_cli.main([*inpaint, "--masks", str(masks), "--out", str(tmp_path / "filled")]) == 0
     assert len(os.listdir(tmp_path / "filled")) == 12 - 4 + 2  # 8 images, sub/ and translated.json
+    source = kgan.data.folder.decode_and_resize(tf.io.read_file(str(low / "1.png")), (8, 8), 1).numpy()
+    hole = np.zeros((1, 8, 8, 1), np.float32)
+    hole[:, 2:6, 2:6] = 1.0
+    wanted = kgan.trained.open_generator(str(ip / "generator")).translate((kgan.images.from_uint8(source[None]), hole))
+    filled = tf.io.decode_png(tf.io.read_file(str(tmp_path / "filled" / "1.png"))).numpy().astype(int)
+    assert np.abs(filled - kgan.images.to_uint8(wanted)[0]).max() <= 1
+    outside = hole[0] == 0  # only the hole is filled: the rest is the image itself
+    assert np.abs(filled - source.astype(int))[outside].max() <= 1
 
     # One line and exit 2 for each mistake.
     os.remove(masks / "sub" / "3.png")

@@ -17,6 +17,7 @@ import keras
 import numpy as np
 
 from kgan import data
+from kgan.images import from_uint8
 from kgan.metrics import extractors
 
 EPOCHS = {"mnist": 4, "fashion_mnist": 8, "cifar10": 25}
@@ -26,7 +27,6 @@ def train(name, data_dir, epochs, seed=0):
     keras.utils.set_random_seed(seed)
     images, labels = data.load_arrays(name, os.path.join(data_dir, name), "train")
     test_images, test_labels = data.load_arrays(name, os.path.join(data_dir, name), "test")
-    scale = lambda x: x.astype(np.float32) / 127.5 - 1.0  # noqa: E731
     model = extractors.build_classifier(extractors.DOMAINS[name], name=f"{name}_extractor")
     trainer = keras.Model(model.inputs, model.outputs[1])
     trainer.compile(
@@ -34,11 +34,11 @@ def train(name, data_dir, epochs, seed=0):
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=["accuracy"],
     )
-    x = scale(images)
+    x = from_uint8(images)
     if name == "cifar10":  # 10,000 training images: flips double them
         x, labels = np.concatenate([x, x[:, :, ::-1]]), np.concatenate([labels, labels])
     trainer.fit(x, labels, batch_size=128, epochs=epochs, verbose=2, shuffle=True)
-    _, accuracy = trainer.evaluate(scale(test_images), test_labels, verbose=0)
+    _, accuracy = trainer.evaluate(from_uint8(test_images), test_labels, verbose=0)
     model.save_weights(extractors.weights_path(name))
     return float(accuracy)
 

@@ -793,7 +793,7 @@ class GAN(keras.Model):
         def critic(samples, training=True):
             return self.adversarial_logits(self.discriminate(samples, condition, training=training))
 
-        return self._lazy_sum(
+        return self._regularization(
             "discriminator",
             self.d_optimizer.iterations,
             lambda regularizer: regularizer(critic, real, fake, real_logits, self.seed_generator),
@@ -801,14 +801,14 @@ class GAN(keras.Model):
 
     def _regularize_generator(self, real, condition):
         """The weighted sum of the generator regularizers due at this G step; logs each one it computes."""
-        return self._lazy_sum(
+        return self._regularization(
             "generator",
             self.g_optimizer.iterations,
             lambda regularizer: regularizer(self, real, condition, self.seed_generator),
         )
 
-    def _lazy_sum(self, network, iterations, compute):
-        """`_lazy_sum` of the regularizers of `network` ("discriminator" or "generator")."""
+    def _regularization(self, network, iterations, compute):
+        """`_lazy_sum` over the regularizers of `network` ("discriminator" or "generator")."""
         own = [r for r in getattr(self, "regularizers", []) if r.network == network]
         return _lazy_sum(own, self.regularizer_trackers, iterations, compute)
 
@@ -1037,6 +1037,11 @@ def _check_compile_settings(
             raise ValueError(
                 f"regularizers must be kgan.regularizers objects (GradientPenalty, R1, R2, Drift, "
                 f"PathLength, or a Regularizer or GeneratorRegularizer subclass), got {regularizer!r}."
+            )
+        if regularizer.network not in ("discriminator", "generator"):
+            raise ValueError(
+                f"{regularizer!r} says it regularizes {regularizer.network!r}; a regularizer's network is "
+                "'discriminator' (subclass Regularizer) or 'generator' (subclass GeneratorRegularizer)."
             )
     names = [r.name for r in regularizers]
     if len(set(names)) != len(names):

@@ -161,6 +161,12 @@ def test_path_length_regularizer_works_for_other_families():
     with pytest.raises(ValueError, match="regularizers must be kgan.regularizers objects"):
         gan.compile(regularizers=["r1"])
 
+    class Misplaced(kgan.regularizers.R1):
+        network = "critic"
+
+    with pytest.raises(ValueError, match="says it regularizes 'critic'"):
+        gan.compile(regularizers=[Misplaced()])
+
 
 EXPORT_CHECK = textwrap.dedent(
     """
