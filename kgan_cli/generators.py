@@ -11,7 +11,7 @@ import tensorflow as tf
 
 import kgan
 from kgan import images
-from kgan.data.folder import decode_and_resize, list_images
+from kgan.data.folder import decode_and_resize, files_by_name, list_images
 from kgan.export import export_format, signature_names
 from kgan.files import check_output_folder, written_whole
 from kgan_cli.parser import METRICS
@@ -148,8 +148,8 @@ def translate_command(args):
         raise UsageError("--masks is for inpainting models; this translator takes images alone.")
     with users_input():
         check_output_folder(args.out, TRANSLATED, "translation", args.overwrite, "--overwrite")
-        files, _, _ = list_images(args.images)
-        names = [os.path.splitext(os.path.relpath(file, args.images))[0] for file in files]
+        sources = files_by_name(args.images)
+        names, files = list(sources), list(sources.values())
         masks = _partners(args.masks, names) if extra else None
         with written_whole(args.out) as folder:
             for start in range(0, len(files), args.batch_size):
@@ -177,8 +177,7 @@ TRANSLATED = "translated.json"
 
 def _partners(folder, names):
     """The file in `folder` for each of `names` (paths without extension), or a `UsageError` naming the missing."""
-    files, _, _ = list_images(folder)
-    by_name = {os.path.splitext(os.path.relpath(file, folder))[0]: file for file in files}
+    by_name = files_by_name(folder)
     missing = [name for name in names if name not in by_name]
     if missing:
         raise UsageError(

@@ -39,6 +39,13 @@ def list_images(path):
     return files, class_names, labels
 
 
+def files_by_name(folder):
+    """`{path inside folder without its extension: file}` of the images in `folder` (subfolders
+    too), sorted: what pairs files of two folders by name, whatever their image formats."""
+    files, _, _ = list_images(folder)
+    return {os.path.splitext(os.path.relpath(file, folder))[0]: file for file in files}
+
+
 def image_size_pair(image_size):
     """`image_size` as `(height, width)`: one int means a square."""
     pair = (image_size, image_size) if isinstance(image_size, int) else image_size

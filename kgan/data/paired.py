@@ -3,12 +3,17 @@ any image dataset (edge maps, low-resolution copies, colour inversion) for tests
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import tensorflow as tf
 
-from kgan.data.folder import decode_and_resize, image_folder, image_size_pair, list_images, resized_pixels
+from kgan.data.folder import (
+    decode_and_resize,
+    files_by_name,
+    image_folder,
+    image_size_pair,
+    list_images,
+    resized_pixels,
+)
 from kgan.data.pipeline import from_arrays, scale_images, shuffled_per_pass
 from kgan.seeding import sub_seed
 
@@ -74,12 +79,7 @@ def paired_folders(
         drop_remainder: drop the last, smaller batch (for training; keep it to evaluate every pair).
         limit: use only the first `limit` pairs in sorted order.
     """
-
-    def by_stem(folder):
-        files, _, _ = list_images(folder)
-        return {os.path.splitext(os.path.relpath(f, folder))[0]: f for f in files}
-
-    source_files, target_files = by_stem(source_dir), by_stem(target_dir)
+    source_files, target_files = files_by_name(source_dir), files_by_name(target_dir)
     unmatched = sorted(set(source_files) ^ set(target_files))
     if unmatched:
         raise ValueError(
