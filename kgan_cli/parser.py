@@ -61,10 +61,14 @@ A run folder holds:
                  balance/, gradients/, health/) and a Custom Scalars page of them; sample grids,
                  real | generated panels and latent walks (samples/); D-output histograms;
                  warnings and a health summary (Text); the settings (HParams); real and
-                 generated samples as points (Projector, logs/projector/)
-  samples/       one PNG grid of the same 64 latent vectors per epoch (epoch_0001.png, ...)
-  walks/         4 walks between fixed latent vectors per epoch (latent_walk_epoch_0001.png, ...;
-                 TensorBoard tag samples/latent_walk): a smooth morph means a latent space put to use
+                 generated samples as points (Projector, logs/projector/; recipes with a latent space)
+  samples/       one PNG grid per epoch (epoch_0001.png, ...): the same 64 latent vectors (one row
+                 per class for the conditional recipes), or sources | outputs | targets for the
+                 image-to-image ones (CycleGAN: A, A->B, A->B->A, then the same from B)
+  walks/         recipes with a latent space: 4 walks between fixed latent vectors per epoch
+                 (latent_walk_epoch_0001.png, ...; TensorBoard tag samples/latent_walk): a smooth
+                 morph means a latent space put to use
+  styles/        stylegan2: truncation sweeps and style-mixing matrices per epoch
   checkpoints/   the whole GAN after every epoch (epoch_0001.keras, ...), loadable with
                  keras.saving.load_model after `import kgan`
   backup/        resume state: run the same command again to continue an interrupted run
