@@ -14,7 +14,8 @@ from kgan import images
 from kgan.data.folder import decode_and_resize, files_by_name, list_images
 from kgan.export import export_format, signature_names
 from kgan.files import check_output_folder, written_whole
-from kgan_cli.parser import METRICS
+from kgan_cli.named_data import baseline_scores, held_out_pairs, pair_batches
+from kgan_cli.parser import DEFAULT_METRICS, EVALUATION_DATASETS, METRICS, RECIPES
 from kgan_cli.usage import UsageError, check_data_dir, users_input
 
 
@@ -221,38 +222,113 @@ def export_command(args):
 def evaluate_command(args):
     with users_input():
         generator = kgan.trained.open_generator(args.model)  # first: a wrong --model fails before the data loads
-        image_shape = kgan.data.IMAGE_SHAPES[args.dataset]
-        if args.inception_weights:
-            extractor = kgan.metrics.inception_v3(args.inception_weights, channels=image_shape[-1])
-        else:
-            extractor = kgan.metrics.domain_extractor(args.dataset)
-        metrics = []
-        for name in args.metrics:
-            metric_class = getattr(kgan.metrics, METRICS[name])
-            stored = name in ("kid", "precision_recall", "density_coverage")
-            metrics.append(metric_class(extractor, num_samples=args.num_samples) if stored else metric_class(extractor))
-        real = _evaluation_data(args, generator)
+        config = _run_config(args.model)
+        if args.dataset is None:
+            args.dataset = config["dataset"] if config.get("dataset") in EVALUATION_DATASETS else "mnist"
+        if args.data_dir is None and config.get("dataset") == args.dataset:
+            args.data_dir = config.get("data_dir")
+        if args.pairs and not generator.translates:
+            raise UsageError(f"--pairs is for image-to-image models; {args.model!r} draws from latent vectors.")
+        kind = "translating" if generator.translates else "sampling"
+        if kind == "sampling" and generator.num_classes is not None:
+            kind = "conditional"
+        extractor = _extractor(args, generator.image_shape)
+        names = args.metrics or _fitting_defaults(kind, extractor, generator, args.dataset)
+        metrics = [_metric(name, extractor, generator, args) for name in names]  # refused before the data loads
+        real = (
+            _held_out_pairs(args, generator, config)
+            if kind == "translating"
+            else _real_images(args, labels=kind == "conditional")
+        )
         results = kgan.evaluate(generator, real, metrics, num_samples=args.num_samples, seed=args.seed)
-        results["extractor"] = extractor.name
+        if kind == "translating":
+            results.update(baseline_scores(real, args.num_samples))
+        results["extractor"] = None if extractor is None else extractor.name
         print(json.dumps({k: round(v, 6) if isinstance(v, float) else v for k, v in results.items()}))
     return 0
 
 
-def _evaluation_data(args, generator):
-    """The real images `kgan evaluate` compares with: the dataset's split, or --pairs' targets."""
+def _run_config(model):
+    """The config.json of the `kgan train` run that `model` (its folder, export or a checkpoint) lies in, or {}."""
+    path = os.path.normpath(os.path.abspath(model))
+    for folder in (path, os.path.dirname(path), os.path.dirname(os.path.dirname(path))):
+        file = os.path.join(folder, "config.json")
+        if os.path.isfile(file) and os.path.isdir(os.path.join(folder, "checkpoints")):
+            with open(file) as f:
+                return json.load(f)
+    return {}
 
-    if args.pairs:
-        source_shape, target_shape = _translation_shapes(generator)
-        return kgan.data.paired_folders(
-            *args.pairs,
-            image_size=target_shape[:2],
-            batch_size=250,
-            source_channels=source_shape[-1],
-            target_channels=target_shape[-1],
-            shuffle=False,
-            source_size=source_shape[:2],
-            drop_remainder=False,
-        )
+
+def _extractor(args, image_shape):
+    """InceptionV3 from --inception-weights, else kgan's classifier of --dataset when it takes
+    `image_shape`, else None."""
+    if args.inception_weights:
+        return kgan.metrics.inception_v3(args.inception_weights, channels=image_shape[-1])
+    if tuple(kgan.metrics.extractors.DOMAINS[args.dataset]) == tuple(image_shape):
+        return kgan.metrics.domain_extractor(args.dataset)
+    return None
+
+
+def _fitting_defaults(kind, extractor, generator, dataset):
+    """The default metrics of `kind` that can be computed: those of features when an extractor
+    fits, those of classes when the dataset's classes are the generator's."""
+    names = DEFAULT_METRICS[kind]
+    if kind == "conditional" and not _same_classes(generator, dataset):
+        names = DEFAULT_METRICS["sampling"]
+    if extractor is None:
+        if kind != "translating":
+            _no_extractor(generator, dataset)
+        names = [name for name in names if name in PAIRED_METRICS]
+    return names
+
+
+#: The metrics that compare each translation with its target, and need no extractor.
+PAIRED_METRICS = ("psnr", "ssim")
+
+
+def _same_classes(generator, dataset):
+    names = kgan.data.CLASS_NAMES[dataset]
+    if generator.class_names is not None:
+        return list(generator.class_names) == list(names)
+    return generator.num_classes == len(names)
+
+
+def _no_extractor(generator, dataset):
+    height, width, channels = generator.image_shape
+    raise UsageError(
+        f"The model makes {height}x{width}x{channels} images; kgan's {dataset} classifier takes "
+        f"{'x'.join(map(str, kgan.metrics.extractors.DOMAINS[dataset]))}. Pass the --dataset of the model's "
+        "images, or --inception-weights FILE for InceptionV3 features."
+    )
+
+
+def _metric(name, extractor, generator, args):
+    """The metric `name` of `kgan evaluate --metrics`, made for the generator and extractor."""
+    metric_class = getattr(kgan.metrics, METRICS[name])
+    if name in PAIRED_METRICS:
+        if not generator.translates:
+            raise UsageError(f"--metrics {name} compares translations with their targets; this model draws samples.")
+        return metric_class()
+    if extractor is None:
+        _no_extractor(generator, args.dataset)
+    if name in ("class_accuracy", "intra_fid"):
+        if generator.translates or generator.num_classes is None:
+            raise UsageError(f"--metrics {name} scores the classes of a conditional generator; this one has none.")
+        if not _same_classes(generator, args.dataset):
+            raise UsageError(
+                f"--metrics {name} needs the generator's classes ({', '.join(map(str, generator.class_names or []))}) "
+                f"to be {args.dataset}'s, whose classifier judges them."
+            )
+        if name == "class_accuracy":
+            return metric_class(extractor, class_names=generator.class_names)
+        return metric_class(extractor, generator.num_classes, class_names=generator.class_names)
+    if name in ("kid", "precision_recall", "density_coverage"):
+        return metric_class(extractor, num_samples=args.num_samples)
+    return metric_class(extractor)
+
+
+def _real_images(args, labels):
+    """The --dataset's --split to compare samples with, with its labels for a conditional generator."""
     check_data_dir(args.data_dir)
     try:
         return kgan.data.load(
@@ -260,6 +336,7 @@ def _evaluation_data(args, generator):
             data_dir=args.data_dir,
             split=args.split,
             batch_size=250,
+            labels=labels,
             shuffle=False,
             drop_remainder=False,
             limit=args.num_samples,
@@ -272,11 +349,53 @@ def _evaluation_data(args, generator):
         ) from None
 
 
-def _translation_shapes(generator):
-    """`(source shape, target shape)` of an opened image-to-image model."""
-    if not generator.translates or len(generator.source_shapes) != 1:
-        raise UsageError(
-            f"--pairs needs an image-to-image model taking one image batch; {generator.source!r} is not one."
+def _held_out_pairs(args, generator, config):
+    """`(source, target)` batches for a translator: --pairs' folders, or the pairs of the named
+    dataset's --split made as `kgan train` made the run's (SRGAN's downscaled images and
+    Inpainting's holes need no run)."""
+    (_, source_shape), *masks = generator.source_shapes.items()
+    target_shape = generator.image_shape
+    if args.pairs:
+        if masks:
+            raise UsageError("--pairs is for translators of one input; an inpainting model is scored on --dataset.")
+        return kgan.data.paired_folders(
+            *args.pairs,
+            image_size=target_shape[:2],
+            batch_size=250,
+            source_channels=source_shape[-1],
+            target_channels=target_shape[-1],
+            shuffle=False,
+            source_size=source_shape[:2],
+            drop_remainder=False,
         )
-    (source_shape,) = generator.source_shapes.values()
-    return source_shape, generator.image_shape
+    check_data_dir(args.data_dir)
+    folder = kgan.data.resolve_data_dir(args.dataset, args.data_dir)
+    if folder is None:
+        raise UsageError(
+            f"The held-out pairs are made of {args.dataset}'s {args.split} split, whose files are not here: "
+            f"pass --data-dir FOLDER or set KGAN_DATA_DIR=ROOT (with ROOT/{args.dataset}/), or --pairs SOURCE_DIR "
+            "TARGET_DIR."
+        )
+    pictures = kgan.data.load_arrays(args.dataset, folder, args.split)[0][: args.num_samples]
+    recipe = RECIPES.get(config.get("recipe"))
+    own_data = any(config.get(option) for option in ("pairs", "domains", "image_folder", "tfrecords"))
+    made = held_out_pairs(
+        pictures,
+        generator,
+        data=None if recipe is None or own_data else recipe.data,
+        direction=config.get("direction", "AtoB"),
+        hole_size=config.get("hole_size", 0.5),
+        seed=args.seed,
+    )
+    if made is None:
+        trained_on = f"the {recipe.name} run's own folders" if own_data else "pairs kgan cannot tell from the model"
+        raise UsageError(
+            f"This translator was trained on {trained_on}: pass held-out pairs as --pairs SOURCE_DIR TARGET_DIR."
+        )
+    sources, targets = made
+    if tuple(targets.shape[1:]) != tuple(target_shape):
+        raise UsageError(
+            f"The model makes {'x'.join(map(str, target_shape))} images; {args.dataset}'s are "
+            f"{'x'.join(map(str, targets.shape[1:]))}. Pass --pairs SOURCE_DIR TARGET_DIR of its size."
+        )
+    return pair_batches(sources, targets)

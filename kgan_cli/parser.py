@@ -39,6 +39,16 @@ METRICS = {
     "is": "InceptionScore",
     "precision_recall": "PrecisionRecall",
     "density_coverage": "DensityCoverage",
+    "class_accuracy": "ClassAccuracy",
+    "intra_fid": "IntraClassFID",
+    "psnr": "PeakSignalToNoiseRatio",
+    "ssim": "StructuralSimilarity",
+}
+#: `kgan evaluate`'s metrics when --metrics is not given, by what the model does.
+DEFAULT_METRICS = {
+    "sampling": ("fid", "kid", "is", "precision_recall", "density_coverage"),
+    "conditional": ("fid", "kid", "is", "precision_recall", "density_coverage", "class_accuracy", "intra_fid"),
+    "translating": ("psnr", "ssim", "fid"),
 }
 
 #: `kgan train`'s defaults for every recipe, chosen for the quality of the samples per minute of
@@ -552,40 +562,55 @@ def _add_evaluate(commands, common):
     evaluate = commands.add_parser(
         "evaluate",
         parents=[common],
-        help="score a saved GAN or an exported generator with FID, KID, IS, precision/recall, density/coverage",
-        description="Score a generator against a dataset's real images and print the results as JSON. "
-        "The feature extractor is kgan's classifier for the dataset (mnist, fashion_mnist, cifar10) "
-        "unless --inception-weights is given; see docs/metrics.md for which numbers compare with "
-        "published ones.",
+        help="score a saved GAN or an exported generator: FID, KID, IS, precision/recall, density/coverage; "
+        "class accuracy and FID per class; PSNR/SSIM of translations",
+        description="Score a generator against real images and print the results as JSON. A generator "
+        "that draws from latent vectors is compared with --dataset's --split; a conditional one also "
+        "gets the shipped classifier's accuracy on the classes it was asked for and FID per class; an "
+        "image-to-image model translates held-out pairs (--pairs, or the --split of the named dataset "
+        "it trained on, made as kgan train made its pairs) and gets PSNR and SSIM against the targets, "
+        "beside the same for the sources themselves (resized bicubic: the baseline to beat), and FID. "
+        "Features come from kgan's classifier for the dataset (mnist, fashion_mnist, cifar10) unless "
+        "--inception-weights is given; see docs/metrics.md for which numbers compare with published ones.",
     )
-    evaluate.add_argument("--model", required=True, help="a .keras GAN, or an exported SavedModel folder or .onnx file")
     evaluate.add_argument(
-        "--dataset", default="mnist", choices=EVALUATION_DATASETS, help="the real data (default: mnist)"
+        "--model",
+        required=True,
+        help="a .keras GAN, or an exported SavedModel folder or .onnx file (of a kgan train run: that run's "
+        "dataset is the default)",
     )
     evaluate.add_argument(
-        "--data-dir", help="folder holding the dataset's files (default: $KGAN_DATA_DIR/<dataset>, else TFDS)"
+        "--dataset",
+        choices=EVALUATION_DATASETS,
+        help="the real data (default: the dataset the model's kgan train run trained on, else mnist)",
+    )
+    evaluate.add_argument(
+        "--data-dir",
+        help="folder holding the dataset's files (default: the model's run's, else $KGAN_DATA_DIR/<dataset>, "
+        "else TFDS)",
     )
     evaluate.add_argument("--split", default="test", help="the real images' split (default: test)")
     evaluate.add_argument(
         "--metrics",
         nargs="+",
-        default=["fid", "kid", "is", "precision_recall", "density_coverage"],
-        choices=sorted(METRICS),
-        help="what to compute (default: all)",
+        choices=list(METRICS),
+        help="what to compute (default: "
+        + "; ".join(f"{kind}: {' '.join(names)}" for kind, names in DEFAULT_METRICS.items())
+        + "; the class metrics when the dataset's classes are the generator's, FID of translations when an "
+        "extractor fits their size)",
     )
     evaluate.add_argument(
         "--pairs",
         nargs=2,
         metavar=("SOURCE_DIR", "TARGET_DIR"),
-        help="for an image-to-image model: folders of source and target images paired by file name; the "
-        "model's translations of the sources are scored against the targets (features still from "
-        "--dataset's extractor or --inception-weights)",
+        help="for an image-to-image model: folders of held-out source and target images paired by file "
+        "name; the model's translations of the sources are scored against the targets",
     )
     evaluate.add_argument(
-        "--num-samples", type=_positive_int, default=10000, help="generated and real images (default: 10000)"
+        "--num-samples", type=_positive_int, default=10000, help="generated (and real) images (default: 10000)"
     )
     evaluate.add_argument("--inception-weights", help="an InceptionV3 weights file: use InceptionV3 features instead")
-    evaluate.add_argument("--seed", type=int, default=0, help="seed of the latent vectors (default: 0)")
+    evaluate.add_argument("--seed", type=int, default=0, help="seed of the latent vectors and holes (default: 0)")
 
 
 def _add_board(commands, common):

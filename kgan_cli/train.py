@@ -10,7 +10,6 @@ import sys
 import time
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 import kgan
@@ -19,6 +18,7 @@ from kgan.data.folder import list_images
 from kgan.export import signature_names
 from kgan.models.gan import cpu_has_native_bfloat16, global_dtype_policy
 from kgan_cli.board import serve_until_interrupted, start_board
+from kgan_cli.named_data import named_domains, named_pairs
 from kgan_cli.parser import DEFAULT_EPOCHS, EVALUATION_DATASETS, OPTIONS, RECIPES, listed
 from kgan_cli.usage import OFFLINE_CHOICES, UsageError, check_data_dir, users_input
 
@@ -138,14 +138,9 @@ def _pairs(args, recipe):
         described = f"side-by-side pairs in {args.image_folder} ({halves})"
         return dataset, size + (args.channels,), described, {"target_channels": args.channels}
     name, images = _dataset_arrays(args, recipe)
-    if images.shape[-1] == 3:
-        sources, kind = np.asarray(tf.image.rgb_to_grayscale(images)), "grey -> colour"
-    else:
-        sources, kind = kgan.data.edge_maps(images), "edges -> images"
-    if args.direction == "BtoA":
-        sources, images, kind = images, sources, " -> ".join(reversed(kind.split(" -> ")))
-    dataset = kgan.data.paired(sources, images, batch_size=args.batch_size, seed=args.seed)
-    return dataset, tuple(sources.shape[1:]), f"{name} {kind} pairs", {"target_channels": images.shape[-1]}
+    sources, targets, kind = named_pairs(images, args.direction)
+    dataset = kgan.data.paired(sources, targets, batch_size=args.batch_size, seed=args.seed)
+    return dataset, tuple(sources.shape[1:]), f"{name} {kind} pairs", {"target_channels": targets.shape[-1]}
 
 
 def _domains(args, recipe):
@@ -162,7 +157,7 @@ def _domains(args, recipe):
         shape = size + (args.channels,)
         return dataset, shape, f"domains {args.domains[0]} and {args.domains[1]}", {"image_shape_b": shape}
     name, images = _dataset_arrays(args, recipe)
-    dataset = kgan.data.unpaired(images, kgan.data.inverted(images), batch_size=args.batch_size, seed=args.seed)
+    dataset = kgan.data.unpaired(*named_domains(images), batch_size=args.batch_size, seed=args.seed)
     shape = tuple(images.shape[1:])
     return dataset, shape, f"{name} (A) and its negatives (B)", {"image_shape_b": shape}
 
@@ -401,9 +396,9 @@ def _report_run(run, export, gan, args, seconds):
             names = shlex.quote(",".join(gan.class_names[:2]))
             print(f"  kgan sample --model {export} --labels {names} --num 16 --out classes.png")
         print(f"  kgan interpolate --model {export} --rows 4 --keys 4 --frames 48 --loop --out walk.gif")
-        if args.dataset in EVALUATION_DATASETS:
-            data_dir = f" --data-dir {args.data_dir}" if args.data_dir else ""
-            print(f"  kgan evaluate --model {export} --dataset {args.dataset}{data_dir}")
+    if export and args.dataset in EVALUATION_DATASETS:  # scored on the dataset's test split; a folder has none
+        data_dir = f" --data-dir {args.data_dir}" if args.data_dir else ""
+        print(f"  kgan evaluate --model {export} --dataset {args.dataset}{data_dir}")
 
 
 def _check_run_dir(run, overwrite):

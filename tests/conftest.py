@@ -112,17 +112,16 @@ _SAVEDMODEL_RUNNER = """
 import json, sys
 import numpy as np
 import tensorflow as tf
-path, signature, inputs_file, out_file = sys.argv[1:]
-loaded = tf.saved_model.load(path)
-inputs = dict(np.load(inputs_file))
-function = loaded.signatures[signature]
-outputs = function(**{k: tf.constant(v) for k, v in inputs.items()})
-# Strings as text, so the outputs load without pickle.
-np.savez(out_file, **{k: v.numpy().astype(str) if v.dtype == tf.string else v.numpy() for k, v in outputs.items()})
-print(json.dumps({
-    "kgan_imported": "kgan" in sys.modules,
-    "signatures": {name: sorted(f.structured_input_signature[1]) for name, f in loaded.signatures.items()},
-}))
+signatures = {}
+for job in json.load(open(sys.argv[1])):
+    loaded = tf.saved_model.load(job["path"])
+    inputs = dict(np.load(job["inputs"]))
+    outputs = loaded.signatures[job["signature"]](**{k: tf.constant(v) for k, v in inputs.items()})
+    # Strings as text, so the outputs load without pickle.
+    arrays = {k: v.numpy().astype(str) if v.dtype == tf.string else v.numpy() for k, v in outputs.items()}
+    np.savez(job["out"], **arrays)
+    signatures[job["path"]] = {name: sorted(f.structured_input_signature[1]) for name, f in loaded.signatures.items()}
+print(json.dumps({"kgan_imported": "kgan" in sys.modules, "signatures": signatures}))
 """
 
 
@@ -130,24 +129,38 @@ def run_savedmodel_without_kgan(path, signature, inputs, tmp_path):
     """Runs one signature of a SavedModel in a fresh Python that cannot import kgan.
 
     Returns `(outputs, report)`: the signature's outputs as NumPy arrays and a dict with
-    `kgan_imported` and every signature's input names.
+    `kgan_imported` and every signature's input names; `(stderr, None)` when the process fails.
+    """
+    outputs, report = run_savedmodels_without_kgan([(path, signature, inputs)], tmp_path)
+    if report is None:
+        return outputs, None
+    return outputs[0], {**report, "signatures": report["signatures"][str(path)]}
+
+
+def run_savedmodels_without_kgan(calls, tmp_path):
+    """Runs `(path, signature, inputs)` calls of SavedModels in one fresh Python that cannot
+    import kgan (one TensorFlow start-up for all).
+
+    Returns `(outputs, report)`: each call's outputs as a dict of NumPy arrays, and a dict with
+    `kgan_imported` and, by path, every signature's input names; `(stderr, None)` on failure.
     """
     import json
     import subprocess
     import sys
 
-    script, inputs_file, out_file = tmp_path / "run_savedmodel.py", tmp_path / "inputs.npz", tmp_path / "out.npz"
+    script, jobs_file = tmp_path / "run_savedmodels.py", tmp_path / "savedmodel_jobs.json"
     script.write_text(_SAVEDMODEL_RUNNER)
-    np.savez(inputs_file, **inputs)
+    jobs = []
+    for number, (path, signature, inputs) in enumerate(calls):
+        inputs_file, out_file = tmp_path / f"inputs_{number}.npz", tmp_path / f"out_{number}.npz"
+        np.savez(inputs_file, **inputs)
+        jobs.append({"path": str(path), "signature": signature, "inputs": str(inputs_file), "out": str(out_file)})
+    jobs_file.write_text(json.dumps(jobs))
     env = {**os.environ, "PYTHONPATH": "", "TF_CPP_MIN_LOG_LEVEL": "3"}
     result = subprocess.run(
-        [sys.executable, str(script), str(path), signature, str(inputs_file), str(out_file)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=str(tmp_path),
+        [sys.executable, str(script), str(jobs_file)], capture_output=True, text=True, env=env, cwd=str(tmp_path)
     )
     if result.returncode != 0:
         return result.stderr, None
-    outputs = dict(np.load(out_file))
+    outputs = [dict(np.load(job["out"])) for job in jobs]
     return outputs, json.loads(result.stdout.strip().splitlines()[-1])

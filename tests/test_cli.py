@@ -220,7 +220,13 @@ def test_bad_input_gets_a_clear_error_and_exit_code_2(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "recipe, model_class, loss", [("wgangp", kgan.WGANGP, "wasserstein"), ("sngan", kgan.SNGAN, "hinge")]
+    "recipe, model_class, loss",
+    [
+        ("wgangp", kgan.WGANGP, "wasserstein"),
+        ("sngan", kgan.SNGAN, "hinge"),
+        ("lsgan", kgan.LSGAN, "least_squares"),
+        ("cgan", kgan.CGAN, "non_saturating"),
+    ],
 )
 def test_train_with_a_recipe_and_an_override(recipe, model_class, loss, tmp_path):
     result = run_kgan(
@@ -242,7 +248,7 @@ def test_train_with_a_recipe_and_an_override(recipe, model_class, loss, tmp_path
     assert result.returncode == 0, result.stderr
     gan = keras.saving.load_model(str(tmp_path / "checkpoints" / "epoch_0001.keras"))
     assert type(gan) is model_class and gan.ema_decay == 0.9
-    assert getattr(gan, "minibatch_std", False) is False  # on by default for dcgan and lsgan only
+    assert getattr(gan, "minibatch_std", False) is (recipe == "lsgan")  # on by default for dcgan and lsgan only
     config = gan.get_compile_config()
     assert config["loss"] == loss and config["d_steps"] == 2  # the recipe's loss, our d_steps
     assert int(gan.d_optimizer.iterations) == 2 * int(gan.g_optimizer.iterations)
@@ -451,6 +457,49 @@ def test_every_recipe_of_the_table_builds_its_family_from_the_command_line():
         assert type(gan) is getattr(kgan, recipe.family) and gan.uses_latent == (args.latent_dim is not None)
         assert not gan.uses_latent or gan.latent_dim == args.latent_dim
         gan.compile(**kgan_cli.train._given(recipe.compile(args)))
+
+
+def test_every_recipes_export_runs_in_a_process_without_kgan(tmp_path):
+    """What `kgan train` exports for each recipe (its family as the table builds it) runs from
+    TensorFlow alone, and gives what the model gives in this process."""
+    import kgan_cli.parser
+    import kgan_cli.train
+    from tests.conftest import run_savedmodels_without_kgan
+
+    parser = kgan_cli.parser.build_parser()
+    rng = np.random.default_rng(0)
+    calls, expected = [], []
+    for name, recipe in kgan_cli.parser.RECIPES.items():
+        args = parser.parse_args(["train", "--recipe", name, "--width", "4"])
+        recipe = kgan_cli.train.apply_recipe(args)
+        from_data = {"num_classes": 3, "class_names": ("a", "b", "c")} if recipe.data == "labelled_images" else {}
+        gan = kgan_cli.train.build_gan(recipe, args, (8, 8, 1), from_data)
+        path = kgan.export_generator(gan, str(tmp_path / name))
+        opened = kgan.trained.open_generator(gan)
+        if opened.translates:
+            inputs = {
+                key: rng.uniform(-1, 1, (2, *shape)).astype(np.float32) for key, shape in opened.source_shapes.items()
+            }
+            if "masks" in inputs:
+                inputs["masks"] = (inputs["masks"] > 0).astype(np.float32)
+            wanted = opened.translate(tuple(inputs.values()) if len(inputs) > 1 else next(iter(inputs.values())))
+        else:
+            inputs = {"latent": kgan.seeding.latent_vectors(2, opened.latent_dim, 5).numpy()}
+            labels = None if opened.num_classes is None else np.array([2, 0], np.int32)
+            if labels is not None:
+                inputs["labels"] = labels
+            signature = tf.saved_model.load(path).signatures["serving_default"]
+            inputs.update(
+                {key: np.float32(1.0) for key in signature.structured_input_signature[1] if key not in inputs}
+            )
+            wanted = opened.generate(latent=inputs["latent"], labels=labels)
+        calls.append((path, "serving_default", inputs))
+        expected.append((name, wanted))
+    outputs, report = run_savedmodels_without_kgan(calls, tmp_path)
+    assert report is not None, outputs
+    assert report["kgan_imported"] is False
+    for (name, wanted), got in zip(expected, outputs):
+        np.testing.assert_allclose(got["images"], wanted, atol=1e-4, err_msg=name)
 
 
 def test_a_new_recipe_is_one_entry_in_the_table(tmp_path, monkeypatch):

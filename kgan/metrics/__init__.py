@@ -1,6 +1,7 @@
 """Metrics on generated samples, as streaming `keras.metrics.Metric` objects: FID, KID, Inception
-Score, improved precision/recall, density/coverage (on the features of a pluggable extractor)
-and mode coverage of toy mixtures.
+Score, improved precision/recall, density/coverage (on the features of a pluggable extractor),
+a conditional generator's class accuracy and FID per class, a translator's PSNR and SSIM, and
+mode coverage of toy mixtures.
 
 A sample metric's `update_state(generated, real=None)` takes a batch of generated samples (and
 the real batch beside it, for metrics that compare). Use them in `GAN.compile(sample_metrics=[...])`
@@ -18,6 +19,7 @@ from kgan.metrics.feature_metrics import (
     reference_statistics,
 )
 from kgan.metrics.mode_coverage import ModeCoverage
+from kgan.metrics.task_metrics import ClassAccuracy, IntraClassFID, PeakSignalToNoiseRatio, StructuralSimilarity
 
 
 def results_of(metrics):
@@ -30,12 +32,16 @@ def results_of(metrics):
 
 
 __all__ = [
+    "ClassAccuracy",
     "DensityCoverage",
     "FrechetInceptionDistance",
     "InceptionScore",
+    "IntraClassFID",
     "KernelInceptionDistance",
     "ModeCoverage",
+    "PeakSignalToNoiseRatio",
     "PrecisionRecall",
+    "StructuralSimilarity",
     "domain_accuracies",
     "domain_extractor",
     "frechet_distance",

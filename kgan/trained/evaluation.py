@@ -27,13 +27,16 @@ def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_siz
             (conditional ones cycle through the classes, StyleGAN2's are untruncated); or a
             `keras.Model` taking latent vectors, a callable `(num, seed) -> images in [-1, 1]`,
             or a NumPy array of images in [-1, 1] generated beforehand (scored in order).
-            Image-to-image models of one input (Pix2Pix, SRGAN, CycleGAN's A -> B, or their
+            Image-to-image models (Pix2Pix, SRGAN, Inpainting, CycleGAN's A -> B, or their
             exports) translate the sources of `real_data`'s `(source, target)` pairs and are
-            scored against the targets.
+            scored against the targets (an inpainting source is an `(images, masks)` tuple).
         real_data: a `tf.data.Dataset` of image batches (or of `(images, labels)`; of
             `(source, target)` pairs for image-to-image models) or an array, as uint8 pixels or
             floats in [-1, 1]; may be None when every metric has reference statistics.
         metrics: `kgan.metrics` objects, e.g. `[kgan.metrics.FrechetInceptionDistance(extractor)]`.
+            `ClassAccuracy` and `IntraClassFID` score a conditional generator's classes (they
+            get the class each image was drawn for, and `real_data`'s labels);
+            `PeakSignalToNoiseRatio` and `StructuralSimilarity` score translations pair by pair.
         num_samples: generated (and real) images.
         batch_size: generated images per batch.
         seed: seeds the latent draws: batch i is drawn with `kgan.seeding.sub_seed(seed, "batch",
@@ -65,16 +68,18 @@ def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_siz
     for metric in metrics:
         metric.reset_state()
     opened = _opened(generator)
-    if opened is not None and opened.translates:
-        if len(opened.source_shapes) != 1:
-            raise ValueError(
-                f"evaluate() scores image-to-image models that take one image batch; {opened.source!r} takes "
-                f"{', '.join(opened.source_shapes)}. Pass a callable (num, seed) -> images instead."
-            )
+    translates = opened is not None and opened.translates
+    num_classes = None if opened is None or translates else opened.num_classes
+    _check_metrics_fit(metrics, translates, num_classes)
+    if translates:
         real_used = _score_translations(opened.translate, real_data, metrics, num_samples)
     else:
-        source = opened if opened is not None else generator
-        real_used = _score_samples(sampler(source), real_data, metrics, num_samples, batch_size, seed)
+        draw = sampler(opened if opened is not None else generator)
+
+        def sample(num, seed, labels):
+            return draw(num, seed) if labels is None else opened.generate(num, seed=seed, labels=labels)
+
+        real_used = _score_samples(sample, real_data, metrics, num_samples, batch_size, seed, num_classes)
     if real_data is not None and real_used == 0:
         raise ValueError("real_data yielded no images; check the dataset (an empty split or folder?).")
     results = {k: float(keras.ops.convert_to_numpy(v)) for k, v in results_of(metrics).items()}
@@ -82,39 +87,78 @@ def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_siz
     return results
 
 
-def _score_samples(sample, real_data, metrics, num_samples, batch_size, seed):
-    """Feeds `num_samples` generated and as many real images to the metrics; -> real images used."""
+def _check_metrics_fit(metrics, translates, num_classes):
+    """Paired metrics score translations; metrics of classes score conditional generators."""
+    for metric in metrics:
+        if getattr(metric, "paired", False) and not translates:
+            raise ValueError(
+                f"{type(metric).__name__} compares each translation with its target; this generator draws "
+                "from latent vectors, with no target per image. Use it on image-to-image models."
+            )
+        if getattr(metric, "uses_labels", False):
+            if num_classes is None:
+                raise ValueError(
+                    f"{type(metric).__name__} scores the classes of a conditional generator; this one takes no labels."
+                )
+            if getattr(metric, "num_classes", num_classes) != num_classes:
+                raise ValueError(
+                    f"{type(metric).__name__} is for {metric.num_classes} classes; the generator draws {num_classes}."
+                    " Use a classifier (extractor) of the generator's classes."
+                )
+
+
+def _score_samples(sample, real_data, metrics, num_samples, batch_size, seed, num_classes=None):
+    """Feeds `num_samples` generated and as many real images to the metrics; -> real images used.
+    A conditional generator's batches (`num_classes` given) cycle through the classes."""
     reals = _real_batches(real_data)
     real_used = 0
     for index, start in enumerate(range(0, num_samples, batch_size)):
         count = min(batch_size, num_samples - start)
-        real = None
+        real = real_labels = None
         if reals is not None and real_used < num_samples:
-            real = next(reals, None)
+            real, real_labels = next(reals, (None, None))
             if real is not None:
-                real = real[: num_samples - real_used]
+                real, real_labels = _first(real, real_labels, num_samples - real_used)
                 real_used += len(real)
-        fake = tf.convert_to_tensor(sample(count, sub_seed(seed, "batch", index)), tf.float32)
-        real = None if real is None else tf.convert_to_tensor(real)
-        with shared_extraction():
-            for metric in metrics:
-                metric.update_state(fake, real)
+        labels = None if num_classes is None else np.arange(start, start + count, dtype=np.int32) % num_classes
+        fake = sample(count, sub_seed(seed, "batch", index), labels)
+        _feed(metrics, tf.convert_to_tensor(fake, tf.float32), real, labels, real_labels)
     # Real batches left over when the dataset's batches are smaller than ours.
     while reals is not None and real_used < num_samples:
-        real = next(reals, None)
+        real, real_labels = next(reals, (None, None))
         if real is None:
             break
-        real = tf.convert_to_tensor(real[: num_samples - real_used])
+        real, real_labels = _first(real, real_labels, num_samples - real_used)
         real_used += len(real)
-        with shared_extraction():
-            for metric in metrics:
-                if hasattr(metric, "update_real"):
-                    metric.update_real(real)
+        _feed(metrics, None, real, None, real_labels)
     return real_used
 
 
+def _first(images, labels, count):
+    return images[:count], None if labels is None else labels[:count]
+
+
+def _feed(metrics, fake, real, labels=None, real_labels=None):
+    """One batch to every metric, its features extracted once: generated images (None: real ones
+    alone), the real batch beside them, and for the metrics that use labels the classes of both."""
+    real = None if real is None else tf.convert_to_tensor(real)
+    with shared_extraction():
+        for metric in metrics:
+            uses_labels = getattr(metric, "uses_labels", False)
+            if fake is None:
+                if uses_labels:
+                    metric.update_real(real, real_labels)
+                elif hasattr(metric, "update_real"):
+                    metric.update_real(real)
+            elif uses_labels:
+                metric.update_state(fake, real, labels=labels, real_labels=real_labels)
+            else:
+                metric.update_state(fake, real)
+
+
 def _score_translations(translate, real_data, metrics, num_samples):
-    """Translates the sources of up to `num_samples` pairs and scores them against their targets."""
+    """Translates the sources of up to `num_samples` pairs and scores them against their targets.
+    A source may be a tuple of batches (an inpainting model's images and masks)."""
     if real_data is None:
         raise ValueError(
             "An image-to-image model is scored on real_data of (source, target) pairs: its "
@@ -122,7 +166,7 @@ def _score_translations(translate, real_data, metrics, num_samples):
             "targets, shuffle=False) or kgan.data.paired_folders(source_dir, target_dir, image_size)."
         )
     used = 0
-    for batch in real_data:
+    for batch in _as_numpy(real_data):
         if used >= num_samples:
             break
         if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
@@ -130,13 +174,20 @@ def _score_translations(translate, real_data, metrics, num_samples):
                 "real_data for an image-to-image model must yield (source, target) pairs of "
                 f"image batches, got {type(batch).__name__}."
             )
-        source, target = (np.asarray(part, np.float32)[: num_samples - used] for part in batch)
-        fake, real = tf.convert_to_tensor(translate(source), tf.float32), tf.convert_to_tensor(target, tf.float32)
-        with shared_extraction():
-            for metric in metrics:
-                metric.update_state(fake, real)
+        source, target = batch
+        room = num_samples - used
+        if isinstance(source, (tuple, list)):
+            source = tuple(np.asarray(part, np.float32)[:room] for part in source)
+        else:
+            source = np.asarray(source, np.float32)[:room]
+        target = np.asarray(target, np.float32)[:room]
+        _feed(metrics, tf.convert_to_tensor(translate(source), tf.float32), target)
         used += len(target)
     return used
+
+
+def _as_numpy(data):
+    return data.as_numpy_iterator() if isinstance(data, tf.data.Dataset) else data
 
 
 def _opened(generator):
@@ -185,11 +236,14 @@ def _in_order(images):
 
 
 def _real_batches(real_data):
-    """NumPy batches of the real images, as given: uint8 pixels or floats in [-1, 1] (the metrics
-    scale uint8 and refuse floats that look like unscaled pixels)."""
+    """`(images, labels or None)` NumPy batches of the real images, as given: uint8 pixels or floats
+    in [-1, 1] (the metrics scale uint8 and refuse floats that look like unscaled pixels)."""
     if real_data is None:
         return None
     if isinstance(real_data, tf.data.Dataset):
-        return (batch[0] if isinstance(batch, (tuple, list)) else batch for batch in real_data.as_numpy_iterator())
+        return (
+            (batch[0], batch[1]) if isinstance(batch, (tuple, list)) else (batch, None)
+            for batch in real_data.as_numpy_iterator()
+        )
     images = np.asarray(real_data)
-    return (images[i : i + 250] for i in range(0, len(images), 250))
+    return ((images[i : i + 250], None) for i in range(0, len(images), 250))

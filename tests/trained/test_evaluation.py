@@ -1,13 +1,13 @@
 """kgan.evaluate: GANs, exports, conditional and image-to-image models scored in one call."""
 
+import os
+
 import numpy as np
 import pytest
 import tensorflow as tf
 
 import kgan
-from kgan.metrics import (
-    FrechetInceptionDistance,
-)
+from kgan.metrics import FrechetInceptionDistance, PeakSignalToNoiseRatio
 from tests.metrics.test_feature_metrics import linear_extractor
 
 
@@ -134,6 +134,87 @@ def test_image_to_image_models_are_scored_on_their_translations(outline_pairs, t
         kgan.evaluate(pix2pix, digits / 127.5 - 1.0, [FrechetInceptionDistance(extractor)], num_samples=10)
     with pytest.raises(ValueError, match="pairs"):
         kgan.evaluate(pix2pix, None, [FrechetInceptionDistance(extractor)], num_samples=10)
+    # An inpainting model's sources are (images, masks).
     inpainting = kgan.Inpainting((28, 28, 1), width=4, discriminator_layers=2, seed=0)
-    with pytest.raises(ValueError, match="models that take one image batch; '<Inpainting>' takes source, masks"):
-        kgan.evaluate(inpainting, pairs, [FrechetInceptionDistance(extractor)], num_samples=10)
+    holes = np.zeros((20, 28, 28, 1), np.float32)
+    holes[:, 8:20, 8:20] = 1.0
+    images = digits[:20] / 127.5 - 1.0
+    scored = kgan.evaluate(inpainting, [((images, holes), images)], [PeakSignalToNoiseRatio()], num_samples=20)
+    filled = inpainting.inpaint(images, holes)
+    expected = tf.image.psnr((filled + 1.0) / 2.0, (images + 1.0) / 2.0, max_val=1.0).numpy().mean()
+    assert scored["psnr"] == pytest.approx(expected, rel=1e-5)
+
+
+def test_cli_evaluate_scores_each_family_on_the_held_out_split_of_its_run(mnist_dir, mnist_test, tmp_path, capsys):
+    import json
+
+    import kgan_cli as cli
+
+    small = ["--dataset", "mnist", "--data-dir", mnist_dir, "--limit", "64", "--batch-size", "32", "--epochs", "1"]
+
+    def train(recipe, *options):
+        run = tmp_path / recipe
+        assert cli.main(["train", "--recipe", recipe, *small, "--width", "8", *options, "--run-dir", str(run)]) == 0
+        return run
+
+    def evaluate(model, *options):
+        assert cli.main(["evaluate", "--model", str(model), "--num-samples", "120", *options]) == 0
+        return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+    test_digits = np.round((mnist_test[0][:120] + 1.0) * 127.5).astype(np.uint8)
+
+    def psnr(images, targets):
+        return tf.image.psnr((images + 1.0) / 2.0, targets / 255.0, max_val=1.0).numpy().mean()
+
+    # Conditional: the classifier's accuracy on the classes asked for, FID per class and overall.
+    export = train("acgan", "--latent-dim", "8") / "generator"
+    report = evaluate(export)  # the run's dataset and data folder are the defaults
+    labels = np.arange(120) % 10
+    drawn = kgan.load_generator(str(export)).generate(120, seed=kgan.seeding.sub_seed(0, "batch", 0), labels=labels)
+    _, logits = kgan.metrics.domain_extractor("mnist").predict(drawn, verbose=0)
+    assert report["class_accuracy"] == pytest.approx(np.mean(logits.argmax(axis=1) == labels), abs=1e-6)
+    assert {f"fid/{c}" for c in "0123456789"} <= set(report) and np.isfinite(report["intra_fid"])
+    assert {"fid", "kid", "precision", "real_samples"} <= set(report)
+    # Translators: PSNR/SSIM against the held-out targets, beside the sources' own, and FID.
+    checkpoint = train("srgan", "--scale", "2", "--no-export") / "checkpoints" / "epoch_0001.keras"
+    report = evaluate(checkpoint)
+    low = kgan.data.low_resolution(test_digits, 2)
+    upscaled = kgan.trained.open_generator(str(checkpoint)).translate(kgan.images.from_uint8(low))
+    assert report["psnr"] == pytest.approx(psnr(upscaled, test_digits), abs=1e-4)
+    bicubic = tf.image.resize(kgan.images.from_uint8(low), (28, 28), method="bicubic").numpy().clip(-1, 1)
+    assert report["baseline"] == "bicubic" and report["baseline_psnr"] == pytest.approx(psnr(bicubic, test_digits))
+    assert {"ssim", "baseline_ssim", "fid"} <= set(report)
+    pix2pix = train("pix2pix", "--no-export") / "checkpoints" / "epoch_0001.keras"
+    report = evaluate(pix2pix)
+    edges = kgan.images.from_uint8(kgan.data.edge_maps(test_digits))  # as kgan train made MNIST's pairs
+    assert report["baseline"] == "identity" and report["baseline_psnr"] == pytest.approx(psnr(edges, test_digits))
+    translated = kgan.trained.open_generator(str(pix2pix)).translate(edges)
+    assert report["psnr"] == pytest.approx(psnr(translated, test_digits), abs=1e-4)
+    inpainting = train("inpainting", "--hole-size", "0.25", "--no-export") / "checkpoints" / "epoch_0001.keras"
+    report = evaluate(inpainting)
+    holes = kgan.models.translation.random_box_masks(120, (28, 28), 0.25, 0)  # the run's hole size, --seed 0
+    filled = kgan.trained.open_generator(str(inpainting)).translate((kgan.images.from_uint8(test_digits), holes))
+    assert report["psnr"] == pytest.approx(psnr(filled, test_digits), abs=1e-4) and "baseline" not in report
+    cyclegan = train("cyclegan", "--no-export") / "checkpoints" / "epoch_0001.keras"
+    negatives = kgan.trained.open_generator(str(cyclegan)).translate(kgan.images.from_uint8(test_digits))
+    assert evaluate(cyclegan)["psnr"] == pytest.approx(psnr(negatives, 255 - test_digits), abs=1e-4)
+
+    # Metrics that do not fit the model, and pairs kgan cannot make: one line, exit 2.
+    for argv, message in (
+        ([str(export), "--metrics", "psnr"], "compares translations with their targets; this model draws samples"),
+        ([str(export), "--pairs", str(tmp_path), str(tmp_path)], "--pairs is for image-to-image models"),
+        ([str(export), "--dataset", "fashion_mnist", "--metrics", "intra_fid"], "to be fashion_mnist's"),
+        (
+            [
+                str(checkpoint),
+                "--dataset",
+                "cifar10",
+                "--data-dir",
+                os.path.join(os.path.dirname(mnist_dir), "cifar10"),
+            ],
+            "The model makes 28x28x1 images; cifar10's are 32x32x3",
+        ),
+    ):
+        assert cli.main(["evaluate", "--model", *argv, "--num-samples", "20"]) == 2
+        error = capsys.readouterr().err
+        assert message in error and len(error.strip().splitlines()) == 1, error
