@@ -754,7 +754,7 @@ def test_cyclegan_trains_on_two_domains_and_translates_both_ways(tmp_path, capsy
 
 
 @needs_offline
-def test_offline_an_explicit_dataset_fails_fast_naming_the_choices(trained_run, tmp_path):
+def test_offline_an_explicit_dataset_fails_fast_naming_the_choices(tmp_path):
     env = {"KGAN_DATA_DIR": "", "TFDS_DATA_DIR": str(tmp_path / "tfds")}
     started = time.perf_counter()
     result = run_kgan("train", "--dataset", "mnist", "--run-dir", str(tmp_path / "run"), env=env, offline=True)
@@ -764,10 +764,9 @@ def test_offline_an_explicit_dataset_fails_fast_naming_the_choices(trained_run, 
     for choice in ("--data-dir", "KGAN_DATA_DIR", "--dataset digits", "--image-folder"):
         assert choice in result.stderr
     assert "kgan.data.load" not in result.stderr  # the command line's own options, not Python calls
+    fashion_sized = kgan.export_generator(kgan.DCGAN((28, 28, 1), latent_dim=4, width=4, seed=0), str(tmp_path / "g"))
     started = time.perf_counter()
-    result = run_kgan(
-        "evaluate", "--model", str(trained_run[0] / "generator"), "--dataset", "fashion_mnist", env=env, offline=True
-    )
+    result = run_kgan("evaluate", "--model", fashion_sized, "--dataset", "fashion_mnist", env=env, offline=True)
     assert time.perf_counter() - started < 15
     assert result.returncode == 2 and "cannot be reached" in result.stderr
     assert "--data-dir" in result.stderr and "KGAN_DATA_DIR" in result.stderr
