@@ -61,6 +61,9 @@ DEFAULT_WIDTH = 32
 DEFAULT_BATCH_SIZE = 64
 DEFAULT_EMA_DECAY = 0.99
 DEFAULT_REUSE_FAKES = True
+#: The defaults above that a recipe may change (its `defaults` in the recipe table): for a recipe
+#: that does not, `apply_recipe` fills these in.
+RECIPE_OVERRIDABLE = {"ema_decay": DEFAULT_EMA_DECAY, "reuse_fakes": DEFAULT_REUSE_FAKES}
 #: Default epochs: MNIST's 3 (2,811 steps, an estimated 6-9 minutes on a 2-core AVX2 CPU), about as many
 #: steps for the other named datasets, 5 passes over an image folder or TFRecords.
 DEFAULT_EPOCHS = {"mnist": 3, "fashion_mnist": 3, "cifar10": 3, "digits": 100, None: 5}
@@ -277,17 +280,16 @@ def _add_train(commands, common):
     training.add_argument(
         "--ema-decay",
         type=float,
-        default=DEFAULT_EMA_DECAY,
         help="samples and the export come from an exponential moving average of the generator's "
-        f"weights with this decay (default: {DEFAULT_EMA_DECAY}); 0 for the raw generator",
+        f"weights with this decay (default: {recipe_defaults('ema_decay', DEFAULT_EMA_DECAY)}); 0 for the "
+        "raw generator",
     )
     training.add_argument(
         "--reuse-fakes",
         action=argparse.BooleanOptionalAction,
-        default=DEFAULT_REUSE_FAKES,
         help="the generator step learns from the discriminator step's fakes instead of running the "
         "generator again on fresh noise: a generator pass fewer per step "
-        f"(default: {'on' if DEFAULT_REUSE_FAKES else 'off'})",
+        f"(default: {recipe_defaults('reuse_fakes', DEFAULT_REUSE_FAKES)})",
     )
     training.add_argument(
         "--label-smoothing",

@@ -19,7 +19,7 @@ from kgan.export import signature_names
 from kgan.models.gan import cpu_has_native_bfloat16, global_dtype_policy
 from kgan_cli.board import serve_until_interrupted, start_board
 from kgan_cli.named_data import named_domains, named_pairs
-from kgan_cli.parser import DEFAULT_EPOCHS, EVALUATION_DATASETS, OPTIONS, RECIPES, listed
+from kgan_cli.parser import DEFAULT_EPOCHS, EVALUATION_DATASETS, OPTIONS, RECIPE_OVERRIDABLE, RECIPES, listed
 from kgan_cli.usage import OFFLINE_CHOICES, UsageError, check_data_dir, users_input
 
 
@@ -204,7 +204,7 @@ def apply_recipe(args):
         if name not in recipe.options and getattr(args, name) is not None:
             takers = listed([other.name for other in RECIPES.values() if name in other.options], "or")
             raise UsageError(f"{option.flag} is an option of --recipe {takers}; this run's recipe is {recipe.name}.")
-    for name, value in recipe.defaults.items():
+    for name, value in {**RECIPE_OVERRIDABLE, **recipe.defaults}.items():
         if getattr(args, name) is None:
             setattr(args, name, value)
     if args.freeze_d and not args.init_from:
