@@ -87,8 +87,10 @@ def test_psnr_and_ssim_of_pairs_with_known_answers():
     ssim.reset_state()
     ssim.update_state(targets / 127.5 - 1.0, rng.integers(0, 200, targets.shape).astype(np.uint8))
     assert abs(float(ssim.result())) < 0.1  # unrelated noise; floats in [-1, 1] and pixels compare alike
-    tiny = np.zeros((2, 8, 8, 1), np.uint8)
+    tiny = rng.integers(0, 255, (2, 8, 8, 1)).astype(np.uint8)
+    ssim.reset_state()
     ssim.update_state(tiny, tiny)  # smaller than SSIM's 11-pixel window: a window of the image's size
+    assert float(ssim.result()) == pytest.approx(1.0, abs=1e-6)
     with pytest.raises(ValueError, match="compares images pair by pair"):
         psnr.update_state(targets[:3], targets)
     with pytest.raises(ValueError, match="pass real targets"):
