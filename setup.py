@@ -32,6 +32,8 @@ setup(
         # TensorFlow alone, its interpreter runs the files without TensorFlow.
         "onnx": ["tf2onnx>=1.17", "onnx", "onnxruntime"],
         "litert": ["ai-edge-litert"],
+        # examples/cluster/ray_train.py: kgan train on a Ray cluster (Ray Train's TensorflowTrainer).
+        "ray": ["ray[train]>=2.9"],
         # MP4 videos of latent walks.
         "video": ["imageio-ffmpeg"],
         # benchmarks/stylegan2_reference.py: StyleGAN2 trained as NVIDIA's reference trains it, in PyTorch.

@@ -2,7 +2,19 @@
 
 import sys
 
-from kgan import architectures, augment, callbacks, data, layers, losses, metrics, regularizers, seeding, trained
+from kgan import (
+    architectures,
+    augment,
+    callbacks,
+    cluster,
+    data,
+    layers,
+    losses,
+    metrics,
+    regularizers,
+    seeding,
+    trained,
+)
 from kgan.export import export_generator
 from kgan.models import (
     ACGAN,
@@ -47,6 +59,7 @@ __all__ = [
     "architectures",
     "augment",
     "callbacks",
+    "cluster",
     "data",
     "evaluate",
     "export_generator",

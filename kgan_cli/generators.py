@@ -223,12 +223,16 @@ def evaluate_command(args):
     with users_input():
         generator = kgan.trained.open_generator(args.model)  # first: a wrong --model fails before the data loads
         config = _run_config(args.model)
+        direction = args.direction or config.get("direction", "AtoB")
+        if TRANSLATE_DIRECTIONS[direction] in generator.signatures:  # a two-way model: run the way asked
+            generator = kgan.trained.open_generator(args.model, TRANSLATE_DIRECTIONS[direction])
         if args.dataset is None:
             args.dataset = config["dataset"] if config.get("dataset") in EVALUATION_DATASETS else "mnist"
         if args.data_dir is None and config.get("dataset") == args.dataset:
             args.data_dir = config.get("data_dir")
-        if args.pairs and not generator.translates:
-            raise UsageError(f"--pairs is for image-to-image models; {args.model!r} draws from latent vectors.")
+        if not generator.translates and (args.pairs or args.direction):
+            option = "--pairs" if args.pairs else "--direction"
+            raise UsageError(f"{option} is for image-to-image models; {args.model!r} draws from latent vectors.")
         kind = "translating" if generator.translates else "sampling"
         if kind == "sampling" and generator.num_classes is not None:
             kind = "conditional"
@@ -236,7 +240,7 @@ def evaluate_command(args):
         names = args.metrics or _fitting_defaults(kind, extractor, generator, args.dataset)
         metrics = [_metric(name, extractor, generator, args) for name in names]  # refused before the data loads
         real = (
-            _held_out_pairs(args, generator, config)
+            _held_out_pairs(args, generator, config, direction)
             if kind == "translating"
             else _real_images(args, labels=kind == "conditional")
         )
@@ -349,24 +353,38 @@ def _real_images(args, labels):
         ) from None
 
 
-def _held_out_pairs(args, generator, config):
-    """`(source, target)` batches for a translator: --pairs' folders, or the pairs of the named
-    dataset's --split made as `kgan train` made the run's (SRGAN's downscaled images and
+def _held_out_pairs(args, generator, config, direction):
+    """`(source, target)` batches for a translator: --pairs' folders (A and B matched by name, or one
+    of side-by-side A|B files; `direction` says which is the source), or the pairs of the
+    named dataset's --split made as `kgan train` made the run's (SRGAN's downscaled images and
     Inpainting's holes need no run)."""
     (_, source_shape), *masks = generator.source_shapes.items()
     target_shape = generator.image_shape
     if args.pairs:
         if masks:
             raise UsageError("--pairs is for translators of one input; an inpainting model is scored on --dataset.")
+        if len(args.pairs) > 2:
+            raise UsageError(
+                f"--pairs takes A_DIR B_DIR, or one folder of side-by-side A|B files; got {len(args.pairs)} folders."
+            )
+        if source_shape[:2] != target_shape[:2] and len(args.pairs) == 1:
+            raise UsageError(
+                "Side-by-side A|B files hold halves of one size; this model upscales: pass --pairs LOW_RES_DIR "
+                "HIGH_RES_DIR."
+            )
+        formats = dict(
+            batch_size=250, source_channels=source_shape[-1], target_channels=target_shape[-1], shuffle=False
+        )
+        if len(args.pairs) == 1:
+            return kgan.data.side_by_side_folder(
+                args.pairs[0], target_shape[:2], direction, drop_remainder=False, **formats
+            )
         return kgan.data.paired_folders(
-            *args.pairs,
+            *(args.pairs if direction == "AtoB" else args.pairs[::-1]),
             image_size=target_shape[:2],
-            batch_size=250,
-            source_channels=source_shape[-1],
-            target_channels=target_shape[-1],
-            shuffle=False,
             source_size=source_shape[:2],
             drop_remainder=False,
+            **formats,
         )
     check_data_dir(args.data_dir)
     folder = kgan.data.resolve_data_dir(args.dataset, args.data_dir)
@@ -383,19 +401,20 @@ def _held_out_pairs(args, generator, config):
         pictures,
         generator,
         data=None if recipe is None or own_data else recipe.data,
-        direction=config.get("direction", "AtoB"),
+        direction=direction,
         hole_size=config.get("hole_size", 0.5),
         seed=args.seed,
     )
     if made is None:
         trained_on = f"the {recipe.name} run's own folders" if own_data else "pairs kgan cannot tell from the model"
         raise UsageError(
-            f"This translator was trained on {trained_on}: pass held-out pairs as --pairs SOURCE_DIR TARGET_DIR."
+            f"This translator was trained on {trained_on}: pass held-out pairs as --pairs A_DIR B_DIR, or "
+            "--pairs AB_DIR of side-by-side A|B files."
         )
     sources, targets = made
     if tuple(targets.shape[1:]) != tuple(target_shape):
         raise UsageError(
             f"The model makes {'x'.join(map(str, target_shape))} images; {args.dataset}'s are "
-            f"{'x'.join(map(str, targets.shape[1:]))}. Pass --pairs SOURCE_DIR TARGET_DIR of its size."
+            f"{'x'.join(map(str, targets.shape[1:]))}. Pass --pairs A_DIR B_DIR of its size."
         )
     return pair_batches(sources, targets)

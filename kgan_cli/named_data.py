@@ -34,7 +34,8 @@ def held_out_pairs(images, translator, data=None, direction="AtoB", hole_size=0.
     `kgan train` made its pairs: an inpainting model's `(images, masks)` with one hole of
     `hole_size` each (drawn from `seed`), an upscaler's area-downscaled images, and for models
     of one size the pairs of the recipe's `data` kind ("pairs": `named_pairs` in `direction`;
-    "domains": `named_domains`). None when the model's pairs cannot be told (`data` None)."""
+    "domains": `named_domains`, A -> B or B -> A by `direction`). None when the model's pairs
+    cannot be told (`data` None)."""
     (_, source_shape), *masks = translator.source_shapes.items()
     target_shape = translator.image_shape
     if masks:
@@ -45,7 +46,8 @@ def held_out_pairs(images, translator, data=None, direction="AtoB", hole_size=0.
     if data == "pairs":
         return named_pairs(images, direction)[:2]
     if data == "domains":
-        return named_domains(images)
+        domain_a, domain_b = named_domains(images)
+        return (domain_b, domain_a) if direction == "BtoA" else (domain_a, domain_b)
     return None
 
 
@@ -65,24 +67,33 @@ def pair_batches(sources, targets, batch_size=250):
 
 
 def baseline_scores(pairs, num_samples):
-    """PSNR and SSIM of the sources themselves against the targets of up to `num_samples` pairs
-    (resized bicubic when smaller, grey <-> colour converted): the score of a model that changes
-    nothing, as `{"baseline": "bicubic" or "identity", "baseline_psnr", "baseline_ssim"}`; {} for
-    inpainting's `(images, masks)` sources."""
+    """PSNR and SSIM against the targets of up to `num_samples` pairs of what a model that
+    learned nothing would give: the sources themselves (resized bicubic when smaller, grey <->
+    colour converted), or for inpainting's `(images, masks)` the holes filled with the mean
+    colour of the rest of each image. `{"baseline": "identity", "bicubic" or "mean fill",
+    "baseline_psnr", "baseline_ssim"}`."""
     metrics = [kgan.metrics.PeakSignalToNoiseRatio(), kgan.metrics.StructuralSimilarity()]
-    used, resized = 0, False
+    used, baseline = 0, "identity"
     for source, target in pairs.as_numpy_iterator() if isinstance(pairs, tf.data.Dataset) else pairs:
-        if isinstance(source, tuple):
-            return {}
         if used >= num_samples:
             break
-        source, target = np.asarray(source)[: num_samples - used], np.asarray(target)[: num_samples - used]
+        target = np.asarray(target)[: num_samples - used]
+        if isinstance(source, tuple):
+            source, baseline = mean_filled(*(np.asarray(part)[: len(target)] for part in source)), "mean fill"
+        source = np.asarray(source)[: len(target)]
         if source.shape[1:3] != target.shape[1:3]:
-            source, resized = tf.image.resize(source, target.shape[1:3], method="bicubic").numpy(), True
+            source, baseline = tf.image.resize(source, target.shape[1:3], method="bicubic").numpy(), "bicubic"
         if source.shape[-1] != target.shape[-1]:
             source = tf.image.grayscale_to_rgb(source) if source.shape[-1] == 1 else tf.image.rgb_to_grayscale(source)
         for metric in metrics:
             metric.update_state(np.clip(source, -1.0, 1.0), target)
         used += len(target)
     psnr, ssim = (float(metric.result()) for metric in metrics)
-    return {"baseline": "bicubic" if resized else "identity", "baseline_psnr": psnr, "baseline_ssim": ssim}
+    return {"baseline": baseline, "baseline_psnr": psnr, "baseline_ssim": ssim}
+
+
+def mean_filled(images, masks):
+    """`images` with the pixels where `masks` is 1 replaced by the mean colour of each image's other pixels."""
+    known = 1.0 - masks
+    mean = (images * known).sum(axis=(1, 2), keepdims=True) / np.maximum(known.sum(axis=(1, 2), keepdims=True), 1.0)
+    return images * known + mean * masks

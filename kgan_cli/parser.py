@@ -33,6 +33,7 @@ RECIPES, OPTIONS = _RECIPE_TABLE.RECIPES, _RECIPE_TABLE.OPTIONS
 # Choices the parser offers without importing kgan; tests/test_cli.py checks them against the library.
 LOSS_NAMES = ("hinge", "least_squares", "minimax", "non_saturating", "relativistic_average", "wasserstein")
 EVALUATION_DATASETS = ("mnist", "fashion_mnist", "cifar10")
+STRATEGIES = ("auto", "none", "mirrored", "multi-worker")  # kgan.cluster.STRATEGIES
 METRICS = {
     "fid": "FrechetInceptionDistance",
     "kid": "KernelInceptionDistance",
@@ -345,9 +346,25 @@ def _add_train(commands, common):
         action="store_true",
         help="TensorFlow's deterministic kernels (slower), for bit-identical reruns on GPUs",
     )
+    training.add_argument(
+        "--distribute",
+        choices=STRATEGIES,
+        default="auto",
+        help="devices to train on (default: auto: the cluster TF_CONFIG names with MultiWorkerMirroredStrategy, "
+        "else every local GPU with MirroredStrategy, else one device); --batch-size is the global batch, "
+        "split between the replicas",
+    )
     output = train.add_argument_group("output")
     output.add_argument(
         "--run-dir", default="runs/kgan", help="folder for everything the run writes (default: runs/kgan)"
+    )
+    output.add_argument(
+        "--backup-every",
+        type=_positive_int,
+        default=500,
+        metavar="STEPS",
+        help="write the resume state every STEPS steps as well as after every epoch (default: 500); the same "
+        "command continues a killed run from the last one",
     )
     output.add_argument("--no-export", action="store_true", help="do not export the generator at the end")
     output.add_argument(
@@ -603,10 +620,17 @@ def _add_evaluate(commands, common):
     )
     evaluate.add_argument(
         "--pairs",
-        nargs=2,
-        metavar=("SOURCE_DIR", "TARGET_DIR"),
-        help="for an image-to-image model: folders of held-out source and target images paired by file "
-        "name; the model's translations of the sources are scored against the targets",
+        nargs="+",
+        metavar="DIR",
+        help="for an image-to-image model, held-out pairs: two folders A B of images paired by file name (as "
+        "kgan train --pairs takes them), or one folder of side-by-side A|B files; the model's translations of "
+        "the sources (A, or B with --direction BtoA) are scored against the targets",
+    )
+    evaluate.add_argument(
+        "--direction",
+        choices=["AtoB", "BtoA"],
+        help="for an image-to-image model: which half of side-by-side files (and of a named dataset's pairs) is "
+        "the source, and which way a two-way (CycleGAN) model runs (default: its run's --direction, else AtoB)",
     )
     evaluate.add_argument(
         "--num-samples", type=_positive_int, default=10000, help="generated (and real) images (default: 10000)"

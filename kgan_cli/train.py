@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shlex
 import shutil
 import sys
+import tempfile
 import time
 
 import keras
@@ -255,9 +257,33 @@ def _warn_about_precision(precision):
 def train_command(args):
     started = time.perf_counter()
     recipe = apply_recipe(args)
-    run = args.run_dir
-    _check_run_dir(run, args.overwrite)
+    with users_input():
+        strategy = kgan.cluster.make_strategy(args.distribute)  # first: a cluster's collectives start with it
+    chief = kgan.cluster.is_chief(strategy)
+    _check_run_dir(args.run_dir, args.overwrite, clear=chief)
+    run = args.run_dir if chief else _worker_folder(strategy, args.run_dir)
+    try:
+        return _train(args, recipe, strategy, run, started)
+    finally:
+        if not chief:
+            shutil.rmtree(run, ignore_errors=True)
+
+
+def _worker_folder(strategy, run_dir):
+    """Where a worker other than the chief writes its copy of the run, to be thrown away: one
+    folder per run and worker, emptied first (a killed worker's copy goes when it restarts)."""
+    resolver = strategy.cluster_resolver
+    name = hashlib.sha1(os.path.abspath(run_dir).encode()).hexdigest()[:12]
+    folder = os.path.join(tempfile.gettempdir(), f"kgan-{name}-{resolver.task_type}-{resolver.task_id}")
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    return folder
+
+
+def _train(args, recipe, strategy, run, started):
     logs = os.path.join(run, "logs")
+    if strategy.num_replicas_in_sync > 1 or kgan.cluster.cluster_size() > 1:
+        print(f"distribution: {kgan.cluster.describe(strategy, args.batch_size)}", flush=True)
     with users_input():
         dataset, image_shape, source, from_data = DATA_READERS[recipe.data](args, recipe)
         monitor = kgan.callbacks.TrainingMonitor(dataset, log_dir=logs)  # refuses unusable data now
@@ -270,7 +296,7 @@ def train_command(args):
     if args.deterministic:
         tf.config.experimental.enable_op_determinism()
     decay_steps = epochs * steps_per_epoch if steps_per_epoch > 0 else None
-    with users_input(), global_dtype_policy(args.precision):
+    with users_input(), global_dtype_policy(args.precision), strategy.scope():
         gan = build_gan(recipe, args, image_shape, from_data)
         if args.init_from:
             purpose = "Fine-tuning starts from every network of the GAN, its discriminator too"
@@ -298,19 +324,19 @@ def train_command(args):
     # the callbacks that log or save (which then get its logs and, after a NaN, the last good
     # weights it restores); the progress line comes last, once the epoch's files are written.
     callbacks = [
-        keras.callbacks.BackupAndRestore(os.path.join(run, "backup")),
+        kgan.callbacks.BackupAndRestore(os.path.join(args.run_dir, "backup"), every=args.backup_every),
         monitor,
         kgan.callbacks.TensorBoard(logs, update_freq=50, hparams={k: v for k, v in config.items() if k != "command"}),
         kgan.callbacks.ImageGrid(
             log_dir=logs, png_dir=os.path.join(run, "samples"), seed=args.seed, examples=next(iter(dataset))
         ),
-        *_latent_callbacks(gan, args, dataset, image_shape, logs),
-        *_recipe_callbacks(recipe, args, logs),
+        *_latent_callbacks(gan, args, dataset, image_shape, run),
+        *_recipe_callbacks(recipe, args, run),
         keras.callbacks.ModelCheckpoint(os.path.join(run, "checkpoints", "epoch_{epoch:04d}.keras")),
         kgan.callbacks.EpochProgress(images_per_step=args.batch_size),
     ]
     server = None
-    if args.board:
+    if args.board and run == args.run_dir:  # the chief's run
         server, url = start_board(run, require_logs=False, verbose=args.verbose)
         print(f"TensorBoard on {run}: {url}", flush=True)
     try:
@@ -318,7 +344,11 @@ def train_command(args):
         export = None
         if not args.no_export:
             export = kgan.export_generator(gan, os.path.join(run, "generator"))
-        _report_run(run, export, gan, args, time.perf_counter() - started)
+        if run == args.run_dir:
+            _report_run(run, export, gan, args, time.perf_counter() - started)
+        else:
+            took = format_duration(time.perf_counter() - started)
+            print(f"done in {took}; the chief wrote the run into {args.run_dir}/")
     except BaseException:
         if server is not None:
             server.terminate()
@@ -343,20 +373,23 @@ def _projector_extractor(dataset, image_shape):
     return None
 
 
-def _latent_callbacks(gan, args, dataset, image_shape, logs):
+def _latent_callbacks(gan, args, dataset, image_shape, run):
     """The pictures of a latent space, for the families that have one: walks and the Projector."""
     if not gan.uses_latent:
         return []
+    logs = os.path.join(run, "logs")
     return [
-        kgan.callbacks.LatentWalk(log_dir=logs, png_dir=os.path.join(args.run_dir, "walks"), seed=args.seed),
+        kgan.callbacks.LatentWalk(log_dir=logs, png_dir=os.path.join(run, "walks"), seed=args.seed),
         kgan.callbacks.Projector(dataset, logs, extractor=_projector_extractor(args.dataset, image_shape), every=1),
     ]
 
 
-def _recipe_callbacks(recipe, args, logs):
+def _recipe_callbacks(recipe, args, run):
     """The pictures a recipe adds (StyleGAN2's truncation sweep and style-mixing matrix), each in its run folder."""
     return [
-        getattr(kgan.callbacks, name)(log_dir=logs, png_dir=os.path.join(args.run_dir, folder), seed=args.seed)
+        getattr(kgan.callbacks, name)(
+            log_dir=os.path.join(run, "logs"), png_dir=os.path.join(run, folder), seed=args.seed
+        )
         for name, folder in recipe.callbacks
     ]
 
@@ -401,8 +434,9 @@ def _report_run(run, export, gan, args, seconds):
         print(f"  kgan evaluate --model {export} --dataset {args.dataset}{data_dir}")
 
 
-def _check_run_dir(run, overwrite):
-    """Refuses a run folder that is a file, or that holds a finished run (unless `overwrite`)."""
+def _check_run_dir(run, overwrite, clear=True):
+    """Refuses a run folder that is a file, or that holds a finished run (unless `overwrite`: then,
+    when `clear`, it is deleted; a cluster's other workers leave that to the chief)."""
     if os.path.exists(run) and not os.path.isdir(run):
         raise UsageError(f"--run-dir {run!r} is a file; pass a folder (it is created if missing).")
     checkpoints = os.path.join(run, "checkpoints")
@@ -421,4 +455,5 @@ def _check_run_dir(run, overwrite):
                 "again would overwrite it. Pass another --run-dir, or --overwrite to replace it. (An "
                 f"interrupted run keeps backup/ and resumes with the same command.){missing_export}"
             )
-        shutil.rmtree(run)  # a fresh folder: no stale checkpoints, grids or curves from the old run
+        if clear:
+            shutil.rmtree(run)  # a fresh folder: no stale checkpoints, grids or curves from the old run

@@ -125,12 +125,18 @@ def test_export_command(trained_run, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "recipe", [["dcgan", "--latent-dim", "8"], ["acgan", "--latent-dim", "8"], ["srgan", "--scale", "2"]], ids=str
+    "recipe, killed",
+    [
+        (["dcgan", "--latent-dim", "8"], "within epoch 2"),
+        (["acgan", "--latent-dim", "8"], "after epoch 2"),
+        (["srgan", "--scale", "2"], "within epoch 2"),
+    ],
+    ids=str,
 )
-def test_train_killed_mid_run_resumes_from_its_last_epoch(recipe, tmp_path):
-    """kill -9 during epoch 3, then the same command again: it continues at epoch 3, losing and
-    repeating nothing, and ends with the weights of an uninterrupted run (an unconditional, a
-    conditional and an image-to-image recipe)."""
+def test_train_killed_mid_run_resumes_where_it_stopped(recipe, killed, tmp_path):
+    """kill -9 a few steps into epoch 2 (or once epoch 2 is written), then the same command
+    again: it continues from the last backup, losing and repeating nothing, and ends with the
+    weights of an uninterrupted run (an unconditional, a conditional and an image-to-image recipe)."""
     command = [
         sys.executable,
         "-m",
@@ -148,6 +154,8 @@ def test_train_killed_mid_run_resumes_from_its_last_epoch(recipe, tmp_path):
         "8",
         "--epochs",
         "4",
+        "--backup-every",
+        "3" if killed == "within epoch 2" else "500",
         "--no-export",
         "--run-dir",
         str(tmp_path / "run"),
@@ -155,21 +163,31 @@ def test_train_killed_mid_run_resumes_from_its_last_epoch(recipe, tmp_path):
     uninterrupted = subprocess.run(command[:-1] + [str(tmp_path / "uninterrupted")], capture_output=True, text=True)
     assert uninterrupted.returncode == 0, uninterrupted.stderr[-3000:]
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    backup = tmp_path / "run" / "backup"
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    for line in process.stdout:
-        if line.startswith("epoch 2/4"):  # printed once epoch 2's files are written
-            process.kill()  # SIGKILL: no chance to clean up
-            break
+    if killed == "after epoch 2":
+        for line in process.stdout:
+            if line.startswith("epoch 2/4"):  # printed once epoch 2's files are written
+                break
+    else:
+        while not (backup / "state-1-3.json").exists():  # 3 of epoch 2's 32 steps done and backed up
+            assert process.poll() is None, process.stdout.read()[-3000:]
+            time.sleep(0.002)
+    process.kill()  # SIGKILL: no chance to clean up
     process.wait(timeout=60)
     assert process.returncode == -9
-    assert sorted(os.listdir(tmp_path / "run" / "samples")) == ["epoch_0001.png", "epoch_0002.png"]
+    states = [name[len("state-") : -len(".json")].split("-") for name in os.listdir(backup) if name.endswith(".json")]
+    epoch, step = max((int(epoch), int(step)) for epoch, step in states)  # the backup it resumes from
+    assert (epoch, step > 0) == ((1, True) if killed == "within epoch 2" else (2, False)), states
     resumed = subprocess.run(command, capture_output=True, text=True, env=env)
     assert resumed.returncode == 0, resumed.stderr
-    assert "epoch 3/4" in resumed.stdout and "epoch 1/4" not in resumed.stdout
+    assert "epoch 1/4" not in resumed.stdout and "epoch 4/4" in resumed.stdout
+    assert ("epoch 2/4" in resumed.stdout) == (killed == "within epoch 2")
+    assert "ran out of data" not in resumed.stderr
     assert sorted(os.listdir(tmp_path / "run" / "samples")) == [f"epoch_000{i}.png" for i in range(1, 5)]
     gan = keras.saving.load_model(str(tmp_path / "run" / "checkpoints" / "epoch_0004.keras"))
     assert int(gan.g_optimizer.iterations) == 4 * (256 // 8)
-    assert not os.path.exists(tmp_path / "run" / "backup" / "training_metadata.json")
+    assert not backup.exists()
     reference = keras.saving.load_model(str(tmp_path / "uninterrupted" / "checkpoints" / "epoch_0004.keras"))
     for a, b in zip(gan.weights, reference.weights):  # data order and random state resumed exactly
         np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=a.path)
@@ -427,6 +445,7 @@ def test_the_parsers_choices_are_the_librarys():
     assert kgan_cli.parser.DATASET_NAMES == kgan.data.DATASETS
     assert set(kgan_cli.parser.EVALUATION_DATASETS) == set(kgan.metrics.extractors.DOMAINS)
     assert all(hasattr(kgan.metrics, name) for name in kgan_cli.parser.METRICS.values())
+    assert kgan_cli.parser.STRATEGIES == kgan.cluster.STRATEGIES
 
 
 def test_every_recipe_of_the_table_builds_its_family_from_the_command_line():

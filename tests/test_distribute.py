@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 
 import numpy as np
 
@@ -132,3 +133,89 @@ def test_two_worker_processes_match_one_device_step_for_step(tmp_path):
             np.testing.assert_allclose(np.array(a), np.array(b), rtol=1e-4, atol=1e-5)
         for key in ("d_loss", "g_loss", "d_real", "d_fake"):
             np.testing.assert_allclose(one["history"][key], run["history"][key], rtol=1e-4)
+
+
+def _train_command(run_dir):
+    """A small `kgan train` (16 steps an epoch, a backup every 3 steps) whose multi-worker run is the
+    one-process run up to float rounding: the minibatch-std block turns rounding in its square root
+    into visible differences, so it is off here."""
+    return [
+        sys.executable,
+        "-m",
+        "kgan",
+        "train",
+        "--dataset",
+        "digits",
+        "--limit",
+        "256",
+        "--batch-size",
+        "16",
+        "--width",
+        "8",
+        "--latent-dim",
+        "8",
+        "--no-minibatch-std",
+        "--epochs",
+        "2",
+        "--backup-every",
+        "3",
+        "--run-dir",
+        str(run_dir),
+    ]
+
+
+def _start_workers(command, count, tmp_path):
+    """`count` processes of `command` forming one TF_CONFIG cluster on localhost, their temporary
+    files under tmp_path/tmp."""
+    cluster = {"worker": [f"localhost:{_free_port()}" for _ in range(count)]}
+    (tmp_path / "tmp").mkdir(exist_ok=True)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONUNBUFFERED": "1", "TMPDIR": str(tmp_path / "tmp")}
+    return [
+        subprocess.Popen(
+            command,
+            env={**env, "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}})},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for i in range(count)
+    ]
+
+
+def test_kgan_train_on_two_workers_killed_and_restarted_ends_as_one_process_does(tmp_path):
+    """Two `kgan train` workers (TF_CONFIG), killed with kill -9 three steps into epoch 2 and
+    started again with the same commands, as TFJob restarts a group: the chief alone wrote the
+    run (one set of outputs, the other worker's temporary files gone) and the final weights are
+    those of one process training alone."""
+    import keras
+
+    import kgan  # noqa: F401  (registers the classes the checkpoints name)
+
+    alone = subprocess.run(_train_command(tmp_path / "alone"), capture_output=True, text=True)
+    assert alone.returncode == 0, alone.stderr[-3000:]
+    assert "distribution:" not in alone.stdout  # said only when training is spread
+    command = _train_command(tmp_path / "run")
+    workers = _start_workers(command, 2, tmp_path)
+    backup = tmp_path / "run" / "backup"
+    while not (backup / "state-1-3.json").exists():
+        assert all(worker.poll() is None for worker in workers), workers[0].stdout.read()[-3000:]
+        time.sleep(0.01)
+    workers[1].kill()  # a lost worker; the chief then stalls in its next all-reduce
+    workers[0].kill()
+    for worker in workers:
+        worker.wait(timeout=60)
+    assert not (tmp_path / "run" / "samples" / "epoch_0002.png").exists()
+    outputs = [worker.communicate(timeout=600)[0] for worker in _start_workers(command, 2, tmp_path)]
+    assert "2 replicas in sync; global batch 16 (8 per replica)" in outputs[0], outputs[0][-3000:]
+    assert "epoch 2/2" in outputs[0] and "epoch 1/2" not in outputs[0], outputs[0][-3000:]
+    assert f"the chief wrote the run into {tmp_path / 'run'}/" in outputs[1], outputs[1][-3000:]
+    run = tmp_path / "run"
+    assert sorted(os.listdir(run)) == ["checkpoints", "config.json", "generator", "logs", "samples", "walks"]
+    assert sorted(os.listdir(run / "checkpoints")) == ["epoch_0001.keras", "epoch_0002.keras"]
+    assert sorted(os.listdir(run / "samples")) == ["epoch_0001.png", "epoch_0002.png"]
+    assert [name for name in os.listdir(tmp_path / "tmp") if name.startswith("kgan")] == []  # worker 1's outputs
+    trained = keras.saving.load_model(str(run / "checkpoints" / "epoch_0002.keras"))
+    reference = keras.saving.load_model(str(tmp_path / "alone" / "checkpoints" / "epoch_0002.keras"))
+    assert int(trained.g_optimizer.iterations) == 32
+    for a, b in zip(trained.weights, reference.weights):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-5, err_msg=a.path)

@@ -10,9 +10,8 @@ from kgan.layers import MinibatchStdDev
 
 
 def expected_statistic(x, group):
-    """Per sample: the mean over features of the std over its group (StyleGAN's grouping)."""
-    n = len(x)
-    members = [[j for j in range(n) if j % (n // group) == i % (n // group)] for i in range(n)]
+    """Per sample: the mean over features of the std over its group (runs of `group` samples)."""
+    members = [list(range(i // group * group, (i // group + 1) * group)) for i in range(len(x))]
     return np.array([np.sqrt(x[m].var(axis=0) + 1e-8).mean() for m in members])
 
 

@@ -20,7 +20,7 @@ import keras
 from keras import layers
 
 from kgan.architectures import dcgan
-from kgan.layers import ConditionalBatchNormalization
+from kgan.layers import ConditionalBatchNormalization, batch_normalization
 from kgan.seeding import sub_seed
 
 GENERATOR_CONDITIONING = ("concat", "batch_norm")
@@ -58,7 +58,7 @@ def build_generator(
         x = layers.Concatenate()([z, _one_hot(labels, num_classes)])
 
         def normalize(x):
-            return layers.BatchNormalization()(x)
+            return batch_normalization()(x)
 
     else:
         x = z

@@ -17,7 +17,7 @@ import keras
 from keras import layers
 
 from kgan.architectures.initializers import normal
-from kgan.layers import MinibatchStdDev
+from kgan.layers import MinibatchStdDev, batch_normalization
 from kgan.seeding import sub_seed
 
 #: Samples per minibatch-standard-deviation group: the whole batch (None), which trained MNIST to
@@ -76,7 +76,7 @@ def build_generator(image_shape=(28, 28, 1), latent_dim=100, width=64, kernel_si
     check_sizes(latent_dim=latent_dim, width=width, kernel_size=kernel_size)
     z = keras.Input((latent_dim,), name="latent")
     images = generator_body(
-        z, image_shape, width, kernel_size, sub_seed(seed, name), lambda x: layers.BatchNormalization()(x)
+        z, image_shape, width, kernel_size, sub_seed(seed, name), lambda x: batch_normalization()(x)
     )
     return keras.Model(z, images, name=name)
 

@@ -17,7 +17,7 @@ from keras import layers
 
 from kgan.architectures.dcgan import maybe_spectral_norm, upsampling_plan
 from kgan.architectures.initializers import glorot_uniform
-from kgan.layers import GlobalSumPooling2D
+from kgan.layers import GlobalSumPooling2D, batch_normalization
 from kgan.seeding import sub_seed
 
 
@@ -40,10 +40,10 @@ def _conv(filters, kernel_size, init, spectral_norm):
 def _generator_block(x, filters, init):
     shortcut = layers.UpSampling2D()(x)
     shortcut = layers.Conv2D(filters, 1, kernel_initializer=init())(shortcut)
-    x = layers.ReLU()(layers.BatchNormalization()(x))
+    x = layers.ReLU()(batch_normalization()(x))
     x = layers.UpSampling2D()(x)
     x = layers.Conv2D(filters, 3, padding="same", kernel_initializer=init())(x)
-    x = layers.ReLU()(layers.BatchNormalization()(x))
+    x = layers.ReLU()(batch_normalization()(x))
     x = layers.Conv2D(filters, 3, padding="same", kernel_initializer=init())(x)
     return layers.Add()([x, shortcut])
 
@@ -84,7 +84,7 @@ def build_generator(image_shape=(32, 32, 3), latent_dim=128, width=128, seed=Non
     x = layers.Reshape((base_h, base_w, width))(x)
     for _ in range(k):
         x = _generator_block(x, width, init)
-    x = layers.ReLU()(layers.BatchNormalization()(x))
+    x = layers.ReLU()(batch_normalization()(x))
     x = layers.Conv2D(image_shape[-1], 3, padding="same", kernel_initializer=init())(x)
     images = layers.Activation("tanh", dtype="float32", name="images")(x)
     return keras.Model(z, images, name=name)

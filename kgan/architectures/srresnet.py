@@ -19,6 +19,7 @@ import keras
 from keras import layers
 
 from kgan.architectures.initializers import normal
+from kgan.layers import batch_normalization
 from kgan.seeding import sub_seed
 
 
@@ -41,11 +42,11 @@ def build_sr_generator(low_res_shape=(7, 7, 1), scale=4, width=64, num_blocks=16
     x = skip = layers.PReLU(shared_axes=[1, 2])(x)
     for i in range(num_blocks):
         y = layers.Conv2D(width, 3, padding="same", kernel_initializer=normal(seed, 100 + 2 * i))(x)
-        y = layers.PReLU(shared_axes=[1, 2])(layers.BatchNormalization()(y))
+        y = layers.PReLU(shared_axes=[1, 2])(batch_normalization()(y))
         y = layers.Conv2D(width, 3, padding="same", kernel_initializer=normal(seed, 101 + 2 * i))(y)
-        x = layers.Add()([x, layers.BatchNormalization()(y)])
+        x = layers.Add()([x, batch_normalization()(y)])
     x = layers.Conv2D(width, 3, padding="same", kernel_initializer=normal(seed, 81))(x)
-    x = layers.Add()([skip, layers.BatchNormalization()(x)])
+    x = layers.Add()([skip, batch_normalization()(x)])
     for i in range(round(math.log2(scale))):
         x = layers.UpSampling2D(2)(x)
         x = layers.Conv2D(width, 3, padding="same", kernel_initializer=normal(seed, 82 + i))(x)

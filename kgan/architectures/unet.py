@@ -14,6 +14,7 @@ import keras
 from keras import layers
 
 from kgan.architectures.initializers import normal
+from kgan.layers import batch_normalization
 from kgan.seeding import sub_seed
 
 NORMALIZATIONS = ("batch", "instance")
@@ -24,7 +25,7 @@ def normalization_layer(kind):
     if kind not in NORMALIZATIONS:
         raise ValueError(f"normalization must be one of {list(NORMALIZATIONS)}, got {kind!r}.")
     if kind == "batch":
-        return layers.BatchNormalization()
+        return batch_normalization()
     return layers.GroupNormalization(groups=-1, epsilon=1e-5)
 
 

@@ -1,5 +1,6 @@
 """Keras callbacks for GAN training."""
 
+from kgan.callbacks.backup import BackupAndRestore
 from kgan.callbacks.distribution import DistributionPlots
 from kgan.callbacks.image_grid import ImageGrid
 from kgan.callbacks.latent_walk import LatentWalk
@@ -11,6 +12,7 @@ from kgan.callbacks.tensorboard import TensorBoard
 from kgan.callbacks.training_monitor import TrainingHealthWarning, TrainingMonitor
 
 __all__ = [
+    "BackupAndRestore",
     "DistributionPlots",
     "EpochProgress",
     "ImageGrid",

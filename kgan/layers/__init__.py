@@ -1,5 +1,6 @@
 """Layers Keras lacks that GAN networks use."""
 
+from kgan.layers.batch_norm import batch_normalization
 from kgan.layers.conditional_batch_norm import ConditionalBatchNormalization
 from kgan.layers.minibatch_std import MinibatchStdDev
 from kgan.layers.pooling import GlobalSumPooling2D
@@ -24,4 +25,5 @@ __all__ = [
     "MinibatchStdDev",
     "ModulatedConv2D",
     "PixelNormalization",
+    "batch_normalization",
 ]

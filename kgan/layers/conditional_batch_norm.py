@@ -5,6 +5,8 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
+from kgan.layers.batch_norm import batch_normalization
+
 
 @keras.saving.register_keras_serializable(package="kgan")
 class ConditionalBatchNormalization(layers.Layer):
@@ -30,7 +32,7 @@ class ConditionalBatchNormalization(layers.Layer):
         self.num_classes = int(num_classes)
         self.momentum = momentum
         self.epsilon = epsilon
-        self.normalize = layers.BatchNormalization(momentum=momentum, epsilon=epsilon, center=False, scale=False)
+        self.normalize = batch_normalization(momentum=momentum, epsilon=epsilon, center=False, scale=False)
 
     def build(self, input_shape):
         x_shape, _ = input_shape

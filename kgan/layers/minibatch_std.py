@@ -14,6 +14,10 @@ class MinibatchStdDev(keras.layers.Layer):
     extra channel of each sample in the group. A generator that collapses onto a few modes makes
     batches whose spread differs from real batches', which the discriminator can now see.
 
+    Groups are runs of consecutive samples (StyleGAN takes every n-th): tf.distribute hands each
+    replica a run of the global batch, so replicas whose share the group size divides form the
+    groups one device forms.
+
     Call the discriminator on real and fake batches separately (as `kgan.GAN` does), or the
     statistic mixes the two.
 
@@ -37,14 +41,15 @@ class MinibatchStdDev(keras.layers.Layer):
     def call(self, inputs):
         x = tf.cast(inputs, tf.float32)
         group = self._group(x)
-        # Sample i joins group i % (batch // group), as in StyleGAN's reshape. Static shapes where
-        # they are known keep the layer compilable by XLA, also inside R1's double gradient.
+        # Sample i joins group i // group. Static shapes where they are known keep the layer
+        # compilable by XLA, also inside R1's double gradient.
         sample_shape = x.shape[1:] if None not in x.shape[1:] else tf.shape(x)[1:]
-        grouped = tf.reshape(x, tf.concat([[group, -1], sample_shape], 0))
-        spread = tf.sqrt(tf.math.reduce_variance(grouped, axis=0) + self.epsilon)
-        per_group = tf.reduce_mean(spread, axis=list(range(1, len(x.shape))), keepdims=True)
-        per_sample = tf.tile(per_group, [group] + [1] * (len(x.shape) - 1))
-        statistic = per_sample * tf.ones_like(x[..., :1])
+        grouped = tf.reshape(x, tf.concat([[-1, group], sample_shape], 0))
+        spread = tf.sqrt(tf.math.reduce_variance(grouped, axis=1, keepdims=True) + self.epsilon)
+        per_group = tf.reduce_mean(spread, axis=list(range(2, len(grouped.shape))), keepdims=True)
+        # Broadcast back over each group's samples and pixels (a multiply and a reshape: unlike
+        # tf.repeat, differentiable twice with a batch size known only at run time).
+        statistic = tf.reshape(per_group * tf.ones_like(grouped[..., :1]), tf.shape(x[..., :1]))
         return tf.concat([inputs, tf.cast(statistic, inputs.dtype)], axis=-1)
 
     def _group(self, x):

@@ -7,6 +7,7 @@ import inspect
 import json
 import math
 import os
+import warnings
 
 import keras
 import numpy as np
@@ -107,6 +108,7 @@ class GAN(keras.Model):
         self.extra_loss_trackers = {}
         # Variables of training's own (a regularizer's running mean), saved by name; see state_variable.
         object.__setattr__(self, "_state_variables", {})
+        object.__setattr__(self, "_batches_to_skip", 0)  # see skip_batches
         self.built = True
 
     #: Whether G takes latent vectors; image-to-image families set False and have no latent_dim.
@@ -427,9 +429,33 @@ class GAN(keras.Model):
             # earns a warning on every fit.
             kwargs.setdefault("shuffle", False)
         counters = data_pipeline.pass_counters(x)
-        if counters:
-            kwargs["callbacks"] = [_DataPassPerEpoch(counters), *(kwargs.get("callbacks") or [])]
+        internal = [_DataPassPerEpoch(counters)] if counters else []
+        kwargs["callbacks"] = [*internal, _ResumedEpochEndsEarly(), *(kwargs.get("callbacks") or [])]
         return super().fit(x, *args, **kwargs)
+
+    def skip_batches(self, count):
+        """Makes `fit` read the next `count` batches of its data without training on them, and so
+        end that epoch `count` steps early: how a run restored partway through an epoch
+        (`kgan.callbacks.BackupAndRestore`) continues at the batch it stopped at, on data that
+        repeats each epoch's order (kgan's pipelines do)."""
+        object.__setattr__(self, "_batches_to_skip", int(count))
+
+    def make_train_function(self, force=False):
+        """Keras' train function, which first reads and drops the batches `skip_batches` asked for."""
+        if self.train_function is not None and not force:
+            return self.train_function
+        super().make_train_function(force)
+        train_on = self.train_function
+
+        def train_function(iterator):
+            skipping = self._batches_to_skip
+            object.__setattr__(self, "_batches_to_skip", 0)
+            for _ in range(skipping):
+                next(iterator)  # runs out (StopIteration) when the epoch had no batch left: Keras ends it
+            return train_on(iterator)
+
+        self.train_function = train_function
+        return train_function
 
     def evaluate(self, *args, **kwargs):
         """Keras' `evaluate`. Its noise (latent vectors, Inpainting's holes) comes from a stream of
@@ -899,6 +925,28 @@ class _DataPassPerEpoch(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None):
         for counter in self.counters:
             counter.assign(epoch)
+
+
+class _ResumedEpochEndsEarly(keras.callbacks.Callback):
+    """Hides Keras' "ran out of data" warning in an epoch that `GAN.skip_batches` shortens."""
+
+    def __init__(self):
+        super().__init__()
+        self._quiet = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.model._batches_to_skip:
+            self._quiet = warnings.catch_warnings()
+            self._quiet.__enter__()
+            warnings.filterwarnings("ignore", message="Your input ran out of data")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._quiet is not None:
+            self._quiet.__exit__(None, None, None)
+            self._quiet = None
+
+    def on_train_end(self, logs=None):
+        self.on_epoch_end(None)
 
 
 @contextlib.contextmanager

@@ -180,13 +180,16 @@ class LoadedGenerator:
         image_shape: `(height, width, channels)` of its images.
         source_shapes: `{input name: (height, width, channels)}` of a translator's inputs.
         source: the path it was loaded from (or `<Family>` for a GAN in memory).
+        signatures: the names of the signatures it can run (a CycleGAN's `a_to_b`, `b_to_a`, ...).
     """
 
     def __init__(self, signatures, source, num_classes=None, class_names=None, signature=SERVING_SIGNATURE):
         self.source = source
+        self.signatures = tuple(
+            sorted(name for name in signatures if name not in (SAMPLE_SIGNATURE, CLASSES_SIGNATURE))
+        )
         if signature not in signatures:
-            runnable = sorted(name for name in signatures if name not in (SAMPLE_SIGNATURE, CLASSES_SIGNATURE))
-            raise ValueError(f"{source!r} has no signature {signature!r}; it has {', '.join(runnable)}.")
+            raise ValueError(f"{source!r} has no signature {signature!r}; it has {', '.join(self.signatures)}.")
         self._serve = signatures[signature]
         inputs = self._serve.inputs
         self.translates = SAMPLE_SIGNATURE not in signatures and "latent" not in inputs

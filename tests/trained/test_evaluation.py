@@ -130,6 +130,15 @@ def test_image_to_image_models_are_scored_on_their_translations(outline_pairs, t
     assert code == 0
     report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert report["real_samples"] == 250 and report["fid"] == pytest.approx(by_model["fid"], rel=1e-4)
+    # The same pairs as one folder of side-by-side files, and as the two folders the other way round.
+    for i, (outline, digit) in enumerate(zip(outlines[:250], digits[:250])):
+        kgan.images.save_png(str(tmp_path / "side_by_side" / f"{i:03d}.png"), np.concatenate([digit, outline], 1))
+    backwards = [str(tmp_path / "digits"), str(tmp_path / "outlines")]
+    for pairs in ([str(tmp_path / "side_by_side")], backwards):
+        options = ["--pairs", *pairs, "--direction", "BtoA", "--metrics", "fid", "--num-samples", "250"]
+        assert cli.main(["evaluate", "--model", exported, *options]) == 0
+        report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        assert report["real_samples"] == 250 and report["fid"] == pytest.approx(by_model["fid"], rel=1e-4)
     with pytest.raises(ValueError, match=r"\(source, target\) pairs"):
         kgan.evaluate(pix2pix, digits / 127.5 - 1.0, [FrechetInceptionDistance(extractor)], num_samples=10)
     with pytest.raises(ValueError, match="pairs"):
@@ -194,15 +203,29 @@ def test_cli_evaluate_scores_each_family_on_the_held_out_split_of_its_run(mnist_
     report = evaluate(inpainting)
     holes = kgan.models.translation.random_box_masks(120, (28, 28), 0.25, 0)  # the run's hole size, --seed 0
     filled = kgan.trained.open_generator(str(inpainting)).translate((kgan.images.from_uint8(test_digits), holes))
-    assert report["psnr"] == pytest.approx(psnr(filled, test_digits), abs=1e-4) and "baseline" not in report
+    assert report["psnr"] == pytest.approx(psnr(filled, test_digits), abs=1e-4)
+    # Its baseline: each hole filled with the mean of the image's other pixels.
+    known = np.asarray(holes)[..., 0] == 0
+    mean_filled = kgan.images.from_uint8(test_digits)
+    for image, outside in zip(mean_filled, known):
+        image[~outside] = image[outside].mean()
+    assert report["baseline"] == "mean fill"
+    assert report["baseline_psnr"] == pytest.approx(psnr(mean_filled, test_digits), abs=1e-4)
     cyclegan = train("cyclegan", "--no-export") / "checkpoints" / "epoch_0001.keras"
     negatives = kgan.trained.open_generator(str(cyclegan)).translate(kgan.images.from_uint8(test_digits))
     assert evaluate(cyclegan)["psnr"] == pytest.approx(psnr(negatives, 255 - test_digits), abs=1e-4)
+    # --direction BtoA scores the other generator, on negatives -> digits.
+    backwards = kgan.trained.open_generator(str(cyclegan), "b_to_a")
+    positives = backwards.translate(kgan.images.from_uint8(255 - test_digits))
+    assert evaluate(cyclegan, "--direction", "BtoA")["psnr"] == pytest.approx(psnr(positives, test_digits), abs=1e-4)
 
     # Metrics that do not fit the model, and pairs kgan cannot make: one line, exit 2.
     for argv, message in (
         ([str(export), "--metrics", "psnr"], "compares translations with their targets; this model draws samples"),
         ([str(export), "--pairs", str(tmp_path), str(tmp_path)], "--pairs is for image-to-image models"),
+        ([str(export), "--direction", "BtoA"], "--direction is for image-to-image models"),
+        ([str(pix2pix), "--pairs", *[str(tmp_path)] * 3], "--pairs takes A_DIR B_DIR, or one folder"),
+        ([str(checkpoint), "--pairs", str(tmp_path)], "this model upscales: pass --pairs LOW_RES_DIR HIGH_RES_DIR"),
         ([str(export), "--dataset", "fashion_mnist", "--metrics", "intra_fid"], "to be fashion_mnist's"),
         (
             [
