@@ -340,7 +340,12 @@ def _train(args, recipe, strategy, run, started):
         server, url = start_board(run, require_logs=False, verbose=args.verbose)
         print(f"TensorBoard on {run}: {url}", flush=True)
     try:
-        gan.fit(dataset, epochs=epochs, callbacks=callbacks, verbose=2 if args.verbose else 0)
+        try:
+            gan.fit(dataset, epochs=epochs, callbacks=callbacks, verbose=2 if args.verbose else 0)
+        except tf.errors.UnavailableError as error:
+            if kgan.cluster.cluster_size() < 2:
+                raise
+            return _lost_a_worker(error, args.run_dir)
         export = None
         if not args.no_export:
             export = kgan.export_generator(gan, os.path.join(run, "generator"))
@@ -356,6 +361,19 @@ def _train(args, recipe, strategy, run, started):
     if server is not None:
         return serve_until_interrupted(server, f"TensorBoard keeps serving {url}; Ctrl-C stops it.")
     return 0
+
+
+def _lost_a_worker(error, run_dir):
+    """Exit code 1 with one line when another process of the cluster stopped: the collective
+    operations cannot go on, and the whole group restarts from the last backup."""
+    reason = next((line.strip() for line in str(error.message).splitlines() if "aborted" in line), "")
+    print(
+        f"kgan train: a process of the cluster stopped{f' ({reason})' if reason else ''}. Start every worker "
+        f"again with the same command: training continues from the last backup in {os.path.join(run_dir, 'backup')}.",
+        file=sys.stderr,
+        flush=True,
+    )
+    return 1
 
 
 def _article(name):

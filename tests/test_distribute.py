@@ -183,10 +183,10 @@ def _start_workers(command, count, tmp_path):
 
 
 def test_kgan_train_on_two_workers_killed_and_restarted_ends_as_one_process_does(tmp_path):
-    """Two `kgan train` workers (TF_CONFIG), killed with kill -9 three steps into epoch 2 and
-    started again with the same commands, as TFJob restarts a group: the chief alone wrote the
-    run (one set of outputs, the other worker's temporary files gone) and the final weights are
-    those of one process training alone."""
+    """Two `kgan train` workers (TF_CONFIG); one killed with kill -9 three steps into epoch 2, so
+    that the chief stops too, and both started again with the same commands, as TFJob and Ray
+    restart a group: the chief alone wrote the run (one set of outputs, the other worker's
+    temporary files gone) and the final weights are those of one process training alone."""
     import keras
 
     import kgan  # noqa: F401  (registers the classes the checkpoints name)
@@ -200,10 +200,10 @@ def test_kgan_train_on_two_workers_killed_and_restarted_ends_as_one_process_does
     while not (backup / "state-1-3.json").exists():
         assert all(worker.poll() is None for worker in workers), workers[0].stdout.read()[-3000:]
         time.sleep(0.01)
-    workers[1].kill()  # a lost worker; the chief then stalls in its next all-reduce
-    workers[0].kill()
-    for worker in workers:
-        worker.wait(timeout=60)
+    workers[1].kill()  # a lost worker: the chief's next all-reduce fails, and it stops with one line
+    chief_output = workers[0].communicate(timeout=120)[0]
+    assert workers[0].returncode == 1, chief_output[-3000:]
+    assert "a process of the cluster stopped" in chief_output and "Traceback" not in chief_output, chief_output
     assert not (tmp_path / "run" / "samples" / "epoch_0002.png").exists()
     outputs = [worker.communicate(timeout=600)[0] for worker in _start_workers(command, 2, tmp_path)]
     assert "2 replicas in sync; global batch 16 (8 per replica)" in outputs[0], outputs[0][-3000:]
