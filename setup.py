@@ -49,6 +49,8 @@ setup(
             "importlib_resources",
             "matplotlib",
             "scipy",
+            # tests/test_cluster_files.py reads the TFJob manifest.
+            "pyyaml",
             "tf2onnx>=1.17",
             "onnx",
             "onnxruntime",

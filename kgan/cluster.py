@@ -55,7 +55,7 @@ def make_strategy(name="auto"):
             name = "mirrored"
         else:
             name = "none"
-    elif cluster_size() > 1:
+    elif name != "multi-worker" and cluster_size() > 1:
         raise ValueError(
             f"TF_CONFIG names a cluster of {cluster_size()} processes, but the strategy {name!r} trains in this "
             "process alone and every process would write the same run: use 'auto' or 'multi-worker' (kgan train "

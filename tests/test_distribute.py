@@ -205,7 +205,8 @@ def test_kgan_train_on_two_workers_killed_and_restarted_ends_as_one_process_does
     assert workers[0].returncode == 1, chief_output[-3000:]
     assert "a process of the cluster stopped" in chief_output and "Traceback" not in chief_output, chief_output
     assert not (tmp_path / "run" / "samples" / "epoch_0002.png").exists()
-    outputs = [worker.communicate(timeout=600)[0] for worker in _start_workers(command, 2, tmp_path)]
+    restarted = _start_workers(command + ["--distribute", "multi-worker"], 2, tmp_path)  # as "auto" chose
+    outputs = [worker.communicate(timeout=600)[0] for worker in restarted]
     assert "2 replicas in sync; global batch 16 (8 per replica)" in outputs[0], outputs[0][-3000:]
     assert "epoch 2/2" in outputs[0] and "epoch 1/2" not in outputs[0], outputs[0][-3000:]
     assert f"the chief wrote the run into {tmp_path / 'run'}/" in outputs[1], outputs[1][-3000:]
@@ -219,3 +220,21 @@ def test_kgan_train_on_two_workers_killed_and_restarted_ends_as_one_process_does
     assert int(trained.g_optimizer.iterations) == 32
     for a, b in zip(trained.weights, reference.weights):
         np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-5, err_msg=a.path)
+
+
+def test_a_one_process_strategy_is_refused_where_tf_config_names_a_cluster(monkeypatch):
+    import pytest
+
+    import kgan
+
+    cluster = {"cluster": {"worker": ["localhost:1", "localhost:2"]}, "task": {"type": "worker", "index": 1}}
+    monkeypatch.setenv("TF_CONFIG", json.dumps(cluster))
+    assert kgan.cluster.cluster_size() == 2
+    for name in ("none", "mirrored"):
+        with pytest.raises(ValueError, match="TF_CONFIG names a cluster of 2 processes"):
+            kgan.cluster.make_strategy(name)
+    with pytest.raises(ValueError, match="one of auto, none, mirrored, multi-worker"):
+        kgan.cluster.make_strategy("tpu")
+    monkeypatch.setenv("TF_CONFIG", "{not json")
+    with pytest.raises(ValueError, match="TF_CONFIG is not JSON"):
+        kgan.cluster.cluster_config()

@@ -30,6 +30,7 @@ PAGES = [
     "docs/synthetic.md",
     "docs/fine_tuning.md",
     "docs/performance.md",
+    "docs/distributed.md",
 ]
 # The blocks as written, made tiny: one epoch, a few hundred images and samples.
 TINY = [
