@@ -17,36 +17,42 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from kgan import seeding
+
 POLICIES = ("color", "translation", "cutout")
 
 
-def _uniform(shape, seed, dtype):
-    return ops.cast(keras.random.uniform(shape, seed=seed), dtype)
+def _per_image(images, seed, dtype="float32", dims=3):
+    """One uniform number in [0, 1) per image of the batch (shaped to broadcast over `dims` axes),
+    each replica's its own rows of the global batch's draw (`kgan.seeding.replica_share`)."""
+    shape = (1,) * dims
+    draw = seeding.replica_share(lambda total: keras.random.uniform((total, *shape), seed=seed), ops.shape(images)[0])
+    return ops.cast(draw, dtype)
 
 
 def brightness(images, seed):
     """Adds one offset in [-0.5, 0.5) per image."""
-    return images + _uniform((ops.shape(images)[0], 1, 1, 1), seed, images.dtype) - 0.5
+    return images + _per_image(images, seed, images.dtype) - 0.5
 
 
 def saturation(images, seed):
     """Scales each image's distance from its grey value by a factor in [0, 2)."""
     grey = ops.mean(images, axis=3, keepdims=True)
-    return (images - grey) * (_uniform((ops.shape(images)[0], 1, 1, 1), seed, images.dtype) * 2.0) + grey
+    return (images - grey) * (_per_image(images, seed, images.dtype) * 2.0) + grey
 
 
 def contrast(images, seed):
     """Scales each image's distance from its mean by a factor in [0.5, 1.5)."""
     mean = ops.mean(images, axis=(1, 2, 3), keepdims=True)
-    return (images - mean) * (_uniform((ops.shape(images)[0], 1, 1, 1), seed, images.dtype) + 0.5) + mean
+    return (images - mean) * (_per_image(images, seed, images.dtype) + 0.5) + mean
 
 
 def translation(images, seed, ratio=0.125):
     """Shifts each image by up to `ratio` of its size in each direction, filling with zeros."""
     batch, height, width = ops.shape(images)[0], images.shape[1], images.shape[2]
     max_dy, max_dx = int(height * ratio + 0.5), int(width * ratio + 0.5)
-    dy = ops.cast(ops.floor(keras.random.uniform((batch, 1, 1), seed=seed) * (2 * max_dy + 1)), "int32") - max_dy
-    dx = ops.cast(ops.floor(keras.random.uniform((batch, 1, 1), seed=seed) * (2 * max_dx + 1)), "int32") - max_dx
+    dy = ops.cast(ops.floor(_per_image(images, seed, dims=2) * (2 * max_dy + 1)), "int32") - max_dy
+    dx = ops.cast(ops.floor(_per_image(images, seed, dims=2) * (2 * max_dx + 1)), "int32") - max_dx
     # Read each output pixel from (y + dy, x + dx) of a zero-padded copy; out-of-range reads
     # land on the padding. gather_nd is differentiable with respect to the images.
     rows = ops.clip(ops.arange(height, dtype="int32")[None, :, None] + dy + 1, 0, height + 1)
@@ -59,10 +65,10 @@ def translation(images, seed, ratio=0.125):
 
 def cutout(images, seed, ratio=0.5):
     """Zeroes one square of `ratio` of the image size per image, at a random place."""
-    batch, height, width = ops.shape(images)[0], images.shape[1], images.shape[2]
+    height, width = images.shape[1], images.shape[2]
     half_h, half_w = height * ratio / 2.0, width * ratio / 2.0
-    centre_y = keras.random.uniform((batch, 1, 1), seed=seed) * height
-    centre_x = keras.random.uniform((batch, 1, 1), seed=seed) * width
+    centre_y = _per_image(images, seed, dims=2) * height
+    centre_x = _per_image(images, seed, dims=2) * width
     ys = ops.arange(height, dtype="float32")[None, :, None] + 0.5
     xs = ops.arange(width, dtype="float32")[None, None, :] + 0.5
     inside = ops.logical_and(ops.abs(ys - centre_y) < half_h, ops.abs(xs - centre_x) < half_w)
@@ -117,7 +123,7 @@ class DiffAugment(keras.layers.Layer):
         for group in self.policy:
             for operation in _OPERATIONS[group]:
                 augmented = operation(images, self.seed_generator)
-                chosen = keras.random.uniform((ops.shape(images)[0], 1, 1, 1), seed=self.seed_generator)
+                chosen = _per_image(images, self.seed_generator)
                 images = ops.where(chosen < ops.cast(self.probability, chosen.dtype), augmented, images)
         return images
 

@@ -46,3 +46,19 @@ def pass_seed(seed, number):
     """An int64 seed in [0, 2**31) for pass `number` (an int tensor) over data ordered by `seed`."""
     pair = tf.stack([tf.constant(seed, tf.int64), tf.cast(number, tf.int64)])
     return tf.random.stateless_uniform([], seed=pair, minval=0, maxval=SEED_LIMIT, dtype=tf.int64)
+
+
+def replica_share(draw, num):
+    """`draw(num)`, or under a multi-replica strategy this replica's `num` rows of `draw(num * replicas)`.
+
+    Every replica holds the same seed-generator state, so a plain per-sample draw (latent vectors,
+    holes, augmentations) would give every replica the same rows (duplicates across the global
+    batch). Drawing the global batch and slicing it gives each replica its own rows, the very rows
+    one device would draw for those samples.
+    """
+    context = tf.distribute.get_replica_context()
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    if context is None or replicas == 1:
+        return draw(num)
+    start = context.replica_id_in_sync_group * num
+    return draw(num * replicas)[start : start + num]

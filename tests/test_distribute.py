@@ -238,3 +238,60 @@ def test_a_one_process_strategy_is_refused_where_tf_config_names_a_cluster(monke
     monkeypatch.setenv("TF_CONFIG", "{not json")
     with pytest.raises(ValueError, match="TF_CONFIG is not JSON"):
         kgan.cluster.cluster_config()
+
+
+_RECIPES = r"""
+import json, sys
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import numpy as np, kgan, kgan_cli.parser, kgan_cli.train
+
+mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+parser = kgan_cli.parser.build_parser()
+report = {}
+# The recipes whose data, networks or step differ from DCGAN's, as kgan train builds and feeds them.
+for name in ("acgan", "cyclegan", "inpainting", "pix2pix", "sngan", "wgangp"):
+    recipe = kgan_cli.parser.RECIPES[name]
+    options = ["--dataset", "digits", "--limit", "32", "--batch-size", "16", "--width", "8"]
+    args = parser.parse_args(["train", "--recipe", name, *options])
+    kgan_cli.train.apply_recipe(args)
+    dataset, shape, _, from_data = kgan_cli.train.DATA_READERS[recipe.data](args, recipe)
+    with mirrored.scope():
+        gan = kgan_cli.train.build_gan(recipe, args, shape, from_data)
+        gan.compile(**kgan_cli.train._given(recipe.compile(args)), d_steps=args.d_steps)
+    logs = gan.fit(dataset, epochs=1, verbose=0).history
+    report[name] = [int(gan.g_optimizer.iterations.numpy()), bool(all(np.isfinite(v[-1]) for v in logs.values()))]
+
+# Per-image random draws (holes, augmentations): each replica takes its rows of the global draw.
+def per_replica(draw):
+    rows = mirrored.run(tf.function(draw))
+    return np.concatenate([r.numpy() for r in mirrored.experimental_local_results(rows)])
+
+images = tf.random.stateless_uniform((8, 8, 8, 1), (1, 2), -1.0, 1.0)
+inpainting = kgan.Inpainting((8, 8, 1), width=4, discriminator_layers=2, seed=0)
+shares = {
+    "holes": lambda seed: inpainting.complete_condition(images[:4], None, seed),  # the holes of its step
+    "augment": lambda seed: kgan.augment.translation(images[:4], seed),
+}
+for what, draw in shares.items():
+    one = np.asarray(draw(7))
+    two = per_replica(lambda: draw(7))
+    same, repeated = bool(np.array_equal(one, two[:4])), bool(np.array_equal(two[:4], two[4:]))
+    report[what] = [one.shape[0], two.shape[0], same, repeated]
+json.dump(report, open(sys.argv[1], "w"))
+"""
+
+
+def test_every_kind_of_recipe_trains_under_two_replicas_with_its_own_random_rows(tmp_path):
+    script, out = tmp_path / "recipes.py", tmp_path / "out.json"
+    script.write_text(_RECIPES)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    result = subprocess.run([sys.executable, str(script), str(out)], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(out.read_text())
+    for name in ("acgan", "cyclegan", "inpainting", "pix2pix", "sngan", "wgangp"):
+        assert report[name] == [2, True], (name, report[name])
+    # One device draws 4 rows; two replicas draw 4 each, replica 0's being those 4, replica 1's others.
+    assert report["holes"] == [4, 8, True, False]
+    assert report["augment"] == [4, 8, True, False]

@@ -478,7 +478,7 @@ class GAN(keras.Model):
         if seed is None:
             seed = self.seed_generator
         if isinstance(seed, keras.random.SeedGenerator):
-            return _this_replicas_share(lambda total: keras.random.normal((total, self.latent_dim), seed=seed), num)
+            return seeding.replica_share(lambda total: keras.random.normal((total, self.latent_dim), seed=seed), num)
         return seeding.latent_vectors(num, self.latent_dim, int(seed))
 
     def generate(self, num=None, *, seed=None, labels=None, truncation=None, latent=None, batch_size=256, **options):
@@ -976,21 +976,6 @@ def cpu_has_native_bfloat16():
     if flags is None:
         return None
     return bool({"avx512_bf16", "amx_bf16"} & set(flags))
-
-
-def _this_replicas_share(draw, num):
-    """`draw(num)`, or under a multi-replica strategy this replica's `num` rows of `draw(num * replicas)`.
-
-    Every replica holds the same seed-generator state, so a plain draw would give every replica the
-    same noise (duplicate fakes across the global batch). Drawing the global batch and slicing it
-    gives each replica its own rows, the very rows a single device would draw for them.
-    """
-    context = tf.distribute.get_replica_context()
-    replicas = tf.distribute.get_strategy().num_replicas_in_sync
-    if context is None or replicas == 1:
-        return draw(num)
-    start = context.replica_id_in_sync_group * num
-    return draw(num * replicas)[start : start + num]
 
 
 def _for_multi_worker_reduction(logs):

@@ -8,6 +8,7 @@ import tensorflow as tf
 from keras import ops
 
 from kgan import export as export_module
+from kgan import seeding
 from kgan.architectures import patchgan, srresnet, unet
 from kgan.losses import mean_absolute_error
 from kgan.models.checks import check_batch, check_images
@@ -334,7 +335,10 @@ class Inpainting(TranslationGAN):
         if masks is not None:
             return masks
         seed = self.seed_generator if seed is None else seed
-        return ops.cast(random_box_masks(ops.shape(real)[0], self.image_shape[:2], self.hole_size, seed), real.dtype)
+        masks = seeding.replica_share(
+            lambda total: random_box_masks(total, self.image_shape[:2], self.hole_size, seed), ops.shape(real)[0]
+        )
+        return ops.cast(masks, real.dtype)
 
     def generator_inputs(self, real, masks, seed=None):
         return [real, masks]
