@@ -27,7 +27,8 @@ setup(
     extras_require={
         "tfds": ["tensorflow-datasets>=4.9", "importlib_resources"],
         # Every package an example imports: use_a_generator.py serves with ONNX Runtime and LiteRT.
-        "examples": ["matplotlib", "tf2onnx>=1.17", "onnx", "onnxruntime", "ai-edge-litert"],
+        # examples/cluster/ray_train.py runs kgan train under Ray Train (also alone as the "ray" extra).
+        "examples": ["matplotlib", "tf2onnx>=1.17", "onnx", "onnxruntime", "ai-edge-litert", "ray[train]>=2.9"],
         # ONNX export (tf2onnx) and ONNX Runtime for load_generator and serving; LiteRT export needs
         # TensorFlow alone, its interpreter runs the files without TensorFlow.
         "onnx": ["tf2onnx>=1.17", "onnx", "onnxruntime"],

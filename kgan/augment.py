@@ -23,8 +23,9 @@ POLICIES = ("color", "translation", "cutout")
 
 
 def _per_image(images, seed, dtype="float32", dims=3):
-    """One uniform number in [0, 1) per image of the batch (shaped to broadcast over `dims` axes),
-    each replica's its own rows of the global batch's draw (`kgan.seeding.replica_share`)."""
+    """One uniform number in [0, 1) per image of the batch, shaped to broadcast over `dims` axes;
+    under several replicas each takes its own rows of the global batch's draw
+    (`kgan.seeding.replica_share`)."""
     shape = (1,) * dims
     draw = seeding.replica_share(lambda total: keras.random.uniform((total, *shape), seed=seed), ops.shape(images)[0])
     return ops.cast(draw, dtype)

@@ -55,10 +55,9 @@ class BackupAndRestore(keras.callbacks.Callback):
         if latest is None:
             return
         (epoch, step), weights = latest
-        optimizers = [getattr(self.model, name, None) for name in ("optimizer", "d_optimizer", "g_optimizer")]
-        for optimizer in optimizers:
-            if optimizer is not None and not optimizer.built:
-                optimizer.build(self.model.trainable_variables)
+        optimizer = self.model.optimizer  # a kgan GAN builds its two optimizers in compile()
+        if optimizer is not None and not optimizer.built:
+            optimizer.build(self.model.trainable_variables)
         self.model.load_weights(weights)
         self.model._initial_epoch = epoch  # where Keras' own BackupAndRestore tells fit to start
         if step:
