@@ -7,15 +7,17 @@ For every family asked for, runs one after the other on this machine:
   command  `kgan train --recipe FAMILY --dataset mnist` as docs/cli.md shows it (its defaults,
            `--epochs`/`--limit` when given), a fresh process timed from start to exit;
   example  the Python example the command replaces (examples/conditional_mnist.py for the
-           conditional families, examples/image_translation.py for the translators) on the same
+           conditional families, examples/image_translation.py for the translators,
+           examples/stylegan2_mnist.py for stylegan2; wgangp and sngan have none) on the same
            data and the same epochs and images, timed the same way (the examples also measure
            their own figures, which adds to their time: conditional_mnist.py trains a classifier).
 
 Both exported generators are then scored by the same code, `kgan.evaluate` on MNIST's test set:
-conditional ones by the shipped classifier's accuracy on the classes asked for, FID and FID per
-class (`--num-samples` images); translators by PSNR/SSIM against the held-out targets beside the
-sources' own (bicubic for SRGAN) and FID of the translations, on pairs made as `kgan evaluate`
-makes them (`kgan_cli.named_data`). The tutorial loop's speed
+the unconditional recipes by FID, precision and recall (StyleGAN2's 32x32 samples resized to
+28x28 for the classifier), conditional ones by the shipped classifier's accuracy on the classes
+asked for, FID and FID per class (`--num-samples` images); translators by PSNR/SSIM against
+the held-out targets beside the sources' own (bicubic for SRGAN) and FID of the translations,
+on pairs made as `kgan evaluate` makes them (`kgan_cli.named_data`). The tutorial loop's speed
 (benchmarks/training_speed.py) is printed first: a time here times (that speed / 176) estimates
 the time on a 2-core AVX2-only machine, where each command should finish within 10 minutes.
 Prints one JSON line per run.
@@ -38,11 +40,17 @@ from kgan_cli.named_data import baseline_scores, held_out_pairs, pair_batches
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONDITIONAL = ("acgan", "cgan", "projection")
 TRANSLATORS = ("pix2pix", "srgan", "inpainting", "cyclegan")
+#: The unconditional recipes whose steps cost several DCGAN steps, and their example if they have one.
+COSTLY = {"wgangp": None, "sngan": None, "stylegan2": "stylegan2_mnist.py"}
+#: The options their docs' commands add.
+DOCS_OPTIONS = {"stylegan2": ["--r1-gamma", "0.01", "--pl-weight", "2", "--mixing", "0.9"]}
 
 
 def example_command(family, epochs, limit, out):
     """The Python example's command line for `family`, training `epochs` over the first `limit` images."""
-    if family in CONDITIONAL:
+    if family in COSTLY:
+        script, choice = COSTLY[family], []
+    elif family in CONDITIONAL:
         script, choice = "conditional_mnist.py", ["--recipe", family]
     else:
         script, choice = "image_translation.py", ["--model", family]
@@ -58,9 +66,14 @@ def timed(command, env):
 
 def score(export, family, data_dir, num_samples):
     """The figures of one exported generator on MNIST's test set."""
-    extractor = kgan.metrics.domain_extractor("mnist")
+    extractor = kgan.metrics.domain_extractor("mnist", resize=True)  # StyleGAN2's 32x32 samples to 28x28
     generator = kgan.trained.open_generator(export)
     test_images, _ = kgan.data.load_arrays("mnist", data_dir, "test")
+    if family in COSTLY:
+        fid = kgan.metrics.FrechetInceptionDistance(extractor)
+        metrics = [fid, kgan.metrics.PrecisionRecall(extractor, num_samples)]
+        results = kgan.evaluate(generator, test_images, metrics, num_samples=num_samples, seed=1)
+        return {k: results[k] for k in ("fid", "precision", "recall")}
     if family in CONDITIONAL:
         test = kgan.data.load("mnist", data_dir, "test", labels=True, shuffle=False, drop_remainder=False)
         metrics = [
@@ -85,7 +98,7 @@ def score(export, family, data_dir, num_samples):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", required=True, help="the folder with MNIST's idx files")
-    families = [*CONDITIONAL, *TRANSLATORS]
+    families = [*CONDITIONAL, *TRANSLATORS, *COSTLY]
     parser.add_argument("--families", nargs="+", default=families, choices=families, help="(default: all)")
     parser.add_argument("--epochs", type=int, help="epochs of both runs (default: the command's default)")
     parser.add_argument("--limit", type=int, default=60000, help="training images of both runs (default: all)")
@@ -106,12 +119,15 @@ def main():
         command = ["-m", "kgan_cli", "train", "--recipe", family, "--dataset", "mnist", "--data-dir", data_dir]
         command += ["--limit", str(args.limit), "--run-dir", run, "--overwrite"]
         command += [] if args.epochs is None else ["--epochs", str(args.epochs)]
+        command += DOCS_OPTIONS.get(family, [])
         seconds = timed(command, env)
         epochs = json.load(open(os.path.join(run, "config.json")))["epochs"]
         report = {"family": family, "run": "command", "epochs": epochs, "limit": args.limit}
         report["seconds"] = round(seconds)
         report.update(score(os.path.join(run, "generator"), family, data_dir, args.num_samples))
         print(json.dumps(report), flush=True)
+        if family in COSTLY and COSTLY[family] is None:
+            continue  # no example to compare with: recipes.md shows its few lines of Python
         example = os.path.join(out, f"{family}_example")
         seconds = timed(example_command(family, epochs, args.limit, example) + ["--data-dir", data_dir], env)
         report = {"family": family, "run": "example", "epochs": epochs, "limit": args.limit, "seconds": round(seconds)}

@@ -45,13 +45,16 @@ class Recipe:
         options: names of the `OPTIONS` it takes; giving another recipe's option is an error.
         defaults: its values for options the user left out, common ones included (the latent
             size, learning rates, ...); an option without one takes the family's default, but
-            `--ema-decay` and `--reuse-fakes` take kgan train's (0.99, on).
+            `--width`, `--ema-decay` and `--reuse-fakes` take kgan train's (32, 0.99, on).
         data: what it trains on: "images" (unlabelled); "labelled_images": a named dataset's
             labels, or an `--image-folder` of one subfolder per class (the family then gets
             `num_classes` and `class_names` from the data); "pairs": `--pairs` folders, an
             `--image-folder` of side-by-side A|B files, or a named dataset's grey -> colour (or
             edges -> image) pairs (the family gets the source shape and `target_channels`);
             "domains": two unpaired `--domains` folders, or a named dataset and its negatives.
+        epoch_share: the share of the dataset's default epochs it trains when `--epochs` is not
+            given (at least one epoch): below 1 for recipes whose steps cost several DCGAN steps,
+            so that its default run on MNIST takes about as long as the DCGAN's.
         power_of_two: it makes square images of a power-of-two side, so named datasets of
             other sizes are resized up to the next one (MNIST's 28x28 to 32x32).
         callbacks: `(class in kgan.callbacks, folder of the run)` pairs of the pictures it adds;
@@ -66,6 +69,7 @@ class Recipe:
     options: tuple[str, ...] = ()
     defaults: dict = field(default_factory=dict)
     data: str = "images"
+    epoch_share: float = 1.0
     power_of_two: bool = False
     callbacks: tuple[tuple[str, str], ...] = ()
 
@@ -127,6 +131,25 @@ _DCGAN_DEFAULTS = {"kernel_size": 4, "dropout": 0.0, "minibatch_std": False, "la
 _FAST_ADAM = {"latent_dim": 16, "d_lr": 1e-3, "g_lr": 1e-3, "beta_1": 0.0, "beta_2": 0.99}
 # dcgan and lsgan are tuned further: a minibatch-standard-deviation block ending D.
 _TUNED = {**_DCGAN_DEFAULTS, "minibatch_std": True, **_FAST_ADAM}
+
+
+# The recipes whose steps cost several DCGAN steps, tuned for the quality of the samples per minute
+# on a 2-core AVX2 CPU, where 3 epochs of MNIST with the families' settings at width 32 would take
+# about 17 (wgangp), 30 (sngan) and 28 minutes (stylegan2). On MNIST, measured as FID with kgan's
+# classifier (docs/recipes.md, "On real images"; benchmarks/families.py): wgangp with 2 critic
+# steps instead of the paper's 5, Adam at 3e-4 instead of 1e-4, 16 latent dimensions and the
+# minibatch-standard-deviation block, 2 epochs (13.4 in 6.8-9.3 minutes; 3 epochs at 1e-4 without the
+# last two: 29.9 in 7.2); sngan half as wide with 1 D step, 2 epochs (23.5 in 6.8 minutes; 2 D
+# steps: 21.6 in 9.0); stylegan2 one epoch.
+_WGANGP_DEFAULTS = {
+    **_DCGAN_DEFAULTS,
+    "minibatch_std": True,
+    "latent_dim": 16,
+    "d_lr": 3e-4,
+    "g_lr": 3e-4,
+    "d_steps": 2,
+}
+_SNGAN_DEFAULTS = {"latent_dim": 100, "width": 16, "d_steps": 1}
 
 
 # The image-to-image recipes: their samples and export come from the raw generator, whose
@@ -238,9 +261,10 @@ RECIPES = {
             "sngan",
             "SNGAN",
             "ResNet networks (generator 2 x --width filters, discriminator --width) with spectral "
-            "normalization, hinge loss, 5 D steps, Adam(2e-4, 0, 0.9)",
+            "normalization, hinge loss, 1 D step (the paper's 5), Adam(2e-4, 0, 0.9)",
             lambda options: {"generator_width": 2 * options.width, "discriminator_width": options.width},
-            defaults={"latent_dim": 100},
+            defaults=_SNGAN_DEFAULTS,
+            epoch_share=2 / 3,
         ),
         Recipe(
             "srgan",
@@ -262,16 +286,19 @@ RECIPES = {
             compile=lambda options: {"r1_gamma": options.r1_gamma, "pl_weight": options.pl_weight},
             options=("r1_gamma", "pl_weight", "mixing"),
             defaults={"latent_dim": 64},
+            epoch_share=1 / 3,
             power_of_two=True,
             callbacks=(("StyleGrids", "styles"),),
         ),
         Recipe(
             "wgangp",
             "WGANGP",
-            "DCGAN networks, Wasserstein loss, gradient penalty, 5 critic steps, Adam(1e-4, 0, 0.9)",
+            "DCGAN networks, Wasserstein loss, gradient penalty, 2 critic steps (the paper's 5), Adam(3e-4, 0, 0.9) "
+            "(the paper's 1e-4)",
             _dcgan_network,
             options=_DCGAN_OPTIONS,
-            defaults=_DCGAN_DEFAULTS,
+            defaults=_WGANGP_DEFAULTS,
+            epoch_share=2 / 3,
         ),
     )
 }

@@ -236,7 +236,7 @@ def evaluate_command(args):
         kind = "translating" if generator.translates else "sampling"
         if kind == "sampling" and generator.num_classes is not None:
             kind = "conditional"
-        extractor = _extractor(args, generator.image_shape)
+        extractor = _extractor(args, generator.image_shape, config)
         names = args.metrics or _fitting_defaults(kind, extractor, generator, args.dataset)
         metrics = [_metric(name, extractor, generator, args) for name in names]  # refused before the data loads
         real = (
@@ -263,13 +263,17 @@ def _run_config(model):
     return {}
 
 
-def _extractor(args, image_shape):
+def _extractor(args, image_shape, config):
     """InceptionV3 from --inception-weights, else kgan's classifier of --dataset when it takes
-    `image_shape`, else None."""
+    `image_shape` or the model's run trained on --dataset resized (it then resizes the samples
+    back), else None."""
     if args.inception_weights:
         return kgan.metrics.inception_v3(args.inception_weights, channels=image_shape[-1])
-    if tuple(kgan.metrics.extractors.DOMAINS[args.dataset]) == tuple(image_shape):
+    domain = kgan.metrics.extractors.DOMAINS[args.dataset]
+    if tuple(domain) == tuple(image_shape):
         return kgan.metrics.domain_extractor(args.dataset)
+    if config.get("dataset") == args.dataset and domain[-1] == image_shape[-1]:  # the run resized them
+        return kgan.metrics.domain_extractor(args.dataset, resize=True)
     return None
 
 

@@ -9,6 +9,7 @@ import importlib.util
 import math
 import os
 import sys
+from fractions import Fraction
 
 from kgan_cli.board import BOARD_IMAGES_KEPT
 
@@ -64,7 +65,7 @@ DEFAULT_EMA_DECAY = 0.99
 DEFAULT_REUSE_FAKES = True
 #: The defaults above that a recipe may change (its `defaults` in the recipe table): for a recipe
 #: that does not, `apply_recipe` fills these in.
-RECIPE_OVERRIDABLE = {"ema_decay": DEFAULT_EMA_DECAY, "reuse_fakes": DEFAULT_REUSE_FAKES}
+RECIPE_OVERRIDABLE = {"width": DEFAULT_WIDTH, "ema_decay": DEFAULT_EMA_DECAY, "reuse_fakes": DEFAULT_REUSE_FAKES}
 #: Default epochs: MNIST's 3 (2,811 steps, an estimated 6-9 minutes on a 2-core AVX2 CPU), about as many
 #: steps for the other named datasets, 5 passes over an image folder or TFRecords.
 DEFAULT_EPOCHS = {"mnist": 3, "fashion_mnist": 3, "cifar10": 3, "digits": 100, None: 5}
@@ -92,6 +93,24 @@ A run folder holds:
 
 
 FAMILYS, PAPERS = "the family's", "the paper's"  # for help texts
+
+
+def default_epochs(recipe, dataset):
+    """The epochs `recipe` trains on `dataset` (None: a folder or TFRecords) when --epochs is not given."""
+    return max(1, round(DEFAULT_EPOCHS[dataset] * recipe.epoch_share))
+
+
+def _epochs_help():
+    """'3 for mnist, ..., 5 for an image folder or TFRecords; sngan 2/3 and stylegan2 1/3 of these, at least 1'."""
+    by_data = ", ".join(f"{n} for {name}" for name, n in DEFAULT_EPOCHS.items() if name)
+    shorter = [
+        f"{recipe.name} {Fraction(recipe.epoch_share).limit_denominator(10)}"
+        for recipe in RECIPES.values()
+        if recipe.epoch_share != 1
+    ]
+    return f"{by_data}, {DEFAULT_EPOCHS[None]} for an image folder or TFRecords" + (
+        f"; {listed(shorter)} of these, at least 1" if shorter else ""
+    )
 
 
 def recipe_defaults(option, otherwise, recipes=None):
@@ -230,9 +249,7 @@ def _add_train(commands, common):
     training.add_argument(
         "--epochs",
         type=_positive_int,
-        help="passes over the data (default: "
-        + ", ".join(f"{n} for {name}" for name, n in DEFAULT_EPOCHS.items() if name)
-        + f", {DEFAULT_EPOCHS[None]} for an image folder or TFRecords)",
+        help=f"passes over the data (default: {_epochs_help()})",
     )
     training.add_argument(
         "--batch-size",
@@ -248,8 +265,8 @@ def _add_train(commands, common):
     training.add_argument(
         "--width",
         type=_positive_int,
-        default=DEFAULT_WIDTH,
-        help=f"the networks' base filters (default: {DEFAULT_WIDTH}; the DCGAN paper's is 64)",
+        help=f"the networks' base filters (default: {recipe_defaults('width', DEFAULT_WIDTH)}; "
+        "the DCGAN paper's is 64)",
     )
     training.add_argument(
         "--recipe",
@@ -277,7 +294,11 @@ def _add_train(commands, common):
         type=float,
         help=f"Adam's beta_2 for both networks (default: {recipe_defaults('beta_2', PAPERS)})",
     )
-    training.add_argument("--d-steps", type=_positive_int, help="D updates per G update (default: the recipe's)")
+    training.add_argument(
+        "--d-steps",
+        type=_positive_int,
+        help=f"D updates per G update (default: {recipe_defaults('d_steps', FAMILYS)})",
+    )
     training.add_argument(
         "--ema-decay",
         type=float,

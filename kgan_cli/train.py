@@ -21,7 +21,7 @@ from kgan.export import signature_names
 from kgan.models.gan import cpu_has_native_bfloat16, global_dtype_policy
 from kgan_cli.board import serve_until_interrupted, start_board
 from kgan_cli.named_data import named_domains, named_pairs
-from kgan_cli.parser import DEFAULT_EPOCHS, EVALUATION_DATASETS, OPTIONS, RECIPE_OVERRIDABLE, RECIPES, listed
+from kgan_cli.parser import EVALUATION_DATASETS, OPTIONS, RECIPE_OVERRIDABLE, RECIPES, default_epochs, listed
 from kgan_cli.usage import OFFLINE_CHOICES, UsageError, check_data_dir, users_input
 
 
@@ -287,7 +287,7 @@ def _train(args, recipe, strategy, run, started):
     with users_input():
         dataset, image_shape, source, from_data = DATA_READERS[recipe.data](args, recipe)
         monitor = kgan.callbacks.TrainingMonitor(dataset, log_dir=logs)  # refuses unusable data now
-    epochs = args.epochs or DEFAULT_EPOCHS[args.dataset]
+    epochs = args.epochs or default_epochs(recipe, args.dataset)
     steps_per_epoch = int(dataset.cardinality())
     _warn_about_precision(args.precision)
     with users_input():
@@ -383,11 +383,12 @@ def _article(name):
 
 
 def _projector_extractor(dataset, image_shape):
-    """The shipped extractor of the run's domain for the Projector (its classes label the points),
-    or None (the discriminator's features) for other images."""
-
-    if dataset in kgan.metrics.extractors.DOMAINS and tuple(image_shape) == kgan.metrics.extractors.DOMAINS[dataset]:
-        return kgan.metrics.domain_extractor(dataset)
+    """The shipped extractor of the run's domain for the Projector (its classes label the points;
+    it resizes images the run resized back to the domain's size), or None (the discriminator's
+    features) for other images."""
+    domain = kgan.metrics.extractors.DOMAINS.get(dataset)
+    if domain is not None and domain[-1] == image_shape[-1]:
+        return kgan.metrics.domain_extractor(dataset, resize=tuple(image_shape) != domain)
     return None
 
 

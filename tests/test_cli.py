@@ -253,7 +253,7 @@ def test_train_with_a_recipe_and_an_override(recipe, model_class, loss, tmp_path
         "--recipe",
         recipe,
         "--d-steps",
-        "2",
+        "3",
         "--ema-decay",
         "0.9",
         "--deterministic",
@@ -266,10 +266,27 @@ def test_train_with_a_recipe_and_an_override(recipe, model_class, loss, tmp_path
     assert result.returncode == 0, result.stderr
     gan = keras.saving.load_model(str(tmp_path / "checkpoints" / "epoch_0001.keras"))
     assert type(gan) is model_class and gan.ema_decay == 0.9
-    assert getattr(gan, "minibatch_std", False) is (recipe == "lsgan")  # on by default for dcgan and lsgan only
+    assert getattr(gan, "minibatch_std", False) is (recipe in ("lsgan", "wgangp"))  # on by default for these and dcgan
     config = gan.get_compile_config()
-    assert config["loss"] == loss and config["d_steps"] == 2  # the recipe's loss, our d_steps
-    assert int(gan.d_optimizer.iterations) == 2 * int(gan.g_optimizer.iterations)
+    assert config["loss"] == loss and config["d_steps"] == 3  # the recipe's loss, our d_steps
+    assert int(gan.d_optimizer.iterations) == 3 * int(gan.g_optimizer.iterations)
+
+
+def test_recipes_fill_in_their_own_defaults_for_what_the_user_left_out():
+    from kgan_cli.parser import build_parser, default_epochs
+    from kgan_cli.train import apply_recipe
+
+    def settings(*argv):
+        """--width, --d-steps, and the epochs on MNIST and on a folder, as `kgan train` takes them."""
+        args = build_parser().parse_args(["train", *argv])
+        recipe = apply_recipe(args)
+        return args.width, args.d_steps, default_epochs(recipe, "mnist"), default_epochs(recipe, None)
+
+    assert settings() == (32, None, 3, 5)  # dcgan: the family's one D step
+    assert settings("--recipe", "wgangp") == (32, 2, 2, 3)
+    assert settings("--recipe", "sngan") == (16, 1, 2, 3)
+    assert settings("--recipe", "stylegan2") == (32, None, 1, 2)
+    assert settings("--recipe", "sngan", "--width", "8", "--d-steps", "5") == (8, 5, 2, 3)
 
 
 def test_train_stylegan2_with_its_options_then_sample_truncated(trained_run, tmp_path):

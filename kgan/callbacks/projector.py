@@ -12,6 +12,7 @@ from keras import ops
 from kgan import images as images_lib
 from kgan.callbacks import board
 from kgan.callbacks.schedule import EveryFewEpochs
+from kgan.metrics import extractors
 from kgan.seeding import sub_seed
 
 #: The Projector's sprite sheet may be at most this many pixels on a side.
@@ -75,8 +76,8 @@ class Projector(EveryFewEpochs):
             self._fake_labels = np.arange(self.num_samples) % model.num_classes
         if self.extractor is not None:
             self._features = self.extractor
-            expected = tuple(self.extractor.inputs[0].shape[1:])
-            if expected != tuple(self._real.shape[1:]):
+            if not extractors.takes(self.extractor, self._real.shape[1:]):
+                expected = tuple(self.extractor.inputs[0].shape[1:])
                 raise ValueError(
                     f"The Projector's extractor takes images of shape {expected}; the GAN's are "
                     f"{tuple(self._real.shape[1:])}. Pass an extractor for these images, or extractor=None "

@@ -47,8 +47,14 @@ def weights_path(name):
     return os.path.join(RESOURCES, f"{name}_classifier.weights.h5")
 
 
-def domain_extractor(name):
-    """The shipped extractor for "mnist", "fashion_mnist" or "cifar10" images."""
+def domain_extractor(name, resize=False):
+    """The shipped extractor for "mnist", "fashion_mnist" or "cifar10" images.
+
+    Args:
+        resize: take images of any size, resized to the domain's first (bilinear, antialiased;
+            images of the domain's size pass unchanged): for a generator trained on the domain's
+            images resized (StyleGAN2's 32x32 MNIST), compared with the original images.
+    """
     if name not in DOMAINS:
         raise ValueError(
             f"No domain extractor for {name!r}; kgan ships {sorted(DOMAINS)}. For other images use "
@@ -61,10 +67,15 @@ def domain_extractor(name):
             "kgan, or train them: python -m kgan.metrics.train_extractors --data-dir <folder with "
             f"{name}/>."
         )
+    height, width, channels = DOMAINS[name]
     model = build_classifier(DOMAINS[name], name=f"{name}_extractor")
     model.load_weights(path)
     model.trainable = False
-    model.kgan_source = {"domain": name}
+    if resize:
+        images = keras.Input((None, None, channels), name="images")
+        resized = layers.Resizing(height, width, interpolation="bilinear", antialias=True)(images)
+        model = keras.Model(images, model(resized), name=f"{name}_extractor")
+    model.kgan_source = {"domain": name, "resize": resize}
     return model
 
 
@@ -107,6 +118,13 @@ def inception_v3(weights_path=None, channels=3):
     return model
 
 
+def takes(extractor, image_shape):
+    """Whether `extractor` takes images of `image_shape` (height, width, channels); an input
+    dimension of None takes any size."""
+    expected = tuple(extractor.inputs[0].shape[1:])
+    return len(expected) == len(image_shape) and all(e is None or e == g for e, g in zip(expected, image_shape))
+
+
 def source_of(extractor):
     """How to rebuild `extractor` when a metric using it is loaded: kgan's extractors only."""
     source = getattr(extractor, "kgan_source", None)
@@ -122,5 +140,5 @@ def source_of(extractor):
 def from_source(source):
     """The extractor `source_of` described."""
     if "domain" in source:
-        return domain_extractor(source["domain"])
+        return domain_extractor(source["domain"], source.get("resize", False))
     return inception_v3(source["inception_v3"], source["channels"])

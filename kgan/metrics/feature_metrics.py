@@ -92,13 +92,12 @@ class _FeatureMetric(keras.metrics.Metric):
         key = (id(self.extractor), id(images))
         if shared is not None and key in shared:
             return shared[key][1]
-        expected = tuple(self.extractor.inputs[0].shape[1:])
         got = tuple(images.shape[1:])
-        if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected, got)):
+        if not extractors.takes(self.extractor, got):
             raise ValueError(
                 f"Images of shape {got} do not fit the extractor {self.extractor.name!r}, which takes "
-                f"{expected}. Use the extractor of your data's domain (e.g. domain_extractor('cifar10') "
-                "for 32x32x3) or kgan.metrics.inception_v3(path, channels=...)."
+                f"{tuple(self.extractor.inputs[0].shape[1:])}. Use the extractor of your data's domain (e.g. "
+                "domain_extractor('cifar10') for 32x32x3) or kgan.metrics.inception_v3(path, channels=...)."
             )
         features, logits = self.extractor(as_model_range(images), training=False)
         result = tf.cast(features, tf.float64), tf.cast(logits, tf.float64)

@@ -255,6 +255,16 @@ def test_domain_extractors_classify_their_test_sets(mnist_test):
         assert features.shape == (2, 128) and logits.shape == (2, 10) and name in recorded
     with pytest.raises(ValueError, match="No domain extractor for 'svhn'"):
         kgan.metrics.domain_extractor("svhn")
+    # For images of other sizes (MNIST resized to 32x32 for StyleGAN2): resized to 28x28 first,
+    # and 28x28 images unchanged.
+    resizing = kgan.metrics.domain_extractor("mnist", resize=True)
+    enlarged = tf.image.resize(images[:2000], (32, 32)).numpy()
+    _, logits = resizing.predict(enlarged, verbose=0)
+    assert np.mean(np.argmax(logits, axis=1) == labels[:2000]) > 0.97
+    original = kgan.metrics.domain_extractor("mnist")(images[:8])[0]
+    np.testing.assert_allclose(resizing(images[:8])[0], original, atol=1e-6)
+    rebuilt = kgan.metrics.extractors.from_source(kgan.metrics.extractors.source_of(resizing))
+    np.testing.assert_allclose(rebuilt(enlarged[:8])[0], resizing(enlarged[:8])[0], atol=1e-6)
 
 
 def test_metrics_sharing_an_extractor_extract_each_batch_once(sets):

@@ -218,6 +218,15 @@ def test_cli_evaluate_scores_each_family_on_the_held_out_split_of_its_run(mnist_
     backwards = kgan.trained.open_generator(str(cyclegan), "b_to_a")
     positives = backwards.translate(kgan.images.from_uint8(255 - test_digits))
     assert evaluate(cyclegan, "--direction", "BtoA")["psnr"] == pytest.approx(psnr(positives, test_digits), abs=1e-4)
+    # StyleGAN2 trained on MNIST resized to 32x32: its samples are resized back for MNIST's classifier.
+    stylegan2 = train("stylegan2", "--latent-dim", "8") / "generator"
+    report = evaluate(stylegan2, "--metrics", "fid")
+    drawn = kgan.load_generator(str(stylegan2)).generate(120, seed=kgan.seeding.sub_seed(0, "batch", 0))
+    assert drawn.shape == (120, 32, 32, 1)
+    resized = tf.image.resize(drawn, (28, 28), antialias=True).numpy()
+    fid = kgan.metrics.FrechetInceptionDistance(kgan.metrics.domain_extractor("mnist"))
+    expected = kgan.evaluate(resized, mnist_test[0][:120], [fid], num_samples=120)["fid"]
+    assert report["extractor"] == "mnist_extractor" and report["fid"] == pytest.approx(expected, rel=1e-3)
 
     # Metrics that do not fit the model, and pairs kgan cannot make: one line, exit 2.
     for argv, message in (
