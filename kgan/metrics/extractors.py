@@ -74,7 +74,7 @@ def domain_extractor(name, resize=False):
     if resize:
         images = keras.Input((None, None, channels), name="images")
         resized = layers.Resizing(height, width, interpolation="bilinear", antialias=True)(images)
-        model = keras.Model(images, model(resized), name=f"{name}_extractor")
+        model = keras.Model(images, model(resized, training=False), name=f"{name}_extractor")
     model.kgan_source = {"domain": name, "resize": resize}
     return model
 
