@@ -135,8 +135,9 @@ _TUNED = {**_DCGAN_DEFAULTS, "minibatch_std": True, **_FAST_ADAM}
 
 # The recipes whose steps cost several DCGAN steps, tuned for the quality of the samples per minute
 # on a 2-core AVX2 CPU, where 3 epochs of MNIST with the families' settings at width 32 would take
-# about 17 (wgangp), 30 (sngan) and 28 minutes (stylegan2). On MNIST, measured as FID with kgan's
-# classifier (docs/recipes.md, "On real images"; benchmarks/families.py): wgangp with 2 critic
+# about 17 (wgangp), 30 (sngan) and 28 minutes (stylegan2), estimated from their measured steps.
+# On MNIST, measured as FID with kgan's classifier (docs/recipes.md, "On real images";
+# benchmarks/families.py): wgangp with 2 critic
 # steps instead of the paper's 5, Adam at 3e-4 instead of 1e-4, 16 latent dimensions and the
 # minibatch-standard-deviation block, 2 epochs (13.4 in 6.8-9.3 minutes; 3 epochs at 1e-4 without the
 # last two: 29.9 in 7.2); sngan half as wide with 1 D step, 2 epochs (23.5 in 6.8 minutes; 2 D
