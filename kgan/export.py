@@ -17,6 +17,9 @@ from kgan.seeding import latent_vectors
 SERVING_SIGNATURE = "serving_default"
 SAMPLE_SIGNATURE = "sample"
 CLASSES_SIGNATURE = "num_classes"
+#: A signature of the families that truncate: `{"truncation": the value that means none}` (StyleGAN2's
+#: psi 1, BigGAN's threshold inf). Exports without it are StyleGAN2's.
+UNTRUNCATED_SIGNATURE = "untruncated"
 
 
 #: What `export_generator` writes, by `format`, and the file suffix each format takes.
@@ -27,6 +30,7 @@ ONNX_SIGNATURE_KEY = "kgan.signature"
 ONNX_FAMILY_KEY = "kgan.family"
 ONNX_CLASSES_KEY = "kgan.num_classes"
 ONNX_CLASS_NAMES_KEY = "kgan.class_names"  # a JSON list
+ONNX_UNTRUNCATED_KEY = "kgan.untruncated"  # what the UNTRUNCATED_SIGNATURE returns
 
 
 def export_generator(gan, path, generator=None, format=None, signature=None, overwrite=True):
@@ -80,7 +84,7 @@ def export_generator(gan, path, generator=None, format=None, signature=None, ove
     _check_destination(path, format, overwrite)
     with written_whole(path) as staging:
         if format == "onnx":
-            _write_onnx(written[0], staging, _onnx_metadata(gan, network, written[0][0]))
+            _write_onnx(written[0], staging, _onnx_metadata(gan, network, written[0][0], endpoints))
         else:
             _write_saved_model(network, endpoints, staging)
             if format == "litert":
@@ -160,12 +164,15 @@ def _written_endpoints(format, endpoints, signature):
     return [by_name[signature]]
 
 
-def _onnx_metadata(gan, network, signature):
+def _onnx_metadata(gan, network, signature, endpoints):
     metadata = {ONNX_SIGNATURE_KEY: signature, ONNX_FAMILY_KEY: type(gan if gan is not None else network).__name__}
     if getattr(gan, "num_classes", None) is not None:
         metadata[ONNX_CLASSES_KEY] = str(gan.num_classes)
     if getattr(gan, "class_names", None) is not None:
         metadata[ONNX_CLASS_NAMES_KEY] = json.dumps(list(gan.class_names))
+    untruncated = next((function for name, function, _ in endpoints if name == UNTRUNCATED_SIGNATURE), None)
+    if untruncated is not None:
+        metadata[ONNX_UNTRUNCATED_KEY] = repr(float(untruncated()["truncation"]))
     return metadata
 
 
@@ -297,12 +304,23 @@ def style_endpoints(network):
         ("mapping", map_latent, [latent_spec]),
         ("synthesis", synthesize, [tf.TensorSpec([None, num_ws, w_dim], tf.float32, name="ws")]),
         ("w_average", average, []),
+        untruncated_endpoint(1.0),
     ]
 
 
-def conditional_endpoints(network, num_classes, class_names=None):
+def untruncated_endpoint(value):
+    """The `untruncated()` signature: `{"truncation": value}`, the truncation that changes nothing."""
+    return UNTRUNCATED_SIGNATURE, lambda: {"truncation": tf.constant(value, tf.float32)}, []
+
+
+def conditional_endpoints(network, num_classes, class_names=None, truncate=None):
     """`serving_default(latent, labels)`, `sample(labels, seed)` and `num_classes()` for a
-    class-conditional generator; `num_classes()` also returns `class_names` (strings) when they are known."""
+    class-conditional generator; `num_classes()` also returns `class_names` (strings) when they are known.
+
+    With `truncate` (a function `(latent, truncation) -> latent`: BigGAN's truncation trick)
+    `serving_default` and `sample` also take a float32 `truncation`, and `untruncated()` gives the
+    value that leaves the latents alone (inf).
+    """
     latent_dim = network.inputs[0].shape[-1]
 
     def checked(labels):
@@ -315,33 +333,34 @@ def conditional_endpoints(network, num_classes, class_names=None):
         with tf.control_dependencies(checks):
             return tf.identity(labels)
 
-    def serve(latent, labels):
-        return {"images": tf.cast(network([latent, checked(labels)], training=False), tf.float32)}
+    def images_for(latent, labels, truncation):
+        if truncate is not None:
+            latent = truncate(latent, truncation)
+        return network([latent, checked(labels)], training=False)
 
-    def sample(labels, seed):
+    def serve(latent, labels, truncation=None):
+        return {"images": tf.cast(images_for(latent, labels, truncation), tf.float32)}
+
+    def sample(labels, seed, truncation=None):
         latent = latent_vectors(tf.shape(labels)[0], latent_dim, seed)
-        return {"images": to_pixels(network([latent, checked(labels)], training=False))}
+        return {"images": to_pixels(images_for(latent, labels, truncation))}
 
     def classes():
         named = {} if class_names is None else {"class_names": tf.constant(list(class_names), tf.string)}
         return {"num_classes": tf.constant(num_classes, tf.int32), **named}
 
-    return [
+    labels_spec = tf.TensorSpec([None], tf.int32, name="labels")
+    truncation_specs = [] if truncate is None else [tf.TensorSpec([], tf.float32, name="truncation")]
+    endpoints = [
         (
             SERVING_SIGNATURE,
             serve,
-            [
-                tf.TensorSpec([None, latent_dim], tf.float32, name="latent"),
-                tf.TensorSpec([None], tf.int32, name="labels"),
-            ],
+            [tf.TensorSpec([None, latent_dim], tf.float32, name="latent"), labels_spec, *truncation_specs],
         ),
         (CLASSES_SIGNATURE, classes, []),
-        (
-            SAMPLE_SIGNATURE,
-            sample,
-            [tf.TensorSpec([None], tf.int32, name="labels"), tf.TensorSpec([], tf.int64, name="seed")],
-        ),
+        (SAMPLE_SIGNATURE, sample, [labels_spec, tf.TensorSpec([], tf.int64, name="seed"), *truncation_specs]),
     ]
+    return endpoints + ([] if truncate is None else [untruncated_endpoint(float("inf"))])
 
 
 def _float_spec(tensor, name):

@@ -229,3 +229,35 @@ class PathLength(GeneratorRegularizer):
             "decay": self.decay,
             "batch_fraction": self.batch_fraction,
         }
+
+
+@keras.saving.register_keras_serializable(package="kgan")
+class OrthogonalRegularization(GeneratorRegularizer):
+    """Keeps the generator's filters near orthogonal: `sum over kernels W of ||W^T W * (1 - I)||_F^2`.
+
+    Brock et al., 2019, section 3.1: BigGAN's form, which penalises only the inner products
+    between different filters (the off-diagonal entries) and leaves their norms free, so the
+    generator stays smooth enough for the truncation trick to trade variety for quality rather
+    than break it. `W` is each kernel of the generator reshaped to `(fan_in, filters)`; class
+    embeddings (not kernels) are left alone, as BigGAN leaves its shared embedding.
+
+    Args:
+        weight: beta (1e-4 in BigGAN).
+        every: lazy interval in generator steps.
+    """
+
+    name = "ortho"
+
+    def __init__(self, weight=1e-4, every=1):
+        super().__init__(weight, every)
+
+    def __call__(self, gan, real=None, condition=None, seed=None):
+        total = ops.convert_to_tensor(0.0, "float32")
+        for variable in gan.generator.trainable_variables:
+            if len(variable.shape) < 2 or not variable.name.endswith("kernel"):
+                continue
+            kernel = ops.reshape(ops.cast(variable, "float32"), (-1, variable.shape[-1]))
+            gram = ops.matmul(ops.transpose(kernel), kernel)
+            off_diagonal = gram * (1.0 - ops.eye(variable.shape[-1], dtype="float32"))
+            total = total + ops.sum(ops.square(off_diagonal))
+        return total

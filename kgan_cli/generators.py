@@ -202,7 +202,7 @@ def _sampling_labels(args, generator, count):
     """`--labels` repeated in turn to `count`, once `--labels` and `--truncation` are checked against the generator."""
 
     if args.truncation is not None and not generator.truncates:
-        raise UsageError("--truncation is for StyleGAN2 generators; this one has no average w to truncate towards.")
+        raise UsageError("--truncation is for StyleGAN2 and BigGAN generators; this one does not truncate.")
     if args.labels is not None and generator.num_classes is None:
         raise UsageError("--labels is for conditional GANs; this generator takes no labels.")
     return None if args.labels is None else np.resize(np.asarray(args.labels), count)

@@ -84,7 +84,8 @@ def baseline_scores(pairs, num_samples):
         if source.shape[1:3] != target.shape[1:3]:
             source, baseline = tf.image.resize(source, target.shape[1:3], method="bicubic").numpy(), "bicubic"
         if source.shape[-1] != target.shape[-1]:
-            source = tf.image.grayscale_to_rgb(source) if source.shape[-1] == 1 else tf.image.rgb_to_grayscale(source)
+            convert = tf.image.grayscale_to_rgb if source.shape[-1] == 1 else tf.image.rgb_to_grayscale
+            source = convert(tf.convert_to_tensor(source)).numpy()
         for metric in metrics:
             metric.update_state(np.clip(source, -1.0, 1.0), target)
         used += len(target)

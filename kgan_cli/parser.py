@@ -447,9 +447,9 @@ def _add_sample(commands, common):
     sample.add_argument(
         "--truncation",
         type=_finite_float,
-        metavar="PSI",
-        help="StyleGAN2: pull the samples' ws towards the average w by PSI (1: none, the default; "
-        "0.7 is common; 0 gives the average image)",
+        help="StyleGAN2: pull the samples' ws towards the average w by this psi (1: none, the default; "
+        "0.7 is common; 0 gives the average image); BigGAN: draw z from the normal truncated at this "
+        "threshold (> 0; none by default; 0.5 to 1 are common)",
     )
     sample.add_argument("--columns", type=_positive_int, help="grid columns (default: square-ish)")
     sample.add_argument("--out", default="samples.png", help="PNG file to write (default: samples.png)")
@@ -494,7 +494,9 @@ def _add_interpolate(commands, common):
         "latent vector",
     )
     interpolate.add_argument(
-        "--truncation", type=_finite_float, metavar="PSI", help="StyleGAN2: truncation psi of every frame"
+        "--truncation",
+        type=_finite_float,
+        help="StyleGAN2: the truncation psi of every frame; BigGAN: the threshold z is truncated at",
     )
     interpolate.add_argument("--fps", type=_positive_int, default=12, help="GIF and MP4: frames per second")
     interpolate.add_argument(

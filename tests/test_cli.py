@@ -472,9 +472,8 @@ def test_every_recipe_of_the_table_builds_its_family_from_the_command_line():
 
     assert kgan_cli.parser.RECIPES.keys() == RECIPES.keys()
     assert set(RECIPES) == {
-        *("acgan", "cgan", "cyclegan", "dcgan", "inpainting", "lsgan", "pix2pix", "projection", "sngan", "srgan"),
-        "stylegan2",
-        "wgangp",
+        *("acgan", "biggan", "cgan", "cyclegan", "dcgan", "inpainting", "lsgan", "pix2pix", "projection", "sngan"),
+        *("srgan", "stylegan2", "wgangp"),
     }
     parser = kgan_cli.parser.build_parser()
     for name, recipe in RECIPES.items():
@@ -524,10 +523,9 @@ def test_every_recipes_export_runs_in_a_process_without_kgan(tmp_path):
             labels = None if opened.num_classes is None else np.array([2, 0], np.int32)
             if labels is not None:
                 inputs["labels"] = labels
-            signature = tf.saved_model.load(path).signatures["serving_default"]
-            inputs.update(
-                {key: np.float32(1.0) for key in signature.structured_input_signature[1] if key not in inputs}
-            )
+            signatures = tf.saved_model.load(path).signatures
+            if "truncation" in signatures["serving_default"].structured_input_signature[1]:
+                inputs["truncation"] = signatures["untruncated"]()["truncation"].numpy()  # none: psi 1, BigGAN's inf
             wanted = opened.generate(latent=inputs["latent"], labels=labels)
         calls.append((path, "serving_default", inputs))
         expected.append((name, wanted))
@@ -634,6 +632,21 @@ def test_conditional_recipes_train_on_a_datasets_labels_or_class_folders_and_sam
         assert code == 2 and message in error and len(error.strip().splitlines()) == 1, error
     assert kgan_cli.main(["train", "--recipe", "cgan", "--minibatch-std", "--run-dir", str(tmp_path / "r")]) == 2
     assert "--minibatch-std is an option of --recipe dcgan, lsgan or wgangp" in capsys.readouterr().err
+
+
+def test_biggan_trains_on_labels_and_samples_truncated_by_class(tmp_path, capsys):
+    import kgan_cli
+
+    run = tmp_path / "biggan"
+    small = ["--batch-size", "32", "--width", "2", "--latent-dim", "8", "--epochs", "1", "--limit", "96"]
+    assert kgan_cli.main(["train", "--recipe", "biggan", "--dataset", "digits", *small, "--run-dir", str(run)]) == 0
+    assert "training a BigGAN on digits with its labels" in capsys.readouterr().out
+    export, out = str(run / "generator"), tmp_path / "sevens.png"
+    sample = ["sample", "--model", export, "--num", "4", "--labels", "7", "--out", str(out)]
+    assert kgan_cli.main([*sample, "--truncation", "0.5"]) == 0
+    assert tf.io.decode_png(tf.io.read_file(str(out))).shape[-1] == 1
+    assert kgan_cli.main([*sample, "--truncation", "0"]) == 2
+    assert "the threshold z is truncated at, a number > 0" in capsys.readouterr().err
 
 
 def test_translation_recipes_train_on_images_alone_and_translate_a_folder(tmp_path, capsys):

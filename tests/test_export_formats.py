@@ -84,6 +84,7 @@ FAMILIES = {
     "SNGAN": lambda: kgan.SNGAN((8, 8, 1), latent_dim=4, generator_width=4, discriminator_width=4, seed=0),
     "CGAN": lambda: kgan.CGAN((8, 8, 1), num_classes=3, latent_dim=4, width=4, seed=0),
     "ProjectionGAN": lambda: kgan.ProjectionGAN((8, 8, 1), num_classes=3, latent_dim=4, width=4, seed=0),
+    "BigGAN": lambda: kgan.BigGAN((16, 16, 1), num_classes=3, latent_dim=6, width=2, embedding_dim=3, seed=0),
     "Pix2Pix": lambda: kgan.Pix2Pix((8, 8, 1), width=4, max_depth=2, seed=0),
     "SRGAN": lambda: kgan.SRGAN(
         (8, 8, 1),
@@ -138,6 +139,7 @@ def test_litert_holds_every_signature_but_sample(tmp_path):
         "mapping",
         "synthesis",
         "w_average",
+        "untruncated",
     }
 
 

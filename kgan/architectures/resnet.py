@@ -21,8 +21,8 @@ from kgan.layers import GlobalSumPooling2D, batch_normalization
 from kgan.seeding import sub_seed
 
 
-class _Initializers:
-    """Seeded Glorot-uniform initializers for one network, one distinct seed per layer."""
+class Initializers:
+    """Seeded Glorot-uniform initializers for one network, one distinct seed per layer: call it for the next."""
 
     def __init__(self, seed, name):
         self.seed, self.count = sub_seed(seed, name), 0
@@ -48,7 +48,10 @@ def _generator_block(x, filters, init):
     return layers.Add()([x, shortcut])
 
 
-def _discriminator_block(x, filters, init, spectral_norm, downsample, first=False):
+def discriminator_block(x, filters, init, spectral_norm, downsample, first=False):
+    """A pre-activation residual block of `filters` that halves the resolution when `downsample`
+    (average pooling); the `first` block of a network is SNGAN's "optimized" one (no activation
+    before its first convolution, pooling before its 1x1 shortcut). `init` is an `Initializers`."""
     shortcut = x
     if not first:
         x = layers.ReLU()(x)
@@ -78,7 +81,7 @@ def build_generator(image_shape=(32, 32, 3), latent_dim=128, width=128, seed=Non
         name: the model's name.
     """
     base_h, base_w, k = upsampling_plan(image_shape)
-    init = _Initializers(seed, name)
+    init = Initializers(seed, name)
     z = keras.Input((latent_dim,), name="latent")
     x = layers.Dense(base_h * base_w * width, kernel_initializer=init())(z)
     x = layers.Reshape((base_h, base_w, width))(x)
@@ -104,12 +107,12 @@ def build_discriminator(image_shape=(32, 32, 3), width=128, spectral_norm=True, 
         name: the model's name.
     """
     _, _, k = upsampling_plan(image_shape)
-    init = _Initializers(seed, name)
+    init = Initializers(seed, name)
     images = keras.Input(image_shape, name="images")
-    x = _discriminator_block(images, width, init, spectral_norm, downsample=True, first=True)
+    x = discriminator_block(images, width, init, spectral_norm, downsample=True, first=True)
     for _ in range(k - 1):
-        x = _discriminator_block(x, width, init, spectral_norm, downsample=True)
-    x = _discriminator_block(x, width, init, spectral_norm, downsample=False)
+        x = discriminator_block(x, width, init, spectral_norm, downsample=True)
+    x = discriminator_block(x, width, init, spectral_norm, downsample=False)
     x = layers.ReLU()(x)
     x = GlobalSumPooling2D()(x)
     output = layers.Dense(1, dtype="float32", kernel_initializer=init(), name=None if spectral_norm else "logits")

@@ -1,7 +1,9 @@
 """Layers Keras lacks that GAN networks use."""
 
+from kgan.layers.attention import SelfAttention2D
 from kgan.layers.batch_norm import batch_normalization
-from kgan.layers.conditional_batch_norm import ConditionalBatchNormalization
+from kgan.layers.conditional_batch_norm import ConditionalBatchNormalization, ProjectedBatchNormalization
+from kgan.layers.conditioning import ClassEmbedding, SplitLatent
 from kgan.layers.minibatch_std import MinibatchStdDev
 from kgan.layers.pooling import GlobalSumPooling2D
 from kgan.layers.style import (
@@ -17,6 +19,7 @@ from kgan.layers.style import (
 __all__ = [
     "AverageTracker",
     "Broadcast",
+    "ClassEmbedding",
     "ConditionalBatchNormalization",
     "ConstantInput",
     "EqualizedConv2D",
@@ -25,5 +28,8 @@ __all__ = [
     "MinibatchStdDev",
     "ModulatedConv2D",
     "PixelNormalization",
+    "ProjectedBatchNormalization",
+    "SelfAttention2D",
+    "SplitLatent",
     "batch_normalization",
 ]

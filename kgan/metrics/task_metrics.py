@@ -173,13 +173,19 @@ class _PairedMetric(keras.metrics.Metric):
 @keras.saving.register_keras_serializable(package="kgan")
 class PeakSignalToNoiseRatio(_PairedMetric):
     """PSNR in dB of each translation against its target (pixels in [0, 1]), averaged over
-    pairs. Higher is better; identical images give infinity. Result: `psnr`."""
+    pairs. Higher is better. A pair of identical images counts as `MAX_PSNR` (100 dB) rather
+    than infinity, which would make the whole average infinite: the grey -> colour baseline of
+    CIFAR-10 (the grey source itself) matches the few grey photos exactly. Two 8-bit images that
+    differ by one level in one value stay below it up to 153,000 values (226x226x3). Result: `psnr`."""
+
+    #: The PSNR of a pair of identical images.
+    MAX_PSNR = 100.0
 
     def __init__(self, name="psnr", **kwargs):
         super().__init__(name, **kwargs)
 
     def score(self, generated, real):
-        return tf.image.psnr(generated, real, max_val=1.0)
+        return tf.minimum(tf.image.psnr(generated, real, max_val=1.0), self.MAX_PSNR)
 
 
 @keras.saving.register_keras_serializable(package="kgan")

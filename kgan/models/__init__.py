@@ -1,5 +1,6 @@
 """GAN models: `keras.Model` subclasses that share one training step."""
 
+from kgan.models.biggan import BigGAN
 from kgan.models.conditional import ACGAN, CGAN, ConditionalGAN, ProjectionGAN
 from kgan.models.cyclegan import CycleGAN
 from kgan.models.dcgan import DCGAN
@@ -18,6 +19,7 @@ __all__ = [
     "CGAN",
     "ACGAN",
     "ProjectionGAN",
+    "BigGAN",
     "TranslationGAN",
     "Pix2Pix",
     "SRGAN",

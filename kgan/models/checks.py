@@ -68,6 +68,19 @@ def check_truncation(truncation):
     return float(truncation)
 
 
+def check_threshold(truncation):
+    """BigGAN's truncation threshold as a float (None: none), or a ValueError unless it is > 0."""
+    if truncation is None:
+        return None
+    number = isinstance(truncation, (int, float, np.number)) and not isinstance(truncation, bool)
+    if not number or not truncation > 0:  # NaN is not > 0
+        raise ValueError(
+            f"BigGAN's truncation is the threshold z is truncated at, a number > 0 (None: none; 0.5 to 1 "
+            f"are common), got {truncation!r}."
+        )
+    return float(truncation)
+
+
 def check_sample_count(num):
     """`num` for `generate` (when no latent vectors are given): an int >= 1, or a ValueError."""
     if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 1:
@@ -91,7 +104,9 @@ def check_sampling(what, num_classes, truncates, labels, truncation):
     if labels is not None and num_classes is None:
         raise ValueError(f"labels are for conditional GANs; this {what} takes no labels.")
     if truncation is not None and not truncates:
-        raise ValueError(f"truncation is for StyleGAN2; this {what} has no average to truncate towards.")
+        raise ValueError(
+            f"truncation is for the families that truncate (StyleGAN2, BigGAN); this {what} does not truncate."
+        )
 
 
 def data_checks(samples, discriminator, value_range=None):

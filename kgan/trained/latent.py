@@ -12,7 +12,6 @@ import numpy as np
 import tensorflow as tf
 
 from kgan.architectures.stylegan2 import noise_mode
-from kgan.layers import ConditionalBatchNormalization
 from kgan.metrics.extractors import domain_extractor
 from kgan.metrics.feature_metrics import as_model_range
 from kgan.models.checks import class_labels
@@ -128,12 +127,13 @@ def class_walk(gan, classes, frames=16, rows=1, seed=0, loop=False):
 
     Each row keeps one latent vector (drawn from `seed`, as `generate(rows, seed=seed)` draws
     them) and moves the class code from `classes[0]` to `classes[1]` and on, mixing the classes'
-    one-hot codes (concatenated to z) or their batch-normalization scales and shifts
-    (class-conditional batch normalization) linearly in between.
+    one-hot codes (concatenated to z), their scales and shifts (class-conditional batch
+    normalization) or their embeddings (BigGAN's shared class embedding) linearly in between.
 
     Args:
-        gan: a conditional kgan GAN (CGAN, ACGAN, ProjectionGAN, or a ConditionalGAN whose
-            generator conditions through `kgan.architectures.conditional`), or its `.keras` path.
+        gan: a conditional kgan GAN (CGAN, ACGAN, ProjectionGAN, BigGAN, or a ConditionalGAN whose
+            generator takes its labels through one-hot encoding or a layer that `takes_class_weights`),
+            or its `.keras` path.
             Exports take class indices only, so they cannot mix classes.
         classes: the classes to pass through, at least 2.
         frames, loop: as for `walk`.
@@ -165,10 +165,12 @@ def _class_weights_generator(generator, num_classes):
         if any(labels_input is tensor for node in layer._inbound_nodes for tensor in node.input_tensors)
     ]
     if not users or not all(
-        isinstance(layer, (keras.layers.CategoryEncoding, ConditionalBatchNormalization)) for layer in users
+        isinstance(layer, keras.layers.CategoryEncoding) or getattr(layer, "takes_class_weights", False)
+        for layer in users
     ):
         raise ValueError(
-            "class_walk mixes class codes through one-hot encoding or conditional batch normalization; this "
+            "class_walk mixes class codes through one-hot encoding, conditional batch normalization or a class "
+            "embedding (kgan.layers.ClassEmbedding); this "
             f"generator uses its labels in {sorted(type(layer).__name__ for layer in users)}."
         )
 

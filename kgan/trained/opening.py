@@ -4,6 +4,7 @@ one small interface; the one reader of an export's signatures."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import zipfile
 
@@ -16,12 +17,21 @@ from kgan.export import (
     ONNX_CLASS_NAMES_KEY,
     ONNX_CLASSES_KEY,
     ONNX_SIGNATURE_KEY,
+    ONNX_UNTRUNCATED_KEY,
     SAMPLE_SIGNATURE,
     SERVING_SIGNATURE,
+    UNTRUNCATED_SIGNATURE,
 )
 from kgan.files import export_kind, run_files
 from kgan.models import GAN
-from kgan.models.checks import check_latent, check_sample_count, check_sampling, check_truncation, class_labels
+from kgan.models.checks import (
+    check_latent,
+    check_sample_count,
+    check_sampling,
+    check_threshold,
+    check_truncation,
+    class_labels,
+)
 from kgan.seeding import SEED_LIMIT, latent_vectors
 
 
@@ -176,17 +186,21 @@ class LoadedGenerator:
         latent_dim: size of the latent vectors (None for a translator).
         num_classes: classes of a conditional generator, None for an unconditional one.
         class_names: the classes' names by label when the model keeps them, else None.
-        truncates: whether `generate` takes `truncation` (StyleGAN2).
+        truncates: whether `generate` takes `truncation` (StyleGAN2, BigGAN).
         image_shape: `(height, width, channels)` of its images.
         source_shapes: `{input name: (height, width, channels)}` of a translator's inputs.
         source: the path it was loaded from (or `<Family>` for a GAN in memory).
         signatures: the names of the signatures it can run (a CycleGAN's `a_to_b`, `b_to_a`, ...).
     """
 
-    def __init__(self, signatures, source, num_classes=None, class_names=None, signature=SERVING_SIGNATURE):
+    def __init__(
+        self, signatures, source, num_classes=None, class_names=None, signature=SERVING_SIGNATURE, untruncated=None
+    ):
         self.source = source
         self.signatures = tuple(
-            sorted(name for name in signatures if name not in (SAMPLE_SIGNATURE, CLASSES_SIGNATURE))
+            sorted(
+                name for name in signatures if name not in (SAMPLE_SIGNATURE, CLASSES_SIGNATURE, UNTRUNCATED_SIGNATURE)
+            )
         )
         if signature not in signatures:
             raise ValueError(f"{source!r} has no signature {signature!r}; it has {', '.join(self.signatures)}.")
@@ -204,6 +218,10 @@ class LoadedGenerator:
         # Exports of kgan 0.1 named the truncation input psi.
         self._truncation_input = next((name for name in ("truncation", "psi") if name in inputs), None)
         self.truncates = self._truncation_input is not None
+        if untruncated is None and signatures.get(UNTRUNCATED_SIGNATURE) is not None:
+            untruncated = float(signatures[UNTRUNCATED_SIGNATURE].call()["truncation"])
+        # StyleGAN2's psi (exports without the signature are StyleGAN2's), or BigGAN's threshold (inf).
+        self._untruncated = 1.0 if untruncated is None else untruncated
         shapes = {name: tuple(spec.shape[1:]) for name, spec in inputs.items()} if self.translates else {}
         # A SavedModel lists a signature's inputs by name; an inpainting model takes the images first, then the masks.
         self.source_shapes = dict(sorted(shapes.items(), key=lambda item: item[0] == "masks"))
@@ -219,7 +237,7 @@ class LoadedGenerator:
                 `generate(num, seed=seed)` and its export's `sample`); None: fresh noise.
             labels: for conditional generators: one class for all (an int), one per image, or
                 None for classes 0, 1, ..., num_classes - 1, 0, ... in turn.
-            truncation: StyleGAN2's psi (None: 1, no truncation).
+            truncation: StyleGAN2's psi or BigGAN's threshold (None: none).
             latent: explicit latent vectors `(n, latent_dim)`, e.g. from `kgan.latent.walk`.
             batch_size: samples per forward pass.
         """
@@ -237,8 +255,16 @@ class LoadedGenerator:
         if self.num_classes is not None:
             inputs["labels"] = class_labels(labels, len(latent), self.num_classes, self.class_names)
         if self.truncates:
-            inputs[self._truncation_input] = np.float32(1.0 if truncation is None else check_truncation(truncation))
+            inputs[self._truncation_input] = np.float32(self._checked_truncation(truncation))
         return self._in_batches(inputs, ("latent", "labels"), batch_size)
+
+    def _checked_truncation(self, truncation):
+        """The truncation input for `truncation` (None: the value that means none)."""
+        if truncation is None:
+            return self._untruncated
+        if math.isinf(self._untruncated):  # none at infinity: a threshold
+            return check_threshold(truncation)
+        return check_truncation(truncation)
 
     def translate(self, source):
         """The translations, float32 in [-1, 1], of `source`: an image batch in [-1, 1], or for a
@@ -311,7 +337,7 @@ def _gan_signatures(gan, signature=SERVING_SIGNATURE):
     """The signatures `kgan.export_generator(gan, ...)` would write, as functions of this process
     (`signature` and the class count are all `LoadedGenerator` calls; the others, unused, are not traced)."""
     endpoints = {name: (function, specs) for name, function, specs in gan.export_endpoints(gan.inference_generator)}
-    wanted = [name for name in (signature, CLASSES_SIGNATURE) if name in endpoints]
+    wanted = [name for name in (signature, CLASSES_SIGNATURE, UNTRUNCATED_SIGNATURE) if name in endpoints]
     signatures = {name: _EndpointSignature(*endpoints[name]) for name in wanted}
     return {**dict.fromkeys(endpoints), **signatures}
 
@@ -375,4 +401,5 @@ def _open_onnx(path, wanted):
         )
     num_classes = int(metadata[ONNX_CLASSES_KEY]) if ONNX_CLASSES_KEY in metadata else None
     class_names = json.loads(metadata[ONNX_CLASS_NAMES_KEY]) if ONNX_CLASS_NAMES_KEY in metadata else None
-    return LoadedGenerator({wanted: _OnnxSignature(session)}, path, num_classes, class_names, wanted)
+    untruncated = float(metadata[ONNX_UNTRUNCATED_KEY]) if ONNX_UNTRUNCATED_KEY in metadata else None
+    return LoadedGenerator({wanted: _OnnxSignature(session)}, path, num_classes, class_names, wanted, untruncated)

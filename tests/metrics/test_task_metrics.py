@@ -82,6 +82,9 @@ def test_psnr_and_ssim_of_pairs_with_known_answers():
     psnr, ssim = PeakSignalToNoiseRatio(), StructuralSimilarity()
     psnr.update_state(brighter, targets)
     assert float(psnr.result()) == pytest.approx(10 * np.log10(1 / 0.04), abs=1e-3)
+    psnr.reset_state()
+    psnr.update_state(np.concatenate([brighter[:3], targets[3:]]), targets)  # three identical pairs
+    assert float(psnr.result()) == pytest.approx((3 * 10 * np.log10(1 / 0.04) + 3 * 100.0) / 6, abs=1e-3)
     ssim.update_state(targets, targets)
     assert float(ssim.result()) == pytest.approx(1.0, abs=1e-6)
     ssim.reset_state()

@@ -57,6 +57,10 @@ FAMILIES = {
         lambda: kgan.ProjectionGAN(SHAPE, num_classes=3, latent_dim=4, width=4, seed=0),
         lambda: [latent(), LABELS],
     ),
+    "BigGAN": (  # 16x16: self-attention at 8x8 (an 8x8 BigGAN has no map to attend at)
+        lambda: kgan.BigGAN((16, 16, 1), num_classes=3, latent_dim=4, width=2, embedding_dim=3, seed=0, ema_decay=0.9),
+        lambda: [latent(), LABELS],
+    ),
     "TranslationGAN": (
         lambda: kgan.TranslationGAN(
             unet.build_unet(SHAPE, 1, width=4, max_depth=2, seed=0),

@@ -220,7 +220,7 @@ def test_export_has_truncation_mapping_and_synthesis_signatures_outside_kgan(tmp
     )
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert not report["kgan_imported"]
-    assert report["signatures"] == ["mapping", "sample", "serving_default", "synthesis", "w_average"]
+    assert report["signatures"] == ["mapping", "sample", "serving_default", "synthesis", "untruncated", "w_average"]
     assert report["same_seed_same"] and report["psi_1_untruncated"] and report["psi_0_one_image"]
     np.testing.assert_allclose(report["w_avg"], gan.w_avg, rtol=1e-6)
     np.testing.assert_allclose(np.load(outputs[0]), gan.generate(latent=latent), atol=1e-5)

@@ -250,3 +250,15 @@ def test_cli_evaluate_scores_each_family_on_the_held_out_split_of_its_run(mnist_
         assert cli.main(["evaluate", "--model", *argv, "--num-samples", "20"]) == 2
         error = capsys.readouterr().err
         assert message in error and len(error.strip().splitlines()) == 1, error
+
+
+def test_the_identity_baseline_of_grey_to_colour_pairs_is_the_grey_image_in_every_channel():
+    """CIFAR-10's pix2pix pairs (grey -> colour): what a model that learned nothing gives is the
+    grey source, repeated into the three channels it is scored against."""
+    from kgan_cli.named_data import baseline_scores
+
+    colour = np.random.default_rng(0).uniform(-1, 1, (6, 8, 8, 3)).astype(np.float32)
+    grey = tf.image.rgb_to_grayscale(colour).numpy()
+    report = baseline_scores([(grey, colour)], num_samples=6)
+    expected = tf.image.psnr((np.repeat(grey, 3, axis=-1) + 1) / 2, (colour + 1) / 2, max_val=1.0).numpy().mean()
+    assert report["baseline"] == "identity" and report["baseline_psnr"] == pytest.approx(expected, rel=1e-5)
