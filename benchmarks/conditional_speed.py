@@ -1,15 +1,19 @@
 """The class-conditional recipes' training speed on colour images, side by side in one process.
 
-    python benchmarks/conditional_speed.py [--recipes projection acgan biggan] [--steps 20]
+    python benchmarks/conditional_speed.py [--recipes projection acgan biggan stylegan2] [--steps 20]
+        [--precisions float32 mixed_bfloat16] [--xla]
 
 For each recipe, the GAN `kgan train --recipe NAME --dataset cifar10` builds and compiles (its
-defaults, or `--width`), trained by `fit` on 32x32x3 batches of 64 with 10 classes: images/s
-of the step after a warm-up epoch (best of 2 epochs of `--steps` steps), and BigGAN twice more:
-with the paper's 2 D steps, and without its self-attention block. Then the cost of
+defaults, or `--width`; stylegan2 with `--labels`), trained by `fit` on 32x32x3 batches of 64
+with 10 classes: images/s of the step after a warm-up epoch (best of 2 epochs of `--steps`
+steps), and BigGAN twice more: with the paper's 2 D steps, and without its self-attention
+block. Each recipe runs in every `--precisions` policy (mixed_bfloat16 is fast only on CPUs with
+AVX512_BF16 or AMX, and on GPUs) and, with `--xla`, also compiled by XLA; each line gives its
+ratio to the recipe's first setting (float32 without XLA unless `--precisions` starts otherwise). Then the cost of
 `kgan.layers.SelfAttention2D` alone at each resolution (forward and backward, batch 64,
 4 * width channels as BigGAN's 32x32 networks have), against a 3x3 convolution of the same
-channels there. Prints one JSON line per figure; `lscpu`'s model name and whether the CPU has
-AVX-512 first.
+channels there. Prints one JSON line per figure; `lscpu`'s model name and the CPU's vector and
+bfloat16 instructions first.
 """
 
 import argparse
@@ -37,26 +41,32 @@ def cpu():
     except (OSError, subprocess.CalledProcessError):
         return platform.processor()
     model = next((line.split(":", 1)[1].strip() for line in described.splitlines() if "Model name" in line), "?")
-    flags = open("/proc/cpuinfo").read()
-    return f"{model}, {'AVX-512' if 'avx512f' in flags else 'AVX2 only'}"
+    flags = set(open("/proc/cpuinfo").read().split())
+    vector = "AVX-512" if "avx512f" in flags else "AVX2 only"
+    bf16 = [name for name in ("avx512_bf16", "amx_bf16") if name in flags]
+    return f"{model}, {vector}, native bfloat16: {', '.join(bf16) or 'none'}"
 
 
-def recipe_gan(name, width, d_steps=None, **network):
+def recipe_gan(name, width, d_steps=None, precision="float32", xla=False, **network):
+    recipe = kgan_cli.parser.RECIPES[name]
+    conditional = ["--labels"] if "labels" in recipe.options else []
     args = kgan_cli.parser.build_parser().parse_args(
-        ["train", "--recipe", name, "--dataset", "cifar10", *(["--width", str(width)] if width else [])]
+        ["train", "--recipe", name, "--dataset", "cifar10", *conditional, *(["--width", str(width)] if width else [])]
     )
     recipe = kgan_cli.train.apply_recipe(args)
-    gan = kgan_cli.train.build_gan(recipe, args, SHAPE, {"num_classes": CLASSES})
-    if network:  # the same recipe with other network settings
-        config = {**gan.get_config(), **network}
-        gan = type(gan).from_config(config)
-    gan.compile(
-        learning_rate=(args.d_lr, args.g_lr),
-        betas=(args.beta_1, args.beta_2),
-        d_steps=d_steps or args.d_steps,
-        reuse_fakes=args.reuse_fakes,
-        **kgan_cli.train._given(recipe.compile(args)),
-    )
+    with kgan.models.gan.global_dtype_policy(precision):
+        gan = kgan_cli.train.build_gan(recipe, args, SHAPE, {"num_classes": CLASSES})
+        if network:  # the same recipe with other network settings
+            config = {**gan.get_config(), **network}
+            gan = type(gan).from_config(config)
+        gan.compile(
+            learning_rate=(args.d_lr, args.g_lr),
+            betas=(args.beta_1, args.beta_2),
+            d_steps=d_steps or args.d_steps,
+            reuse_fakes=args.reuse_fakes,
+            jit_compile=xla,
+            **kgan_cli.train._given(recipe.compile(args)),
+        )
     return gan, args
 
 
@@ -98,21 +108,28 @@ def layer_milliseconds(layer, shape, calls=10):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--recipes", nargs="+", default=["projection", "acgan", "biggan"])
+    parser.add_argument("--recipes", nargs="+", default=["projection", "acgan", "biggan", "stylegan2"])
     parser.add_argument("--width", type=int, help="--width for every recipe (default: each recipe's)")
     parser.add_argument("--steps", type=int, default=20, help="steps per timed epoch")
+    parser.add_argument("--precisions", nargs="+", default=["float32"], help="dtype policies to time each recipe in")
+    parser.add_argument("--xla", action="store_true", help="also time each recipe compiled with XLA")
     options = parser.parse_args()
     print(json.dumps({"cpu": cpu(), "tensorflow": tf.__version__}), flush=True)
+    settings = [(precision, xla) for precision in options.precisions for xla in (False, True)[: 1 + options.xla]]
     for name in options.recipes:
         variants = [("", {})]
         if name == "biggan":  # the paper's 2 D steps, and without self-attention
             variants += [(" with 2 D steps", {"d_steps": 2}), (" without attention", {"attention_resolution": None})]
         for suffix, network in variants:
-            gan, args = recipe_gan(name, options.width, **network)
-            speed = images_per_second(gan, options.steps)
-            figures = {"recipe": name + suffix, "width": args.width, "d_steps": gan.d_steps}
-            figures.update({"parameters": gan.generator.count_params() + gan.discriminator.count_params()})
-            print(json.dumps({**figures, "images_per_second": round(speed, 1)}), flush=True)
+            baseline = None
+            for precision, xla in settings if not suffix else settings[:1]:
+                gan, args = recipe_gan(name, options.width, precision=precision, xla=xla, **network)
+                speed = images_per_second(gan, options.steps)
+                baseline = baseline or speed
+                figures = {"recipe": name + suffix, "width": args.width, "d_steps": gan.d_steps}
+                figures.update({"precision": precision, "xla": xla, "images_per_second": round(speed, 1)})
+                figures.update({"ratio": round(speed / baseline, 2)})
+                print(json.dumps(figures), flush=True)
     channels = 4 * (options.width or kgan_cli.parser.RECIPES["biggan"].defaults["width"])
     for size in (8, 16, 32, 64):
         shape = (BATCH, size, size, channels)

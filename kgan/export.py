@@ -255,7 +255,7 @@ def latent_endpoints(network):
     ]
 
 
-def style_endpoints(network):
+def style_endpoints(network, num_classes=None, class_names=None):
     """StyleGAN2's signatures, for a generator of `kgan.architectures.stylegan2` (mapping + synthesis):
 
     * `serving_default(latent, truncation)`: images for latent vectors, truncated with psi (1: none).
@@ -263,6 +263,12 @@ def style_endpoints(network):
       (Exports of kgan 0.1 name the truncation input `psi`; `kgan.load_generator` opens both.)
     * `mapping(latent) -> {"w"}`, `synthesis(ws) -> {"images"}` with ws `(n, num_ws, w_dim)`, and
       `w_average() -> {"w_avg"}`: what a server needs to mix styles and truncate them itself.
+
+    A conditional StyleGAN2's (`num_classes`) take int32 `labels` too: `serving_default(latent,
+    labels, truncation)`, `sample(labels, seed, truncation)` (one sample per label, as for the
+    other conditional families) and `mapping(latent, labels)`; `w_average()` returns one average
+    per class `(num_classes, w_dim)`, each sample is truncated towards its class's, and
+    `num_classes()` gives the classes (and their names).
 
     Noise inputs use each layer's fixed noise map, so a seed always gives the same image.
     """
@@ -272,19 +278,18 @@ def style_endpoints(network):
     _, num_ws, w_dim = synthesis.inputs[0].shape
     w_avg = mapping.get_layer("w_avg").average
 
-    def images_for(latent, truncation):
-        w = mapping(latent, training=False)
-        ws = tf.repeat(w[:, None], num_ws, axis=1)
-        return synthesis(truncate(ws, w_avg, truncation), training=False)
+    def mapped(latent, labels):
+        """w for the latents (and checked labels)."""
+        if num_classes is None:
+            return mapping(latent, training=False)
+        return mapping([latent, tf.one_hot(labels, num_classes)], training=False)
 
-    def serve(latent, truncation):
-        return {"images": tf.cast(images_for(latent, truncation), tf.float32)}
-
-    def sample(count, seed, truncation):
-        return {"images": to_pixels(images_for(latent_vectors(count, latent_dim, seed), truncation))}
-
-    def map_latent(latent):
-        return {"w": tf.cast(mapping(latent, training=False), tf.float32)}
+    def images_for(latent, labels, truncation):
+        if num_classes is not None:
+            labels = checked_labels(labels, num_classes)
+        ws = tf.repeat(mapped(latent, labels)[:, None], num_ws, axis=1)
+        average = w_avg if num_classes is None else tf.gather(w_avg, labels)
+        return synthesis(truncate(ws, average, truncation), training=False)
 
     def synthesize(ws):
         return {"images": tf.cast(synthesis(ws, training=False), tf.float32)}
@@ -294,17 +299,47 @@ def style_endpoints(network):
 
     latent_spec = tf.TensorSpec([None, latent_dim], tf.float32, name="latent")
     truncation_spec = tf.TensorSpec([], tf.float32, name="truncation")
-    return [
-        (SERVING_SIGNATURE, serve, [latent_spec, truncation_spec]),
-        (
-            SAMPLE_SIGNATURE,
-            sample,
-            [tf.TensorSpec([], tf.int32, name="count"), tf.TensorSpec([], tf.int64, name="seed"), truncation_spec],
-        ),
-        ("mapping", map_latent, [latent_spec]),
+    seed_spec = tf.TensorSpec([], tf.int64, name="seed")
+    shared = [
         ("synthesis", synthesize, [tf.TensorSpec([None, num_ws, w_dim], tf.float32, name="ws")]),
         ("w_average", average, []),
         untruncated_endpoint(1.0),
+    ]
+    if num_classes is not None:
+        labels_spec = tf.TensorSpec([None], tf.int32, name="labels")
+
+        def serve_labelled(latent, labels, truncation):
+            return {"images": tf.cast(images_for(latent, labels, truncation), tf.float32)}
+
+        def sample_labelled(labels, seed, truncation):
+            latent = latent_vectors(tf.shape(labels)[0], latent_dim, seed)
+            return {"images": to_pixels(images_for(latent, labels, truncation))}
+
+        def map_labelled(latent, labels):
+            return {"w": tf.cast(mapped(latent, checked_labels(labels, num_classes)), tf.float32)}
+
+        return [
+            (SERVING_SIGNATURE, serve_labelled, [latent_spec, labels_spec, truncation_spec]),
+            (SAMPLE_SIGNATURE, sample_labelled, [labels_spec, seed_spec, truncation_spec]),
+            ("mapping", map_labelled, [latent_spec, labels_spec]),
+            classes_endpoint(num_classes, class_names),
+            *shared,
+        ]
+
+    def serve(latent, truncation):
+        return {"images": tf.cast(images_for(latent, None, truncation), tf.float32)}
+
+    def sample(count, seed, truncation):
+        return {"images": to_pixels(images_for(latent_vectors(count, latent_dim, seed), None, truncation))}
+
+    def map_latent(latent):
+        return {"w": tf.cast(mapped(latent, None), tf.float32)}
+
+    return [
+        (SERVING_SIGNATURE, serve, [latent_spec, truncation_spec]),
+        (SAMPLE_SIGNATURE, sample, [tf.TensorSpec([], tf.int32, name="count"), seed_spec, truncation_spec]),
+        ("mapping", map_latent, [latent_spec]),
+        *shared,
     ]
 
 
@@ -323,20 +358,10 @@ def conditional_endpoints(network, num_classes, class_names=None, truncate=None)
     """
     latent_dim = network.inputs[0].shape[-1]
 
-    def checked(labels):
-        message = f"labels must be class indices in [0, {num_classes})"
-        labels = tf.cast(labels, tf.int32)
-        checks = [
-            tf.debugging.assert_non_negative(labels, message=message),
-            tf.debugging.assert_less(labels, num_classes, message=message),
-        ]
-        with tf.control_dependencies(checks):
-            return tf.identity(labels)
-
     def images_for(latent, labels, truncation):
         if truncate is not None:
             latent = truncate(latent, truncation)
-        return network([latent, checked(labels)], training=False)
+        return network([latent, checked_labels(labels, num_classes)], training=False)
 
     def serve(latent, labels, truncation=None):
         return {"images": tf.cast(images_for(latent, labels, truncation), tf.float32)}
@@ -344,10 +369,6 @@ def conditional_endpoints(network, num_classes, class_names=None, truncate=None)
     def sample(labels, seed, truncation=None):
         latent = latent_vectors(tf.shape(labels)[0], latent_dim, seed)
         return {"images": to_pixels(images_for(latent, labels, truncation))}
-
-    def classes():
-        named = {} if class_names is None else {"class_names": tf.constant(list(class_names), tf.string)}
-        return {"num_classes": tf.constant(num_classes, tf.int32), **named}
 
     labels_spec = tf.TensorSpec([None], tf.int32, name="labels")
     truncation_specs = [] if truncate is None else [tf.TensorSpec([], tf.float32, name="truncation")]
@@ -357,10 +378,32 @@ def conditional_endpoints(network, num_classes, class_names=None, truncate=None)
             serve,
             [tf.TensorSpec([None, latent_dim], tf.float32, name="latent"), labels_spec, *truncation_specs],
         ),
-        (CLASSES_SIGNATURE, classes, []),
+        classes_endpoint(num_classes, class_names),
         (SAMPLE_SIGNATURE, sample, [labels_spec, tf.TensorSpec([], tf.int64, name="seed"), *truncation_specs]),
     ]
     return endpoints + ([] if truncate is None else [untruncated_endpoint(float("inf"))])
+
+
+def checked_labels(labels, num_classes):
+    """int32 labels, with a check inside the graph that each is a class index in [0, num_classes)."""
+    message = f"labels must be class indices in [0, {num_classes})"
+    labels = tf.cast(labels, tf.int32)
+    checks = [
+        tf.debugging.assert_non_negative(labels, message=message),
+        tf.debugging.assert_less(labels, num_classes, message=message),
+    ]
+    with tf.control_dependencies(checks):
+        return tf.identity(labels)
+
+
+def classes_endpoint(num_classes, class_names=None):
+    """The `num_classes()` signature: `{"num_classes"}`, and `{"class_names"}` (strings) when known."""
+
+    def classes():
+        named = {} if class_names is None else {"class_names": tf.constant(list(class_names), tf.string)}
+        return {"num_classes": tf.constant(num_classes, tf.int32), **named}
+
+    return CLASSES_SIGNATURE, classes, []
 
 
 def _float_spec(tensor, name):

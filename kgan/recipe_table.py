@@ -46,7 +46,8 @@ class Recipe:
         defaults: its values for options the user left out, common ones included (the latent
             size, learning rates, ...); an option without one takes the family's default, but
             `--width`, `--ema-decay` and `--reuse-fakes` take kgan train's (32, 0.99, on).
-        data: what it trains on: "images" (unlabelled); "labelled_images": a named dataset's
+        data: what it trains on (with `--labels`, for the recipes that take it: "labelled_images"):
+            "images" (unlabelled); "labelled_images": a named dataset's
             labels, or an `--image-folder` of one subfolder per class (the family then gets
             `num_classes` and `class_names` from the data); "pairs": `--pairs` folders, an
             `--image-folder` of side-by-side A|B files, or a named dataset's grey -> colour (or
@@ -118,6 +119,12 @@ OPTIONS = {
         "--mixing",
         "the share of training batches made from two mixed ws (the family's default: 0.9; 0 turns it off)",
         "finite_float",
+    ),
+    "labels": Option(
+        "--labels",
+        "class-conditional: train on a named dataset's labels or an --image-folder of one subfolder per "
+        "class, and draw the class asked for (off by default)",
+        "switch",
     ),
 }
 
@@ -211,6 +218,7 @@ RECIPES = {
             lambda options: {"width": options.width, "ema_start": 0},
             defaults=_BIGGAN_DEFAULTS,
             data="labelled_images",
+            callbacks=(("TruncationGrid", "samples"),),
         ),
         Recipe(
             "cgan",
@@ -300,10 +308,10 @@ RECIPES = {
             "StyleGAN2 (experimental: it mode-collapses at small widths): a mapping network of 4 "
             "layers, modulated convolutions of --width filters at every size, style mixing, lazy R1 "
             "and path-length regularization, Adam(0.0025, 0, 0.99); square power-of-two images "
-            "(MNIST's are resized to 32x32)",
+            "(MNIST's are resized to 32x32); with --labels class-conditional as StyleGAN2-ADA's --cond",
             lambda options: {"width": options.width, "mapping_layers": 4, "mixing_probability": options.mixing},
             compile=lambda options: {"r1_gamma": options.r1_gamma, "pl_weight": options.pl_weight},
-            options=("r1_gamma", "pl_weight", "mixing"),
+            options=("r1_gamma", "pl_weight", "mixing", "labels"),
             defaults={"latent_dim": 64},
             epoch_share=1 / 3,
             power_of_two=True,

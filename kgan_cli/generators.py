@@ -244,7 +244,11 @@ def evaluate_command(args):
             if kind == "translating"
             else _real_images(args, labels=kind == "conditional")
         )
-        results = kgan.evaluate(generator, real, metrics, num_samples=args.num_samples, seed=args.seed)
+        if args.truncation is not None and not generator.truncates:
+            raise UsageError(f"--truncation is for StyleGAN2 and BigGAN generators; {args.model!r} does not truncate.")
+        results = kgan.evaluate(
+            generator, real, metrics, num_samples=args.num_samples, seed=args.seed, truncation=args.truncation
+        )
         if kind == "translating":
             results.update(baseline_scores(real, args.num_samples))
         results["extractor"] = None if extractor is None else extractor.name

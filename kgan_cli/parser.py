@@ -660,6 +660,12 @@ def _add_evaluate(commands, common):
     )
     evaluate.add_argument("--inception-weights", help="an InceptionV3 weights file: use InceptionV3 features instead")
     evaluate.add_argument("--seed", type=int, default=0, help="seed of the latent vectors and holes (default: 0)")
+    evaluate.add_argument(
+        "--truncation",
+        type=_finite_float,
+        help="score truncated samples (a point of the truncation curve): StyleGAN2's psi, BigGAN's threshold "
+        "(default: none)",
+    )
 
 
 def _add_board(commands, common):

@@ -285,7 +285,8 @@ def _train(args, recipe, strategy, run, started):
     if strategy.num_replicas_in_sync > 1 or kgan.cluster.cluster_size() > 1:
         print(f"distribution: {kgan.cluster.describe(strategy, args.batch_size)}", flush=True)
     with users_input():
-        dataset, image_shape, source, from_data = DATA_READERS[recipe.data](args, recipe)
+        data = "labelled_images" if getattr(args, "labels", None) else recipe.data
+        dataset, image_shape, source, from_data = DATA_READERS[data](args, recipe)
         monitor = kgan.callbacks.TrainingMonitor(dataset, log_dir=logs)  # refuses unusable data now
     epochs = args.epochs or default_epochs(recipe, args.dataset)
     steps_per_epoch = int(dataset.cardinality())

@@ -641,12 +641,38 @@ def test_biggan_trains_on_labels_and_samples_truncated_by_class(tmp_path, capsys
     small = ["--batch-size", "32", "--width", "2", "--latent-dim", "8", "--epochs", "1", "--limit", "96"]
     assert kgan_cli.main(["train", "--recipe", "biggan", "--dataset", "digits", *small, "--run-dir", str(run)]) == 0
     assert "training a BigGAN on digits with its labels" in capsys.readouterr().out
+    assert (run / "samples" / "truncation_epoch_0001.png").is_file()  # the recipe's TruncationGrid
     export, out = str(run / "generator"), tmp_path / "sevens.png"
     sample = ["sample", "--model", export, "--num", "4", "--labels", "7", "--out", str(out)]
     assert kgan_cli.main([*sample, "--truncation", "0.5"]) == 0
     assert tf.io.decode_png(tf.io.read_file(str(out))).shape[-1] == 1
     assert kgan_cli.main([*sample, "--truncation", "0"]) == 2
     assert "the threshold z is truncated at, a number > 0" in capsys.readouterr().err
+
+
+def test_stylegan2_with_labels_trains_on_classes_and_truncates_towards_each_class(tmp_path, capsys):
+    import kgan_cli
+
+    run = tmp_path / "stylegan2"
+    small = ["--batch-size", "32", "--width", "4", "--latent-dim", "8", "--epochs", "1", "--limit", "96"]
+    train = ["train", "--recipe", "stylegan2", "--labels", "--dataset", "digits", *small, "--run-dir", str(run)]
+    assert kgan_cli.main(train) == 0
+    out = capsys.readouterr().out
+    assert "training a StyleGAN2 on digits with its labels" in out and "--labels 0,1" in out
+    export = str(run / "generator")
+    signatures = tf.saved_model.load(export).signatures
+    assert {"mapping", "synthesis", "w_average", "num_classes"} <= set(signatures)
+    assert signatures["w_average"]()["w_avg"].shape == (10, 8)  # one average w per class
+    # psi 0: every sample of a class is that class's average image; different classes differ.
+    images = signatures["sample"](
+        labels=tf.constant([3, 3, 7]), seed=tf.constant(0, tf.int64), truncation=tf.constant(0.0)
+    )["images"].numpy()
+    assert np.array_equal(images[0], images[1]) and not np.array_equal(images[0], images[2])
+    out_file = tmp_path / "sevens.png"
+    sample = ["sample", "--model", export, "--num", "4", "--labels", "7", "--truncation", "0.5", "--out", str(out_file)]
+    assert kgan_cli.main(sample) == 0 and out_file.exists()
+    assert kgan_cli.main(["train", "--recipe", "dcgan", "--labels", "--run-dir", str(tmp_path / "r")]) == 2
+    assert "--labels is an option of --recipe stylegan2" in capsys.readouterr().err
 
 
 def test_translation_recipes_train_on_images_alone_and_translate_a_folder(tmp_path, capsys):
@@ -807,7 +833,8 @@ def test_offline_an_explicit_dataset_fails_fast_naming_the_choices(tmp_path):
     env = {"KGAN_DATA_DIR": "", "TFDS_DATA_DIR": str(tmp_path / "tfds")}
     started = time.perf_counter()
     result = run_kgan("train", "--dataset", "mnist", "--run-dir", str(tmp_path / "run"), env=env, offline=True)
-    assert time.perf_counter() - started < 15
+    # TFDS' download retries take minutes; TensorFlow's start on a busy 2-core CPU up to ~20 s (17 s seen).
+    assert time.perf_counter() - started < 45
     assert result.returncode == 2, result.stderr
     assert "cannot be reached" in result.stderr and "Traceback" not in result.stderr
     for choice in ("--data-dir", "KGAN_DATA_DIR", "--dataset digits", "--image-folder"):
@@ -816,7 +843,7 @@ def test_offline_an_explicit_dataset_fails_fast_naming_the_choices(tmp_path):
     fashion_sized = kgan.export_generator(kgan.DCGAN((28, 28, 1), latent_dim=4, width=4, seed=0), str(tmp_path / "g"))
     started = time.perf_counter()
     result = run_kgan("evaluate", "--model", fashion_sized, "--dataset", "fashion_mnist", env=env, offline=True)
-    assert time.perf_counter() - started < 15
+    assert time.perf_counter() - started < 45
     assert result.returncode == 2 and "cannot be reached" in result.stderr
     assert "--data-dir" in result.stderr and "KGAN_DATA_DIR" in result.stderr
 

@@ -115,3 +115,19 @@ def test_equalized_layers_scale_their_weights_at_run_time():
     kernel = conv.kernel.numpy()[None] / np.sqrt(2 * 9)
     linear = numpy_conv_same(images.astype(np.float64), kernel)
     np.testing.assert_allclose(out, np.where(linear > 0, linear, 0.2 * linear) * np.sqrt(2), rtol=1e-4, atol=1e-5)
+
+
+def test_average_tracker_keeps_one_moving_average_per_class_present():
+    tracker = kgan.layers.AverageTracker(decay=0.5, num_classes=3)
+    x = np.array([[1.0, 2.0], [3.0, 4.0], [10.0, 10.0]], np.float32)
+    codes = np.eye(3, dtype=np.float32)[[0, 0, 2]]
+    assert np.array_equal(tracker([x, codes], training=True), x)
+    # Class 0 moves halfway to its samples' mean (2, 3), class 2 to (10, 10), class 1 (absent) stays.
+    np.testing.assert_allclose(tracker.average.numpy(), [[1.0, 1.5], [0.0, 0.0], [5.0, 5.0]])
+    tracker([x, codes], training=False)
+    np.testing.assert_allclose(tracker.average.numpy(), [[1.0, 1.5], [0.0, 0.0], [5.0, 5.0]])  # inference: unchanged
+    single = kgan.layers.AverageTracker(decay=0.5)
+    single(x, training=True)
+    np.testing.assert_allclose(single.average.numpy(), np.mean(x, axis=0) / 2)
+    rebuilt = kgan.layers.AverageTracker.from_config(tracker.get_config())
+    assert rebuilt.num_classes == 3 and rebuilt.decay == 0.5

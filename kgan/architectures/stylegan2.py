@@ -95,22 +95,33 @@ def build_mapping(
     mapping_layers=8,
     lr_multiplier=0.01,
     w_avg_decay=0.995,
+    num_classes=None,
     seed=None,
     name="mapping",
 ):
     """The mapping network: z `(batch, latent_dim)` -> w `(batch, w_dim)`.
 
     Its last layer, `w_avg`, passes w through and in training keeps the moving average of w that
-    truncation pulls towards.
+    truncation pulls towards. With `num_classes` it takes `[z, class_weights]` (one-hot class
+    codes, `(batch, num_classes)`), as StyleGAN2-ADA's conditional mapping does: the code's
+    embedding (a dense layer of `w_dim` units) and z, each normalized, are concatenated before the
+    dense layers, and `w_avg` keeps one average per class.
     """
     seed = sub_seed(seed, name)
     z = keras.Input((latent_dim,), name="latent")
     x = PixelNormalization(name="normalize_z")(z)
+    inputs = z
+    if num_classes:
+        class_weights = keras.Input((num_classes,), name="class_weights")
+        inputs = [z, class_weights]
+        embedded = EqualizedDense(w_dim, seed=sub_seed(seed, "embed"), name="embed")(class_weights)
+        x = layers.Concatenate(name="latent_and_class")([x, PixelNormalization(name="normalize_class")(embedded)])
     for i in range(mapping_layers):
         x = EqualizedDense(w_dim, "lrelu", lr_multiplier, seed=sub_seed(seed, i), name=f"dense{i}")(x)
     # float32 under mixed precision too: the average of many small updates needs float32's mantissa.
-    w = AverageTracker(w_avg_decay, dtype="float32", name="w_avg")(x)
-    return keras.Model(z, w, name=name)
+    tracker = AverageTracker(w_avg_decay, num_classes, dtype="float32", name="w_avg")
+    w = tracker([x, class_weights] if num_classes else x)
+    return keras.Model(inputs, w, name=name)
 
 
 def build_synthesis(
@@ -167,22 +178,50 @@ def build_generator(
     mapping_lr_multiplier=0.01,
     w_avg_decay=0.995,
     output_activation="tanh",
+    num_classes=None,
     seed=None,
     name="generator",
 ):
     """The whole generator, z -> images: the mapping network, w repeated for every layer, the
-    synthesis network (reachable as `generator.get_layer("mapping")` and `"synthesis"`)."""
+    synthesis network (reachable as `generator.get_layer("mapping")` and `"synthesis"`).
+
+    With `num_classes` it takes `[z, labels]` and one-hot encodes the labels for the mapping
+    network (so `kgan.latent.class_walk` can mix the classes' codes).
+    """
     image_shape = check_image_shape(image_shape)
     seed = sub_seed(seed, name)
-    mapping = build_mapping(latent_dim, w_dim, mapping_layers, mapping_lr_multiplier, w_avg_decay, seed=seed)
+    mapping = build_mapping(
+        latent_dim, w_dim, mapping_layers, mapping_lr_multiplier, w_avg_decay, num_classes, seed=seed
+    )
     synthesis = build_synthesis(image_shape, w_dim, width, output_activation, seed=seed)
     z = keras.Input((latent_dim,), name="latent")
-    ws = Broadcast(num_ws(image_shape[0]), name="broadcast")(mapping(z))
-    return keras.Model(z, synthesis(ws), name=name)
+    if num_classes:
+        labels = keras.Input((), dtype="int32", name="labels")
+        one_hot = layers.CategoryEncoding(num_classes, "one_hot", name="one_hot")(labels)
+        inputs, w = [z, labels], mapping([z, one_hot])
+    else:
+        inputs, w = z, mapping(z)
+    ws = Broadcast(num_ws(image_shape[0]), name="broadcast")(w)
+    return keras.Model(inputs, synthesis(ws), name=name)
 
 
-def build_discriminator(image_shape=(32, 32, 3), width=512, minibatch_group=4, seed=None, name="discriminator"):
-    """The residual discriminator: images -> one logit per image."""
+def build_discriminator(
+    image_shape=(32, 32, 3),
+    width=512,
+    minibatch_group=4,
+    num_classes=None,
+    mapping_layers=8,
+    mapping_lr_multiplier=0.01,
+    seed=None,
+    name="discriminator",
+):
+    """The residual discriminator: images -> one logit per image.
+
+    With `num_classes` it takes `[images, labels]` and conditions by projection as StyleGAN2-ADA
+    does: a mapping network of its own (`mapping_layers` dense layers) turns the label's
+    embedding into `cmap` (as many values as the 4x4 block has filters), the last dense layer
+    outputs as many features, and the logit is their dot product with `cmap` / sqrt(its size).
+    """
     resolution, _, _ = check_image_shape(image_shape)
     seed = sub_seed(seed, name)
 
@@ -208,14 +247,30 @@ def build_discriminator(image_shape=(32, 32, 3), width=512, minibatch_group=4, s
     x = conv(channels_at(4, width), 3, "b4_conv")(x)
     x = layers.Flatten()(x)
     x = EqualizedDense(channels_at(4, width), "lrelu", seed=sub_seed(seed, "b4_dense"), name="b4_dense")(x)
-    logits = EqualizedDense(1, seed=sub_seed(seed, "logits"), dtype="float32", name="logits")(x)
-    return keras.Model(images, logits, name=name)
+    if not num_classes:
+        logits = EqualizedDense(1, seed=sub_seed(seed, "logits"), dtype="float32", name="logits")(x)
+        return keras.Model(images, logits, name=name)
+    cmap_dim = channels_at(4, width)
+    labels = keras.Input((), dtype="int32", name="labels")
+    one_hot = layers.CategoryEncoding(num_classes, "one_hot", name="one_hot")(labels)
+    cmap = PixelNormalization(name="normalize_class")(
+        EqualizedDense(cmap_dim, seed=sub_seed(seed, "embed"), name="embed")(one_hot)
+    )
+    for i in range(mapping_layers):
+        cmap = EqualizedDense(
+            cmap_dim, "lrelu", mapping_lr_multiplier, seed=sub_seed(seed, f"cmap{i}"), name=f"cmap{i}"
+        )(cmap)
+    features = EqualizedDense(cmap_dim, seed=sub_seed(seed, "logits"), dtype="float32", name="features")(x)
+    projected = layers.Dot(axes=1, dtype="float32", name="projection")([features, cmap])
+    logits = layers.Rescaling(1 / math.sqrt(cmap_dim), dtype="float32", name="logits")(projected)
+    return keras.Model([images, labels], logits, name=name)
 
 
 def truncate(ws, w_avg, psi, cutoff=None):
     """The truncation trick: the ws `(n, num_ws, w_dim)` moved towards the average w,
-    `(1 - psi) * w_avg + psi * ws`, on their first `cutoff` layers (all when None). Tensors or
-    arrays in, a tensor out; it also runs inside an exported SavedModel.
+    `(1 - psi) * w_avg + psi * ws`, on their first `cutoff` layers (all when None). `w_avg` is
+    one average `(w_dim,)` or one per sample `(n, w_dim)` (each sample's class average). Tensors
+    or arrays in, a tensor out; it also runs inside an exported SavedModel.
 
     Written as this interpolation it is exact at both ends on every CPU, with or without fused
     multiply-adds: psi 1 returns the ws and psi 0 the average, bit for bit. The paper's
@@ -224,6 +279,8 @@ def truncate(ws, w_avg, psi, cutoff=None):
     """
     ws = ops.convert_to_tensor(ws, "float32")
     w_avg = ops.cast(ops.convert_to_tensor(w_avg), "float32")
+    if len(w_avg.shape) == 2:
+        w_avg = w_avg[:, None]
     psi = ops.cast(psi, "float32")
     truncated = (1.0 - psi) * w_avg + psi * ws
     if cutoff is None:

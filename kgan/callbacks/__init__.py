@@ -10,6 +10,7 @@ from kgan.callbacks.sample_metrics import SampleMetrics
 from kgan.callbacks.style_grids import StyleGrids
 from kgan.callbacks.tensorboard import TensorBoard
 from kgan.callbacks.training_monitor import TrainingHealthWarning, TrainingMonitor
+from kgan.callbacks.truncation_grid import TruncationGrid
 
 __all__ = [
     "BackupAndRestore",
@@ -23,4 +24,5 @@ __all__ = [
     "TensorBoard",
     "TrainingHealthWarning",
     "TrainingMonitor",
+    "TruncationGrid",
 ]

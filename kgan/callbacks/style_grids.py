@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from kgan.callbacks.schedule import EpochPictures
+from kgan.callbacks.truncation_grid import TruncationGrid
 from kgan.seeding import sub_seed
 
-TRUNCATION_SWEEP = (1.0, 0.7, 0.5, 0.0)
 
-
-class StyleGrids(EpochPictures):
+class StyleGrids(TruncationGrid):
     """Renders a StyleGAN2's truncation sweep and style-mixing matrix at the end of every few epochs.
 
     * `truncation_epoch_NNNN.png` (TensorBoard tag `styles/truncation`): one row per psi in
-      `truncations` (1.0, 0.7, 0.5, 0 by default), the same `columns` seeds in every row.
-      Lower psi trades variety for typical images; the psi 0 row is the average image everywhere.
+      `truncations` (the family's `truncation_sweep`: 1.0, 0.7, 0.5, 0), the same `columns`
+      seeds in every row. Lower psi trades variety for typical images; the psi 0 row is the
+      average image everywhere (each column's class average, for a conditional StyleGAN2).
     * `style_mixing_epoch_NNNN.png` (tag `styles/style_mixing`): the top row holds the source images,
       the left column the targets; each other cell is its row's target with the first
       `mixing_layers` ws (the coarse styles) taken from its column's source.
@@ -37,34 +36,24 @@ class StyleGrids(EpochPictures):
         log_dir=None,
         png_dir=None,
         columns=6,
-        truncations=TRUNCATION_SWEEP,
+        truncations=None,
         mixing_layers=None,
         seed=0,
         every=1,
     ):
-        super().__init__(log_dir, png_dir, every)
-        self.columns = columns
-        self.truncations = tuple(float(psi) for psi in truncations)
+        super().__init__(log_dir, png_dir, columns, truncations, seed, every, tag="styles/truncation")
         self.mixing_layers = mixing_layers
-        self.seed = seed
 
     def on_train_begin(self, logs=None):
-        super().on_train_begin(logs)
         if not hasattr(self.model, "mix_styles"):
             raise ValueError(f"StyleGrids draws a StyleGAN2's styles; this model is a {type(self.model).__name__}.")
+        super().on_train_begin(logs)
 
     def on_epoch_end(self, epoch, logs=None):
         if not self.due(epoch):
             return
-        for name, (pictures, columns) in (("truncation", self.truncation_sweep()), ("style_mixing", self.mixing())):
-            self.save(f"{name}_epoch_{epoch + 1:04d}.png", f"styles/{name}", pictures, columns)
-
-    def truncation_sweep(self):
-        """`(images, columns)`: one row of `columns` seeds per psi."""
-        gan = self.model
-        w = gan.latent_to_w(self.columns, seed=self.seed)
-        rows = [gan.synthesize(gan.truncate(w, psi)) for psi in self.truncations]
-        return np.concatenate(rows), self.columns
+        super().on_epoch_end(epoch, logs)
+        self.save(f"style_mixing_epoch_{epoch + 1:04d}.png", "styles/style_mixing", *self.mixing())
 
     def mixing(self):
         """`(images, columns + 1)`: the sources on top, the targets on the left, their mixes inside."""

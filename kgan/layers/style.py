@@ -285,29 +285,54 @@ class AverageTracker(keras.layers.Layer):
     `average = decay * average + (1 - decay) * batch_mean` at every training call (StyleGAN2's
     0.995), a non-trainable weight that is saved with the network.
 
+    With `num_classes` it is called on `[x, class_weights]` (one-hot class codes, `(batch,
+    num_classes)`) and keeps one average per class, `(num_classes, dim)`: each class present in
+    the batch moves towards the mean of its own samples; the others stay. A conditional
+    StyleGAN2 truncates towards its class's own average w this way.
+
     Args:
         decay: the moving average's decay.
+        num_classes: keep one average per class (None: one for all).
     """
 
-    def __init__(self, decay=0.995, **kwargs):
+    def __init__(self, decay=0.995, num_classes=None, **kwargs):
         super().__init__(**kwargs)
         if not 0.0 <= decay < 1.0:
             raise ValueError(f"decay must be in [0, 1), got {decay}.")
         self.decay = float(decay)
+        self.num_classes = None if num_classes is None else int(num_classes)
 
     def build(self, input_shape):
+        dim = (input_shape[0] if self.num_classes else input_shape)[-1]
         self.average = self.add_weight(
-            shape=(input_shape[-1],), initializer="zeros", trainable=False, name="average", aggregation="mean"
+            shape=(self.num_classes, dim) if self.num_classes else (dim,),
+            initializer="zeros",
+            trainable=False,
+            name="average",
+            aggregation="mean",
         )
 
-    def call(self, x, training=None):
+    def call(self, inputs, training=None):
+        x = inputs[0] if self.num_classes else inputs
         if training:
-            batch_mean = ops.cast(ops.mean(x, axis=0), "float32")
-            self.average.assign(self.decay * self.average + (1.0 - self.decay) * batch_mean)
+            x32 = ops.cast(x, "float32")
+            if self.num_classes:
+                weights = ops.cast(inputs[1], "float32")
+                counts = ops.sum(weights, axis=0)[:, None]
+                batch_mean = ops.matmul(ops.transpose(weights), x32) / ops.maximum(counts, 1e-8)
+                present = counts > 0
+                self.average.assign(
+                    ops.where(present, self.decay * self.average + (1.0 - self.decay) * batch_mean, self.average)
+                )
+            else:
+                self.average.assign(self.decay * self.average + (1.0 - self.decay) * ops.mean(x32, axis=0))
         return x
 
+    def compute_output_shape(self, input_shape):
+        return input_shape[0] if self.num_classes else input_shape
+
     def get_config(self):
-        return {**super().get_config(), "decay": self.decay}
+        return {**super().get_config(), "decay": self.decay, "num_classes": self.num_classes}
 
 
 @keras.saving.register_keras_serializable(package="kgan")

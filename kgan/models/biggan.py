@@ -27,7 +27,8 @@ class BigGAN(ConditionalGAN):
     `t` (values beyond it are redrawn, in the paper; here mapped, to the same distribution, by
     `kgan.architectures.biggan.truncate_latent`, so a seed always gives the same images). Lower
     `t` trades variety for typical, cleaner images; None (the default, what metrics should see)
-    is none; 0.5 to 1 are common. The export takes it too (the run's grids are untruncated).
+    is none; 0.5 to 1 are common. The export takes it too, and `kgan.callbacks.TruncationGrid`
+    draws a run's samples at several thresholds (`kgan train --recipe biggan` adds it).
 
     Args:
         image_shape: `(height, width, channels)`: 32x32, 64x64, 128x128 and other sizes of the
@@ -110,6 +111,7 @@ class BigGAN(ConditionalGAN):
         }
 
     truncates = True
+    truncation_sweep = (None, 1.5, 1.0, 0.5)  # thresholds, the first none
 
     def sample_images(self, latent, labels=None, truncation=None, batch_size=256):
         """`generate`'s samples from latent vectors truncated at `truncation` (None: none)."""

@@ -13,57 +13,27 @@ from kgan.models.checks import check_batch, check_class_names
 from kgan.models.gan import GAN
 
 
-@keras.saving.register_keras_serializable(package="kgan")
-class ConditionalGAN(GAN):
-    """A GAN that generates a requested class, trained on `(images, labels)` batches.
+class ClassConditioning:
+    """The class handling of a GAN trained on `(images, labels)` batches, for the families that
+    take classes (`ConditionalGAN`) or may (`StyleGAN2(num_classes=...)`): with `num_classes`
+    None every method is the plain GAN's.
 
-    The generator takes `[latent, labels]`. The discriminator either takes `[images, labels]`
-    and outputs one logit (conditioning by concatenation or projection), or takes images only
-    and outputs `[logits, class_logits]`: an auxiliary classifier (ACGAN), which then adds a
-    cross-entropy loss on the class to D (on real and fake images, logged `d_class`) and to G
-    (on its fakes, `g_class`), weighted by `class_weight`. G draws the labels of each real batch,
-    so fakes follow the data's class frequencies.
-
-    Args:
-        generator: a `keras.Model` taking `[latent (batch, latent_dim), labels (batch,)]`.
-        discriminator: a `keras.Model` taking `[images, labels]`, or images with two outputs.
-        num_classes: the number of classes; labels must lie in [0, num_classes).
-        class_weight: weight of the auxiliary classifier's losses (ACGAN only).
-        class_names: the classes' names by label (e.g. an image folder's `class_names`), kept in
-            the saved model and the export, so that `generate(labels=["tulip"])` and
-            `kgan sample --labels tulip` work; None: classes are their indices.
-        **kwargs: `kgan.GAN` arguments (`latent_dim`, `seed`, `ema_decay`, ...).
-
-    Example:
-
-    ```python
-    gan = kgan.CGAN(image_shape=(28, 28, 1), num_classes=10)
-    gan.compile()
-    gan.fit(kgan.data.load("mnist", labels=True), epochs=5)
-    sevens = gan.generate(16, labels=7)
-    ```
+    G takes `[latent, labels]` and draws the labels of each real batch (fakes follow the data's
+    class frequencies); D takes `[images, labels]`; the run's grid has one row per class.
     """
 
-    def __init__(self, generator, discriminator, num_classes, class_weight=1.0, class_names=None, **kwargs):
-        super().__init__(generator, discriminator, **kwargs)
-        if not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
+    def set_classes(self, num_classes, class_names=None):
+        """Checks and keeps `num_classes` and `class_names` (None and None: unconditional)."""
+        if num_classes is None:
+            return
+        if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
             raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}.")
         self.num_classes = int(num_classes)
         self.class_names = check_class_names(class_names, self.num_classes)
-        self.class_weight = float(class_weight)
-        self.auxiliary_classifier = len(discriminator.outputs) == 2
-        if self.auxiliary_classifier:
-            self.declare_extra_losses(d_class=class_weight, g_class=class_weight)
-
-    def network_config(self):
-        return {**super().network_config(), **self._class_config()}
-
-    def _class_config(self):
-        return {"num_classes": self.num_classes, "class_weight": self.class_weight, "class_names": self.class_names}
-
-    # --- hooks --------------------------------------------------------------------------------
 
     def unpack(self, data):
+        if self.num_classes is None:
+            return super().unpack(data)
         if not (isinstance(data, (tuple, list)) and len(data) == 2):
             raise ValueError(
                 f"{type(self).__name__} trains on (images, labels) batches, got a batch of "
@@ -95,12 +65,101 @@ class ConditionalGAN(GAN):
             return tf.identity(labels)
 
     def generator_inputs(self, real, labels, seed=None):
+        if self.num_classes is None:
+            return super().generator_inputs(real, labels, seed)
         return [self.sample_latent(ops.shape(real)[0], seed), labels]
+
+    def discriminate(self, inputs, labels, training=True):
+        if self.num_classes is None:
+            return super().discriminate(inputs, labels, training)
+        return self.discriminator([inputs, labels], training=training)
+
+    def class_config(self):
+        """The constructor arguments of the classes, for `network_config`."""
+        return {"num_classes": self.num_classes, "class_names": self.class_names}
+
+    def grid_inputs(self, num_images, seed, examples=None):
+        """One row per class, the same latent vectors in every row."""
+        if self.num_classes is None:
+            return super().grid_inputs(num_images, seed, examples)
+        per_class = max(1, num_images // self.num_classes)
+        latent = super().grid_inputs(per_class, seed)
+        return np.tile(latent, (self.num_classes, 1)), np.repeat(np.arange(self.num_classes), per_class)
+
+    def grid_samples(self, grid_inputs):
+        if self.num_classes is None:
+            return super().grid_samples(grid_inputs)
+        latent, labels = grid_inputs
+        return self.generate(latent=latent, labels=labels), len(latent) // self.num_classes
+
+    def real_grid(self, examples, num_images):
+        """One row per class, as many real images of the class as the grid has samples (blank
+        where the batch holds fewer)."""
+        if self.num_classes is None:
+            return super().real_grid(examples, num_images)
+        real, labels = self.unpack(tf.nest.map_structure(ops.convert_to_tensor, examples))
+        real, labels = ops.convert_to_numpy(real), ops.convert_to_numpy(labels)
+        per_class = max(1, num_images // self.num_classes)
+        rows = []
+        for label in range(self.num_classes):
+            found = real[labels == label][:per_class]
+            rows += [found, np.full((per_class - len(found), *real.shape[1:]), -1.0, real.dtype)]
+        return np.concatenate(rows), per_class
+
+
+@keras.saving.register_keras_serializable(package="kgan")
+class ConditionalGAN(ClassConditioning, GAN):
+    """A GAN that generates a requested class, trained on `(images, labels)` batches.
+
+    The generator takes `[latent, labels]`. The discriminator either takes `[images, labels]`
+    and outputs one logit (conditioning by concatenation or projection), or takes images only
+    and outputs `[logits, class_logits]`: an auxiliary classifier (ACGAN), which then adds a
+    cross-entropy loss on the class to D (on real and fake images, logged `d_class`) and to G
+    (on its fakes, `g_class`), weighted by `class_weight`. G draws the labels of each real batch,
+    so fakes follow the data's class frequencies.
+
+    Args:
+        generator: a `keras.Model` taking `[latent (batch, latent_dim), labels (batch,)]`.
+        discriminator: a `keras.Model` taking `[images, labels]`, or images with two outputs.
+        num_classes: the number of classes; labels must lie in [0, num_classes).
+        class_weight: weight of the auxiliary classifier's losses (ACGAN only).
+        class_names: the classes' names by label (e.g. an image folder's `class_names`), kept in
+            the saved model and the export, so that `generate(labels=["tulip"])` and
+            `kgan sample --labels tulip` work; None: classes are their indices.
+        **kwargs: `kgan.GAN` arguments (`latent_dim`, `seed`, `ema_decay`, ...).
+
+    Example:
+
+    ```python
+    gan = kgan.CGAN(image_shape=(28, 28, 1), num_classes=10)
+    gan.compile()
+    gan.fit(kgan.data.load("mnist", labels=True), epochs=5)
+    sevens = gan.generate(16, labels=7)
+    ```
+    """
+
+    def __init__(self, generator, discriminator, num_classes, class_weight=1.0, class_names=None, **kwargs):
+        super().__init__(generator, discriminator, **kwargs)
+        if num_classes is None:
+            raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}.")
+        self.set_classes(num_classes, class_names)
+        self.class_weight = float(class_weight)
+        self.auxiliary_classifier = len(discriminator.outputs) == 2
+        if self.auxiliary_classifier:
+            self.declare_extra_losses(d_class=class_weight, g_class=class_weight)
+
+    def network_config(self):
+        return {**super().network_config(), **self.class_config()}
+
+    def class_config(self):
+        return {**super().class_config(), "class_weight": self.class_weight}
+
+    # --- hooks --------------------------------------------------------------------------------
 
     def discriminate(self, inputs, labels, training=True):
         if self.auxiliary_classifier:
             return self.discriminator(inputs, training=training)
-        return self.discriminator([inputs, labels], training=training)
+        return super().discriminate(inputs, labels, training)
 
     def adversarial_logits(self, output):
         return output[0] if self.auxiliary_classifier else output
@@ -114,30 +173,6 @@ class ConditionalGAN(GAN):
         if not self.auxiliary_classifier:
             return {}
         return {"g_class": _class_loss(labels, fake_output[1])}
-
-    # --- sampling -----------------------------------------------------------------------------
-
-    def grid_inputs(self, num_images, seed, examples=None):
-        """One row per class, the same latent vectors in every row."""
-        per_class = max(1, num_images // self.num_classes)
-        latent = super().grid_inputs(per_class, seed)
-        return np.tile(latent, (self.num_classes, 1)), np.repeat(np.arange(self.num_classes), per_class)
-
-    def grid_samples(self, grid_inputs):
-        latent, labels = grid_inputs
-        return self.generate(latent=latent, labels=labels), len(latent) // self.num_classes
-
-    def real_grid(self, examples, num_images):
-        """One row per class, as many real images of the class as the grid has samples (blank
-        where the batch holds fewer)."""
-        real, labels = self.unpack(tf.nest.map_structure(ops.convert_to_tensor, examples))
-        real, labels = ops.convert_to_numpy(real), ops.convert_to_numpy(labels)
-        per_class = max(1, num_images // self.num_classes)
-        rows = []
-        for label in range(self.num_classes):
-            found = real[labels == label][:per_class]
-            rows += [found, np.full((per_class - len(found), *real.shape[1:]), -1.0, real.dtype)]
-        return np.concatenate(rows), per_class
 
     def export_endpoints(self, network):
         return export_module.conditional_endpoints(network, self.num_classes, self.class_names)
@@ -198,7 +233,7 @@ class _ConditionalDCGAN(ConditionalGAN):
 
     def network_config(self):
         return {
-            **self._class_config(),
+            **self.class_config(),
             "image_shape": self.image_shape,
             "width": self.width,
             "kernel_size": self.kernel_size,

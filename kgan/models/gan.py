@@ -119,6 +119,8 @@ class GAN(keras.Model):
     class_names = None
     #: Whether `generate` takes `truncation` (families with an average to truncate towards).
     truncates = False
+    #: The truncations `kgan.callbacks.TruncationGrid` draws by default, from none to strong.
+    truncation_sweep = ()
     #: The latent spaces `kgan.latent.project` can search, its default first.
     latent_spaces = ("z",)
 

@@ -8,13 +8,14 @@ from keras import ops
 
 from kgan import export as export_module
 from kgan.architectures import stylegan2 as networks
-from kgan.models.checks import check_truncation
+from kgan.models.checks import check_truncation, class_labels
+from kgan.models.conditional import ClassConditioning
 from kgan.models.gan import GAN
 from kgan.regularizers import R1, PathLength
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class StyleGAN2(GAN):
+class StyleGAN2(ClassConditioning, GAN):
     """StyleGAN2 (Karras et al., "Analyzing and Improving the Image Quality of StyleGAN", CVPR 2020).
 
     The networks of `kgan.architectures.stylegan2` (mapping network, modulated convolutions,
@@ -33,6 +34,13 @@ class StyleGAN2(GAN):
     `latent_to_w`, `truncate`, `mix_styles`, `synthesize`, `styles` and the noise mode
     ("const", "random", "none"). Simplifications of the paper are listed in docs/stylegan2.md.
 
+    With `num_classes` it is class-conditional as StyleGAN2-ADA's `--cond` is: it trains on
+    `(images, labels)`, the mapping network takes the label's embedding beside z, D is
+    conditioned by projection on a label embedding of its own mapping network, style mixing mixes
+    two ws of the same class, and truncation pulls each sample towards its own class's average
+    w (one per class is tracked). `generate(labels=...)`, `latent_to_w(labels=...)` and
+    `truncate(labels=...)` take the classes, by index or name.
+
     Args:
         image_shape: `(size, size, channels)`, size a power of two from 8 to 1024.
         latent_dim: size of z (512 in the paper).
@@ -44,6 +52,8 @@ class StyleGAN2(GAN):
         output_activation: "tanh" (the default; images in [-1, 1]) or "linear" (the paper's).
         mixing_probability: share of training batches made from two mixed ws (0.9).
         minibatch_group: the discriminator's minibatch standard deviation group size (4).
+        num_classes: the number of classes for a conditional StyleGAN2 (None: unconditional).
+        class_names: the classes' names by label, as for `kgan.ConditionalGAN`.
         seed: seeds the initial weights and every random draw.
         ema_decay: the generator EMA's decay (0.999 by default; None turns it off).
         **kwargs: `kgan.GAN` arguments such as `ema_start`.
@@ -55,6 +65,11 @@ class StyleGAN2(GAN):
     gan.compile()
     gan.fit(kgan.data.load("mnist", image_size=32), epochs=5)
     images = gan.generate(16, seed=0, truncation=0.7)
+
+    cifar = kgan.StyleGAN2(image_shape=(32, 32, 3), latent_dim=64, width=64, mapping_layers=4, num_classes=10)
+    cifar.compile()
+    cifar.fit(kgan.data.load("cifar10", labels=True), epochs=5)
+    ships = cifar.generate(16, labels="ship", truncation=0.7)  # towards the ships' average w
     ```
     """
 
@@ -70,6 +85,8 @@ class StyleGAN2(GAN):
         output_activation="tanh",
         mixing_probability=0.9,
         minibatch_group=4,
+        num_classes=None,
+        class_names=None,
         seed=None,
         ema_decay=0.999,
         **kwargs,
@@ -88,10 +105,14 @@ class StyleGAN2(GAN):
             mapping_lr_multiplier,
             w_avg_decay,
             output_activation,
+            num_classes,
             seed=seed,
         )
-        discriminator = networks.build_discriminator(image_shape, width, minibatch_group, seed=seed)
+        discriminator = networks.build_discriminator(
+            image_shape, width, minibatch_group, num_classes, mapping_layers, mapping_lr_multiplier, seed=seed
+        )
         super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, ema_decay=ema_decay, **kwargs)
+        self.set_classes(num_classes, class_names)
         self.image_shape = image_shape
         self.w_dim = w_dim
         self.width = width
@@ -114,6 +135,7 @@ class StyleGAN2(GAN):
             "output_activation": self.output_activation,
             "mixing_probability": self.mixing_probability,
             "minibatch_group": self.minibatch_group,
+            **self.class_config(),
         }
 
     @classmethod
@@ -168,38 +190,48 @@ class StyleGAN2(GAN):
 
     @property
     def w_avg(self):
-        """The tracked average w `(w_dim,)` that truncation pulls towards."""
+        """The tracked average w that truncation pulls towards: `(w_dim,)`, or one per class
+        `(num_classes, w_dim)` for a conditional StyleGAN2."""
         return ops.convert_to_numpy(self.mapping.get_layer("w_avg").average)
 
     # --- the training step's hooks ------------------------------------------------------------
 
     def unpack(self, data):
-        if isinstance(data, (tuple, list)) and len(data) > 1:
+        if self.num_classes is None and isinstance(data, (tuple, list)) and len(data) > 1:
             raise ValueError(
-                "The data yield (images, labels), but StyleGAN2 is unconditional and would ignore the "
-                "labels. Load the images alone (kgan.data.load(name) without labels=True) or map them "
-                "away: dataset.map(lambda images, labels: images)."
+                "The data yield (images, labels), but this StyleGAN2 is unconditional and would ignore the "
+                "labels. Make it conditional (kgan.StyleGAN2(..., num_classes=N)), or load the images alone "
+                "(kgan.data.load(name) without labels=True) or map the labels away: "
+                "dataset.map(lambda images, labels: images)."
             )
         return super().unpack(data)
 
     def make_fakes(self, real, condition, training=True):
-        ws = self._training_ws(ops.shape(real)[0], update_average=training)
+        ws = self._training_ws(ops.shape(real)[0], condition, update_average=training)
         return self.generator.get_layer("synthesis")(ws, training=training)
 
     def latent_path(self, real, condition):
-        ws = self._training_ws(ops.shape(real)[0], update_average=False)
+        ws = self._training_ws(ops.shape(real)[0], condition, update_average=False)
         return ws, lambda latents: self.generator.get_layer("synthesis")(latents, training=True)
 
-    def _training_ws(self, batch, update_average):
-        """ws for one training batch: with `mixing_probability`, the ws of two latents with a random
-        crossover layer (one per batch, as in the paper); else one w repeated."""
+    def mapping_inputs(self, latents, labels):
+        """What the mapping network takes: z, and the labels' one-hot codes when conditional."""
+        if self.num_classes is None:
+            return latents
+        return [latents, ops.one_hot(ops.cast(labels, "int32"), self.num_classes)]
+
+    def _training_ws(self, batch, labels, update_average):
+        """ws for one training batch: with `mixing_probability`, the ws of two latents (of the
+        same class) with a random crossover layer (one per batch, as in the paper); else one w
+        repeated."""
         mapping = self.generator.get_layer("mapping")
         if self.mixing_probability == 0:
-            w = mapping(self.sample_latent(batch), training=update_average)
+            w = mapping(self.mapping_inputs(self.sample_latent(batch), labels), training=update_average)
             return ops.repeat(w[:, None], self.num_ws, axis=1)
         latents = self.sample_latent(batch * 2)
-        first = mapping(latents[:batch], training=update_average)
-        second = mapping(latents[batch:], training=False)  # the average tracks one w per sample
+        first = mapping(self.mapping_inputs(latents[:batch], labels), training=update_average)
+        # the average tracks one w per sample
+        second = mapping(self.mapping_inputs(latents[batch:], labels), training=False)
         mixed = keras.random.uniform((), seed=self.seed_generator) < self.mixing_probability
         crossover = keras.random.randint((), 1, self.num_ws, seed=self.seed_generator)
         cutoff = ops.where(mixed, crossover, self.num_ws)
@@ -208,18 +240,24 @@ class StyleGAN2(GAN):
 
     # --- controls -----------------------------------------------------------------------------
 
-    def latent_to_w(self, num=None, seed=None, latent=None, batch_size=256):
-        """w `(n, w_dim)` for `num` latents drawn from `seed`, or for the given `latent` vectors."""
-        return self.predict_in_batches(self.latent_for(num, seed, latent), batch_size, network=self.mapping)
+    def latent_to_w(self, num=None, seed=None, latent=None, labels=None, batch_size=256):
+        """w `(n, w_dim)` for `num` latents drawn from `seed`, or for the given `latent` vectors;
+        a conditional StyleGAN2's for `labels` (as `generate` takes them: None cycles through
+        the classes)."""
+        latent = self.latent_for(num, seed, latent)
+        inputs = self.mapping_inputs(latent, self._labels_for(labels, len(latent)))
+        return self.predict_in_batches(inputs, batch_size, network=self.mapping)
 
-    def truncate(self, w, truncation=0.7, truncation_cutoff=None):
+    def truncate(self, w, truncation=0.7, truncation_cutoff=None, labels=None):
         """ws `(n, num_ws, w_dim)` pulled towards the average w: `(1 - psi) * w_avg + psi * w`, psi
         being `truncation`, on the first `truncation_cutoff` layers (all when None); psi 1 returns
-        `w` and psi 0 the average exactly. `w` is `(n, w_dim)` or `(n, num_ws, w_dim)`."""
+        `w` and psi 0 the average exactly. `w` is `(n, w_dim)` or `(n, num_ws, w_dim)`. A
+        conditional StyleGAN2 pulls each w towards its class's average: give the `labels` the ws
+        were mapped with (None: the classes in turn, as `latent_to_w` cycles them)."""
         ws = self._as_ws(w, "w")
         psi = check_truncation(truncation)
         cutoff = self._check_cutoff(truncation_cutoff)
-        return ops.convert_to_numpy(networks.truncate(ws, self.w_avg, psi, cutoff))
+        return ops.convert_to_numpy(networks.truncate(ws, self._average_for(labels, len(ws)), psi, cutoff))
 
     def mix_styles(self, source_w, target_w, layers):
         """ws `(n, num_ws, w_dim)`: `target_w`'s, with the layers in `layers` (indices, a range or a
@@ -251,6 +289,7 @@ class StyleGAN2(GAN):
         }
 
     truncates = True
+    truncation_sweep = (1.0, 0.7, 0.5, 0.0)  # psi; 0 is the average image
     latent_spaces = ("w+", "w", "z")
 
     def sample_images(
@@ -268,13 +307,27 @@ class StyleGAN2(GAN):
         cutoff = self._check_cutoff(truncation_cutoff)
         if noise not in networks.NOISE_MODES:
             raise ValueError(f"noise must be one of {networks.NOISE_MODES}, got {noise!r}.")
-        w = self.latent_to_w(latent=latent, batch_size=batch_size)
+        w = self.latent_to_w(latent=latent, labels=labels, batch_size=batch_size)
         if psi == 1.0:
             return self.synthesize(w, noise, batch_size)
-        return self.synthesize(networks.truncate(self._as_ws(w, "w"), self.w_avg, psi, cutoff), noise, batch_size)
+        w_avg = self._average_for(labels, len(w))
+        return self.synthesize(networks.truncate(self._as_ws(w, "w"), w_avg, psi, cutoff), noise, batch_size)
 
     def export_endpoints(self, network):
-        return export_module.style_endpoints(network)
+        return export_module.style_endpoints(network, self.num_classes, self.class_names)
+
+    def _labels_for(self, labels, count):
+        """`count` checked class labels (None: the classes in turn), or None when unconditional."""
+        if self.num_classes is None:
+            if labels is not None:
+                raise ValueError("labels are for a conditional StyleGAN2 (num_classes=N); this one has no classes.")
+            return None
+        return class_labels(labels, count, self.num_classes, self.class_names)
+
+    def _average_for(self, labels, count):
+        """The average w truncation pulls each of `count` ws towards: one for all, or their classes'."""
+        labels = self._labels_for(labels, count)
+        return self.w_avg if labels is None else self.w_avg[labels]
 
     # --- checks -------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from kgan.seeding import latent_vectors, sub_seed
 from kgan.trained.opening import LoadedGenerator, open_generator
 
 
-def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_size=250, seed=0):
+def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_size=250, seed=0, truncation=None):
     """Computes sample metrics (FID, KID, IS, precision/recall, ...) of a generator.
 
     Draws `num_samples` images from the generator and takes as many real images from
@@ -41,6 +41,8 @@ def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_siz
         batch_size: generated images per batch.
         seed: seeds the latent draws: batch i is drawn with `kgan.seeding.sub_seed(seed, "batch",
             i)`, so different seeds draw different samples (a callable receives these seeds).
+        truncation: score truncated samples of a generator that truncates (StyleGAN2's psi,
+            BigGAN's threshold; None: untruncated): points of the truncation curve.
 
     Returns:
         A dict of floats: every metric's results, and `real_samples`, the real images used.
@@ -71,13 +73,20 @@ def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_siz
     translates = opened is not None and opened.translates
     num_classes = None if opened is None or translates else opened.num_classes
     _check_metrics_fit(metrics, translates, num_classes)
+    if truncation is not None and (opened is None or not opened.truncates):
+        raise ValueError(
+            "truncation is for generators that truncate (StyleGAN2, BigGAN, or their exports); this one "
+            "does not: leave truncation=None."
+        )
     if translates:
         real_used = _score_translations(opened.translate, real_data, metrics, num_samples)
     else:
         draw = sampler(opened if opened is not None else generator)
 
         def sample(num, seed, labels):
-            return draw(num, seed) if labels is None else opened.generate(num, seed=seed, labels=labels)
+            if labels is None and truncation is None:
+                return draw(num, seed)
+            return opened.generate(num, seed=seed, labels=labels, truncation=truncation)
 
         real_used = _score_samples(sample, real_data, metrics, num_samples, batch_size, seed, num_classes)
     if real_data is not None and real_used == 0:

@@ -131,9 +131,10 @@ def class_walk(gan, classes, frames=16, rows=1, seed=0, loop=False):
     normalization) or their embeddings (BigGAN's shared class embedding) linearly in between.
 
     Args:
-        gan: a conditional kgan GAN (CGAN, ACGAN, ProjectionGAN, BigGAN, or a ConditionalGAN whose
-            generator takes its labels through one-hot encoding or a layer that `takes_class_weights`),
-            or its `.keras` path.
+        gan: a conditional kgan GAN (CGAN, ACGAN, ProjectionGAN, BigGAN, a StyleGAN2 with classes,
+            whose mapping network gets the mixed one-hot code, or a ConditionalGAN whose generator
+            takes its labels through one-hot encoding or a layer that `takes_class_weights`), or its
+            `.keras` path.
             Exports take class indices only, so they cannot mix classes.
         classes: the classes to pass through, at least 2.
         frames, loop: as for `walk`.
@@ -422,22 +423,24 @@ class _Renderer:
         ws = latent if self.space == "w+" else tf.repeat(latent[:, None], gan.num_ws, axis=1)
         return tf.cast(gan.synthesis(ws, training=False), tf.float32)
 
-    def start(self, z):
-        """The latent in this space for latent vectors z."""
+    def start(self, z, labels=None):
+        """The latent in this space for latent vectors z (of the classes `labels`, when conditional)."""
         if self.space == "z":
             return z
-        w = tf.cast(self.gan.mapping(z, training=False), tf.float32)
+        w = tf.cast(self.gan.mapping(self.gan.mapping_inputs(z, labels), training=False), tf.float32)
         return w if self.space == "w" else tf.repeat(w[:, None], self.gan.num_ws, axis=1)
 
     def best_of(self, pool, condition, target, target_features, scores):
         """Each target's best start among the pool's latents (for its class, when conditional):
         the pool is rendered once (per class) and scored against every target."""
-        starts = self.start(pool)
         classes = [None] if condition is None else np.unique(condition.numpy())
-        best = np.zeros(int(target.shape[0]), np.int64)
+        chosen = [None] * int(target.shape[0])
         for label in classes:
-            members = np.arange(len(best)) if label is None else np.flatnonzero(condition.numpy() == label)
-            rendered = self(starts, None if label is None else tf.fill([int(pool.shape[0])], label))
+            members = np.arange(len(chosen)) if label is None else np.flatnonzero(condition.numpy() == label)
+            labels = None if label is None else tf.fill([int(pool.shape[0])], label)
+            starts = self.start(pool, labels)
             member_features = None if target_features is None else tf.gather(target_features, members)
-            best[members] = np.argmin(scores(rendered, tf.gather(target, members), member_features), axis=1)
-        return tf.gather(starts, best)
+            best = np.argmin(scores(self(starts, labels), tf.gather(target, members), member_features), axis=1)
+            for member, index in zip(members, best):
+                chosen[member] = starts[index]
+        return tf.stack(chosen)

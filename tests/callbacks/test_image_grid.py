@@ -36,3 +36,23 @@ def test_image_grid_every_n_epochs_keeps_the_last(digits_dataset, tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["epoch_0002.png", "epoch_0003.png"]
     with pytest.raises(ValueError, match="needs log_dir"):
         kgan.callbacks.ImageGrid()
+
+
+def test_truncation_grid_draws_the_same_seeds_at_each_of_the_familys_truncations(tmp_path):
+    gan = kgan.BigGAN((16, 16, 1), num_classes=3, latent_dim=6, width=2, embedding_dim=3, seed=0)
+    grid = kgan.callbacks.TruncationGrid(png_dir=str(tmp_path), columns=3, seed=4)
+    grid.set_model(gan)
+    grid.on_train_begin()
+    grid.on_epoch_end(0)
+    pixels = tf.io.decode_png(tf.io.read_file(str(tmp_path / "truncation_epoch_0001.png"))).numpy()
+    images, columns = grid.truncation_sweep()
+    assert columns == 3 and len(images) == 3 * len(gan.truncation_sweep) == 12
+    latent = kgan.seeding.latent_vectors(3, 6, 4)
+    for row, truncation in enumerate(gan.truncation_sweep):  # untruncated first, then stronger thresholds
+        np.testing.assert_allclose(images[3 * row : 3 * row + 3], gan.generate(latent=latent, truncation=truncation))
+    assert not np.allclose(images[:3], images[-3:])
+    np.testing.assert_array_equal(pixels, images_lib.tile(images_lib.to_uint8(images), 3))
+    unconditional = kgan.callbacks.TruncationGrid(png_dir=str(tmp_path))
+    unconditional.set_model(tiny_dcgan())
+    with pytest.raises(ValueError, match="a DCGAN does not truncate"):
+        unconditional.on_train_begin()

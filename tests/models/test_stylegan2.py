@@ -46,11 +46,11 @@ def test_fit_trains_with_lazy_r1_path_length_mixing_and_tracks_w_avg():
 
 def test_training_mixes_two_ws_at_one_crossover_layer():
     gan = tiny(mixing_probability=1.0)
-    ws = gan._training_ws(6, update_average=False).numpy()
+    ws = gan._training_ws(6, None, update_average=False).numpy()
     assert ws.shape == (6, gan.num_ws, 8)
     changes = [i for i in range(1, gan.num_ws) if not np.allclose(ws[:, i], ws[:, i - 1])]
     assert len(changes) == 1  # the first w up to the crossover, the second after it
-    unmixed = tiny(mixing_probability=0.0)._training_ws(6, update_average=False).numpy()
+    unmixed = tiny(mixing_probability=0.0)._training_ws(6, None, update_average=False).numpy()
     np.testing.assert_array_equal(unmixed, np.repeat(unmixed[:, :1], gan.num_ws, axis=1))
 
 
@@ -258,8 +258,75 @@ def test_refuses_labelled_data_for_the_unconditional_stylegan2():
     gan = tiny()
     gan.compile()
     labelled = kgan.data.load("digits", batch_size=16, labels=True, limit=32)
-    with pytest.raises(ValueError, match="StyleGAN2 is unconditional"):
+    with pytest.raises(ValueError, match="this StyleGAN2 is unconditional"):
         gan.fit(labelled, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="labels are for conditional GANs; this StyleGAN2 takes no labels"):
+        gan.generate(2, labels=1)
+
+
+# --- with classes (StyleGAN2-ADA's --cond) ----------------------------------------------------
+
+
+def labelled_digits(limit=128, classes=None):
+    images, labels = (array[:limit] for array in kgan.data.load_arrays("digits"))
+    if classes is not None:
+        keep = np.isin(labels, classes)
+        images, labels = images[keep], labels[keep]
+    return kgan.data.from_arrays(images[..., None] if images.ndim == 3 else images, labels, batch_size=16)
+
+
+def test_conditional_stylegan2_trains_on_labels_and_truncates_towards_each_class_average():
+    gan = tiny(num_classes=3, ema_decay=0.5)
+    gan.compile()
+    assert gan.w_avg.shape == (3, 8)
+    logs = gan.fit(labelled_digits(96, classes=[0, 1]), epochs=1, verbose=0).history
+    assert {"d_loss", "g_loss", "r1", "pl"} <= set(logs) and all(np.isfinite(v[-1]) for v in logs.values())
+    # One average w per class: only the classes in the data moved, each towards w's of its own.
+    assert (np.abs(gan.w_avg).sum(axis=1) > 0).tolist() == [True, True, False]
+    assert not np.allclose(gan.w_avg[0], gan.w_avg[1])
+    # psi 0 gives each sample its class's average image, whatever the seed.
+    labels = np.array([0, 1, 2, 1])
+    average_images = gan.synthesize(gan.w_avg[labels])
+    for seed in (0, 1):
+        np.testing.assert_allclose(gan.generate(4, seed=seed, labels=labels, truncation=0.0), average_images, atol=1e-5)
+    w = gan.latent_to_w(4, seed=0, labels=labels)
+    assert not np.allclose(w, gan.latent_to_w(4, seed=0, labels=0))  # the class changes w
+    np.testing.assert_allclose(
+        gan.truncate(w, 0.5, labels=labels)[:, 0], (w + gan.w_avg[labels]) / 2, rtol=1e-5, atol=1e-6
+    )
+    # Without labels the classes come in turn, as generate() cycles them.
+    np.testing.assert_array_equal(gan.latent_to_w(3, seed=0), gan.latent_to_w(3, seed=0, labels=[0, 1, 2]))
+    with pytest.raises(ValueError, match="labels are for a conditional StyleGAN2"):
+        tiny().latent_to_w(2, seed=0, labels=1)
+    with pytest.raises(ValueError, match=r"trains on \(images, labels\) batches"):
+        gan.fit(digits(32), epochs=1, verbose=0)
+
+
+def test_conditional_style_mixing_mixes_two_ws_of_the_same_class():
+    # Two GANs of one seed draw the same latents: the second half of the pair, mapped with the
+    # batch's own labels, is what the ws hold after the crossover.
+    gan, twin = tiny(num_classes=3, mixing_probability=1.0), tiny(num_classes=3, mixing_probability=1.0)
+    labels = tf.constant([0, 1, 2, 2, 1, 0])
+    ws = gan._training_ws(6, labels, update_average=False).numpy()
+    second = twin.sample_latent(12)[6:]
+    mapping = twin.generator.get_layer("mapping")
+    expected = mapping(twin.mapping_inputs(second, labels), training=False).numpy()
+    np.testing.assert_allclose(ws[:, -1], expected, rtol=1e-6, atol=1e-6)
+    other_class = mapping(twin.mapping_inputs(second, (labels + 1) % 3), training=False).numpy()
+    assert not np.allclose(ws[:, -1], other_class)
+
+
+def test_conditional_stylegan2_class_walk_projection_and_synthesis_take_its_classes():
+    gan = tiny(num_classes=3, class_names=("zero", "one", "two"))
+    walk = kgan.latent.class_walk(gan, ["zero", "two"], frames=3)
+    np.testing.assert_allclose(walk[0, 0], gan.generate(1, seed=0, labels=0)[0], atol=1e-5)
+    np.testing.assert_allclose(walk[0, -1], gan.generate(1, seed=0, labels=2)[0], atol=1e-5)
+    targets = gan.generate(2, seed=5, labels=[1, 2])
+    found = kgan.latent.project(gan, targets, labels=[1, 2], space="w", steps=5, candidates=8)
+    assert found.latents.shape == (2, 8) and np.all(np.isfinite(found.psnr))
+    synthetic = kgan.synthesize(gan, num_per_class=2, seed=0)
+    images, labels = next(iter(synthetic.unbatch().batch(6)))
+    assert images.shape == (6, 8, 8, 1) and sorted(labels.numpy().tolist()) == [0, 0, 1, 1, 2, 2]
 
 
 def test_discriminator_and_generator_build_for_colour_and_larger_sizes():

@@ -2,6 +2,7 @@
 
 import os
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -82,6 +83,23 @@ def test_evaluate_draws_every_class_from_a_conditional_export(tmp_path):
         exported, noise, [FrechetInceptionDistance(kgan.metrics.domain_extractor("mnist"))], num_samples=50
     )
     assert np.isfinite(results["fid"]) and results["real_samples"] == 50
+
+
+def test_evaluate_scores_truncated_samples_for_a_truncation_curve():
+    gan = kgan.StyleGAN2((8, 8, 1), latent_dim=4, width=4, mapping_layers=1, num_classes=3, seed=0, ema_decay=None)
+    average = gan.mapping.get_layer("w_avg").average
+    average.assign(np.random.default_rng(0).normal(size=average.shape).astype(np.float32))  # 3 class averages
+    # At psi 0 every sample is its class's average image: the same images as these, in the same class order.
+    averages = gan.generate(30, seed=1, truncation=0.0)
+    images = keras.Input((8, 8, 1))
+    flat = keras.layers.Flatten()(images)
+    features, logits = keras.layers.Dense(6, use_bias=False)(flat), keras.layers.Dense(2)(flat)
+    fid = FrechetInceptionDistance(keras.Model(images, [features, logits]))
+    truncated = kgan.evaluate(gan, averages, [fid], num_samples=30, batch_size=10, truncation=0.0)
+    untruncated = kgan.evaluate(gan, averages, [fid], num_samples=30, batch_size=10)
+    assert truncated["fid"] < 1e-3 < untruncated["fid"]
+    with pytest.raises(ValueError, match="truncation is for generators that truncate"):
+        kgan.evaluate(kgan.DCGAN((8, 8, 1), latent_dim=4, width=4), averages, [fid], num_samples=10, truncation=0.5)
 
 
 @pytest.fixture(scope="module")
