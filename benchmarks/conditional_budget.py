@@ -24,6 +24,7 @@ import statistics
 import time
 
 import keras
+import numpy as np
 from conditional_speed import cpu  # benchmarks/conditional_speed.py, beside this script
 
 import kgan
@@ -80,6 +81,15 @@ def build(name, seed, num_classes, image_shape, class_names):
     return gan, recipe
 
 
+def held_out(options, size):
+    """The same random `--num-samples` test images (and labels) for every score: a test split may
+    be sorted by class (the CIFAR-10 subset's is), so its first images would be one or two classes."""
+    images, labels = kgan.data.load_arrays(options.dataset, options.data_dir, "test")
+    chosen = np.random.default_rng(0).permutation(len(images))[: options.num_samples]
+    test = kgan.data.from_arrays(images[chosen], labels[chosen], batch_size=250, shuffle=False, drop_remainder=False)
+    return test if size is None else kgan.data.resize_batches(test, (size, size))
+
+
 def scores(gan, test, extractor, num_samples, truncation=None):
     metrics = [
         kgan.metrics.FrechetInceptionDistance(extractor),
@@ -111,7 +121,7 @@ def main():
             size = 32 if kgan_cli.parser.RECIPES[name].power_of_two else None
             load = dict(data_dir=options.data_dir, labels=True, image_size=size)
             train = kgan.data.load(options.dataset, seed=seed, **load)
-            test = kgan.data.load(options.dataset, split="test", shuffle=False, **load)
+            test = held_out(options, size)
             image_shape = tuple(next(iter(train))[0].shape[1:])
             gan, recipe = build(name, seed, len(class_names), image_shape, class_names)
             clock = TrainingClock()

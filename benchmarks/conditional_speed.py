@@ -124,11 +124,15 @@ def main():
             baseline = None
             for precision, xla in settings if not suffix else settings[:1]:
                 gan, args = recipe_gan(name, options.width, precision=precision, xla=xla, **network)
-                speed = images_per_second(gan, options.steps)
-                baseline = baseline or speed
                 figures = {"recipe": name + suffix, "width": args.width, "d_steps": gan.d_steps}
-                figures.update({"precision": precision, "xla": xla, "images_per_second": round(speed, 1)})
-                figures.update({"ratio": round(speed / baseline, 2)})
+                figures.update({"precision": precision, "xla": xla})
+                try:
+                    speed = images_per_second(gan, options.steps)
+                except tf.errors.OpError as error:  # e.g. XLA refusing a setting: report it, time the rest
+                    print(json.dumps({**figures, "error": error.message.strip().splitlines()[-1][:300]}), flush=True)
+                    continue
+                baseline = baseline or speed
+                figures.update({"images_per_second": round(speed, 1), "ratio": round(speed / baseline, 2)})
                 print(json.dumps(figures), flush=True)
     channels = 4 * (options.width or kgan_cli.parser.RECIPES["biggan"].defaults["width"])
     for size in (8, 16, 32, 64):

@@ -340,7 +340,10 @@ def _metric(name, extractor, generator, args):
 
 
 def _real_images(args, labels):
-    """The --dataset's --split to compare samples with, with its labels for a conditional generator."""
+    """The --dataset's --split to compare samples with, with its labels for a conditional generator:
+    in an order shuffled with --seed, so that fewer samples than the split holds are a random
+    subset of it, not its first images (the CIFAR-10 subset's test split is sorted by class: its
+    first 2,000 are airplanes and cars)."""
     check_data_dir(args.data_dir)
     try:
         return kgan.data.load(
@@ -349,9 +352,9 @@ def _real_images(args, labels):
             split=args.split,
             batch_size=250,
             labels=labels,
-            shuffle=False,
+            shuffle=True,
+            seed=args.seed,
             drop_remainder=False,
-            limit=args.num_samples,
         )
     except kgan.data.DatasetUnavailable as error:
         raise UsageError(
@@ -402,7 +405,9 @@ def _held_out_pairs(args, generator, config, direction):
             f"pass --data-dir FOLDER or set KGAN_DATA_DIR=ROOT (with ROOT/{args.dataset}/), or --pairs SOURCE_DIR "
             "TARGET_DIR."
         )
-    pictures = kgan.data.load_arrays(args.dataset, folder, args.split)[0][: args.num_samples]
+    pictures = kgan.data.load_arrays(args.dataset, folder, args.split)[0]
+    # A random subset, as _real_images draws one: a split may be sorted by class.
+    pictures = pictures[np.random.default_rng(args.seed).permutation(len(pictures))[: args.num_samples]]
     recipe = RECIPES.get(config.get("recipe"))
     own_data = any(config.get(option) for option in ("pairs", "domains", "image_folder", "tfrecords"))
     made = held_out_pairs(

@@ -32,7 +32,9 @@ def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_siz
             scored against the targets (an inpainting source is an `(images, masks)` tuple).
         real_data: a `tf.data.Dataset` of image batches (or of `(images, labels)`; of
             `(source, target)` pairs for image-to-image models) or an array, as uint8 pixels or
-            floats in [-1, 1]; may be None when every metric has reference statistics.
+            floats in [-1, 1]; may be None when every metric has reference statistics. Its
+            first `num_samples` images are used: shuffle it when it holds more and is ordered
+            (by class, as many test splits and class folders are).
         metrics: `kgan.metrics` objects, e.g. `[kgan.metrics.FrechetInceptionDistance(extractor)]`.
             `ClassAccuracy` and `IntraClassFID` score a conditional generator's classes (they
             get the class each image was drawn for, and `real_data`'s labels);

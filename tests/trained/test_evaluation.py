@@ -102,6 +102,23 @@ def test_evaluate_scores_truncated_samples_for_a_truncation_curve():
         kgan.evaluate(kgan.DCGAN((8, 8, 1), latent_dim=4, width=4), averages, [fid], num_samples=10, truncation=0.5)
 
 
+def test_cli_evaluate_compares_with_a_random_subset_of_a_class_sorted_split(shared_data, tmp_path, capsys):
+    import json
+
+    import kgan_cli as cli
+
+    cifar10 = str(shared_data / "cifar10")
+    assert set(kgan.data.load_arrays("cifar10", cifar10, "test")[1][:500]) == {0}  # sorted by class
+    gan = kgan.CGAN(image_shape=(32, 32, 3), num_classes=10, latent_dim=4, width=4, seed=0)
+    exported = kgan.export_generator(gan, str(tmp_path / "cgan"))
+    evaluate = ["evaluate", "--model", exported, "--dataset", "cifar10", "--data-dir", cifar10, "--num-samples", "500"]
+    assert cli.main([*evaluate, "--metrics", "intra_fid"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    # Every class has real images to compare with: the first 500 of the split would all be airplanes.
+    per_class = [value for key, value in report.items() if key.startswith("fid/")]
+    assert len(per_class) == 10 and all(np.isfinite(per_class)) and np.isfinite(report["intra_fid"]), report
+
+
 @pytest.fixture(scope="module")
 def outline_pairs(mnist_test):
     digits = np.round((mnist_test[0][:300] + 1.0) * 127.5).astype(np.uint8)
@@ -188,7 +205,9 @@ def test_cli_evaluate_scores_each_family_on_the_held_out_split_of_its_run(mnist_
         assert cli.main(["evaluate", "--model", str(model), "--num-samples", "120", *options]) == 0
         return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
 
-    test_digits = np.round((mnist_test[0][:120] + 1.0) * 127.5).astype(np.uint8)
+    # The held-out pairs are made of a random subset of the test split, drawn with --seed (0).
+    chosen = np.random.default_rng(0).permutation(len(mnist_test[0]))[:120]
+    test_digits = np.round((mnist_test[0][chosen] + 1.0) * 127.5).astype(np.uint8)
 
     def psnr(images, targets):
         return tf.image.psnr((images + 1.0) / 2.0, targets / 255.0, max_val=1.0).numpy().mean()
@@ -243,7 +262,9 @@ def test_cli_evaluate_scores_each_family_on_the_held_out_split_of_its_run(mnist_
     assert drawn.shape == (120, 32, 32, 1)
     resized = tf.image.resize(drawn, (28, 28), antialias=True).numpy()
     fid = kgan.metrics.FrechetInceptionDistance(kgan.metrics.domain_extractor("mnist"))
-    expected = kgan.evaluate(resized, mnist_test[0][:120], [fid], num_samples=120)["fid"]
+    # The real images: the test split in the order kgan evaluate shuffles it with --seed 0.
+    real = kgan.data.load("mnist", mnist_dir, "test", batch_size=250, shuffle=True, seed=0, drop_remainder=False)
+    expected = kgan.evaluate(resized, real, [fid], num_samples=120)["fid"]
     assert report["extractor"] == "mnist_extractor" and report["fid"] == pytest.approx(expected, rel=1e-3)
 
     # Metrics that do not fit the model, and pairs kgan cannot make: one line, exit 2.
