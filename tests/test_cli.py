@@ -667,7 +667,8 @@ def test_stylegan2_with_labels_trains_on_classes_and_truncates_towards_each_clas
     images = signatures["sample"](
         labels=tf.constant([3, 3, 7]), seed=tf.constant(0, tf.int64), truncation=tf.constant(0.0)
     )["images"].numpy()
-    assert np.array_equal(images[0], images[1]) and not np.array_equal(images[0], images[2])
+    same_class = np.abs(images[0].astype(int) - images[1]).max()  # one pixel level: a CPU's rounding
+    assert same_class <= 1 and not np.array_equal(images[0], images[2])
     out_file = tmp_path / "sevens.png"
     sample = ["sample", "--model", export, "--num", "4", "--labels", "7", "--truncation", "0.5", "--out", str(out_file)]
     assert kgan_cli.main(sample) == 0 and out_file.exists()
