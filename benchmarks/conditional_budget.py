@@ -12,7 +12,8 @@ test split, as `kgan evaluate` scores a run: FID and KID on kgan's shipped extra
 dataset, precision/recall, the shipped classifier's accuracy on the requested class and
 intra-FID (FID within each class, averaged). At the last budget the truncating recipes are also
 scored along their truncation curve (`--truncations`: BigGAN's thresholds, StyleGAN2's psi; the
-first is none), where precision should rise and recall fall.
+first is none), where precision should rise and recall fall. With `--grids DIR`, each score
+also writes its samples as a PNG grid in DIR, one row per class, the same latents in every grid.
 
 Prints one JSON line per score and, at the end, each recipe's mean and standard deviation over
 the seeds at each budget. `lscpu`'s model name first: budgets are minutes of this CPU.
@@ -102,6 +103,15 @@ def scores(gan, test, extractor, num_samples, truncation=None):
     return {name: round(results[name], 4) for name in METRICS}
 
 
+def save_samples(gan, options, row):
+    """Ten samples of each class, a row per class, as `DATASET_RECIPE_sSEED_MINUTESmin[_tTRUNCATION].png`."""
+    labels = np.repeat(np.arange(gan.num_classes), 10)
+    images = gan.generate(len(labels), labels=labels, seed=0, truncation=row["truncation"])
+    name = f"{options.dataset}_{row['recipe']}_s{row['seed']}_{row['minutes']:g}min"
+    name += "" if row["truncation"] is None else f"_t{row['truncation']:g}"
+    kgan.images.save_grid(f"{options.grids}/{name}.png", images, columns=10)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", choices=["cifar10", "fashion_mnist", "mnist"], default="cifar10")
@@ -111,6 +121,7 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--num-samples", type=int, default=5000, help="samples (and test images) per score")
     parser.add_argument("--no-truncation", action="store_true", help="skip the truncation curves")
+    parser.add_argument("--grids", metavar="DIR", help="write each score's samples as a PNG grid here")
     options = parser.parse_args()
     print(json.dumps({"cpu": cpu(), "dataset": options.dataset, "minutes": options.minutes}), flush=True)
     extractor = kgan.metrics.domain_extractor(options.dataset, resize=True)
@@ -136,6 +147,8 @@ def main():
                     scored = scores(gan, test, extractor, options.num_samples, truncation)
                     row.update({"truncation": truncation, **scored})
                     rows.append(row)
+                    if options.grids:
+                        save_samples(gan, options, row)
                     print(json.dumps(row), flush=True)
     summary = {}
     for row in rows:

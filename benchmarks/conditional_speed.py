@@ -123,13 +123,14 @@ def main():
         for suffix, network in variants:
             baseline = None
             for precision, xla in settings if not suffix else settings[:1]:
-                gan, args = recipe_gan(name, options.width, precision=precision, xla=xla, **network)
-                figures = {"recipe": name + suffix, "width": args.width, "d_steps": gan.d_steps}
-                figures.update({"precision": precision, "xla": xla})
+                figures = {"recipe": name + suffix, "precision": precision, "xla": xla}
                 try:
+                    gan, args = recipe_gan(name, options.width, precision=precision, xla=xla, **network)
+                    figures.update({"width": args.width, "d_steps": gan.d_steps})
                     speed = images_per_second(gan, options.steps)
-                except tf.errors.OpError as error:  # e.g. XLA refusing a setting: report it, time the rest
-                    print(json.dumps({**figures, "error": error.message.strip().splitlines()[-1][:300]}), flush=True)
+                except (ValueError, tf.errors.OpError) as error:  # refused by kgan or XLA: report, time the rest
+                    message = getattr(error, "message", str(error))
+                    print(json.dumps({**figures, "error": message.strip().splitlines()[-1][:300]}), flush=True)
                     continue
                 baseline = baseline or speed
                 figures.update({"images_per_second": round(speed, 1), "ratio": round(speed / baseline, 2)})

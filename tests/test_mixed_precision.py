@@ -73,3 +73,16 @@ def test_float16_skips_overflowing_updates_and_lowers_the_scale(policy, digits_d
     assert np.isfinite(history["d_grad_norm"]).all() and history["d_grad_norm"][-1] > 0  # skipped steps left out
     assert all(np.isfinite(w).all() for w in weights_of(gan.discriminator))
     assert any(not np.array_equal(b, a) for b, a in zip(before, weights_of(gan.discriminator)))
+
+
+def test_stylegan2_refuses_xla_in_bfloat16_on_a_cpu_and_names_what_works(policy):
+    """TensorFlow's XLA CPU compiler fails on the gradient of StyleGAN2's modulated convolutions
+    in bfloat16 (at the first step, deep in a graph error); compile says so at once, on CPUs only."""
+    policy("mixed_bfloat16")
+    gan = kgan.StyleGAN2(image_shape=(8, 8, 1), latent_dim=8, width=8)
+    gan.compile(jit_compile=False)  # bfloat16 without XLA is fine
+    if tf.config.list_physical_devices("GPU"):
+        gan.compile(jit_compile=True)
+        return
+    with pytest.raises(ValueError, match="does not compile with XLA on a CPU.*without XLA.*float32"):
+        gan.compile(jit_compile=True)
