@@ -39,6 +39,8 @@ setup(
         "video": ["imageio-ffmpeg"],
         # benchmarks/stylegan2_reference.py: StyleGAN2 trained as NVIDIA's reference trains it, in PyTorch.
         "reference": ["torch"],
+        # Converting pytorch-fid's FID Inception weights (.pth) to a Keras file, once.
+        "torch": ["torch"],
         # The formatter is pinned: another version may format the same code differently.
         "lint": ["ruff==0.17.6"],
         "docs": ["mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.26"],
@@ -61,6 +63,13 @@ setup(
             "playwright",
             # tests/callbacks/test_projector.py reads the Projector's config with protobuf's text format.
             "protobuf",
+            # tests/metrics/test_standard_inception.py: the FID Inception and its resizing against
+            # pytorch-fid's and clean-fid's own code. The releases are pinned to the ones the project's
+            # machines keep on disk (a newer torch is a CUDA build of several GB to download).
+            "torch==2.14.1",
+            "torchvision==0.29.1",
+            "pytorch-fid",
+            "clean-fid",
         ],
     },
     entry_points={"console_scripts": ["kgan=kgan_cli:main"]},

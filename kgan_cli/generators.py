@@ -268,9 +268,13 @@ def _run_config(model):
 
 
 def _extractor(args, image_shape, config):
-    """InceptionV3 from --inception-weights, else kgan's classifier of --dataset when it takes
-    `image_shape` or the model's run trained on --dataset resized (it then resizes the samples
-    back), else None."""
+    """The FID Inception from --fid-inception or InceptionV3 from --inception-weights, else kgan's
+    classifier of --dataset when it takes `image_shape` or the model's run trained on --dataset
+    resized (it then resizes the samples back), else None."""
+    if args.resize and not args.fid_inception:
+        raise UsageError("--resize says how --fid-inception's input is resized: pass --fid-inception FILE too.")
+    if args.fid_inception:
+        return kgan.metrics.fid_inception(args.fid_inception, args.resize or "clean", channels=image_shape[-1])
     if args.inception_weights:
         return kgan.metrics.inception_v3(args.inception_weights, channels=image_shape[-1])
     domain = kgan.metrics.extractors.DOMAINS[args.dataset]
@@ -310,7 +314,7 @@ def _no_extractor(generator, dataset):
     raise UsageError(
         f"The model makes {height}x{width}x{channels} images; kgan's {dataset} classifier takes "
         f"{'x'.join(map(str, kgan.metrics.extractors.DOMAINS[dataset]))}. Pass the --dataset of the model's "
-        "images, or --inception-weights FILE for InceptionV3 features."
+        "images, or --fid-inception FILE for the features of published FIDs."
     )
 
 

@@ -600,6 +600,10 @@ def _add_export(commands, common):
     export.add_argument("--overwrite", action="store_true", help="replace an earlier export at --out")
 
 
+#: kgan.metrics.standard_inception.RESIZES, named here so that `kgan --help` needs no TensorFlow.
+FID_RESIZES = ("clean", "legacy_tensorflow", "legacy_pytorch")
+
+
 def _add_evaluate(commands, common):
     evaluate = commands.add_parser(
         "evaluate",
@@ -613,7 +617,8 @@ def _add_evaluate(commands, common):
         "it trained on, made as kgan train made its pairs) and gets PSNR and SSIM against the targets, "
         "beside the same for the sources themselves (resized bicubic: the baseline to beat), and FID. "
         "Features come from kgan's classifier for the dataset (mnist, fashion_mnist, cifar10) unless "
-        "--inception-weights is given; see docs/metrics.md for which numbers compare with published ones.",
+        "--fid-inception (published FIDs' network) or --inception-weights is given; see docs/metrics.md for which "
+        "numbers compare with published ones.",
     )
     evaluate.add_argument(
         "--model",
@@ -658,7 +663,20 @@ def _add_evaluate(commands, common):
     evaluate.add_argument(
         "--num-samples", type=_positive_int, default=10000, help="generated (and real) images (default: 10000)"
     )
-    evaluate.add_argument("--inception-weights", help="an InceptionV3 weights file: use InceptionV3 features instead")
+    features = evaluate.add_mutually_exclusive_group()
+    features.add_argument(
+        "--fid-inception",
+        metavar="FILE",
+        help="the FID Inception's weights (pytorch-fid's pt_inception-2015-12-05-*.pth, or the .weights.h5 "
+        "python -m kgan.metrics.standard_inception converts it to): the features of published FIDs",
+    )
+    features.add_argument("--inception-weights", help="a Keras InceptionV3 weights file: use its features instead")
+    evaluate.add_argument(
+        "--resize",
+        choices=FID_RESIZES,
+        help="how --fid-inception's input reaches 299x299: clean (clean-fid's, the default), legacy_tensorflow "
+        "(TTUR's, most FIDs published before 2021) or legacy_pytorch (pytorch-fid's)",
+    )
     evaluate.add_argument("--seed", type=int, default=0, help="seed of the latent vectors and holes (default: 0)")
     evaluate.add_argument(
         "--truncation",

@@ -19,6 +19,7 @@ from kgan.metrics.feature_metrics import (
     reference_statistics,
 )
 from kgan.metrics.mode_coverage import ModeCoverage
+from kgan.metrics.standard_inception import fid_inception
 from kgan.metrics.task_metrics import ClassAccuracy, IntraClassFID, PeakSignalToNoiseRatio, StructuralSimilarity
 
 
@@ -44,6 +45,7 @@ __all__ = [
     "StructuralSimilarity",
     "domain_accuracies",
     "domain_extractor",
+    "fid_inception",
     "frechet_distance",
     "inception_v3",
     "reference_statistics",

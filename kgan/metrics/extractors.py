@@ -3,11 +3,12 @@
 An extractor is a `keras.Model` from images in [-1, 1] to `[features, logits]`: features for the
 distance-based metrics, class logits for the Inception Score. Two kinds:
 
-* `inception_v3(weights_path)`: the standard InceptionV3 (pool3 features, 2048-d; 1008-way
-  logits are not part of the Keras model, so its Inception Score uses the 1000 ImageNet classes),
-  built from a weights file you provide: kgan cannot download one. Only numbers computed with it
-  are comparable with published tables (and then only roughly: published FIDs use the TF1
-  graph of Heusel et al., whose resizing and weights differ slightly).
+* `fid_inception(weights_path)` (kgan/metrics/standard_inception.py): the Inception graph of
+  2015-12-05 that published FIDs use (pool3 features, 2048-d; 1008-way logits), resized as
+  clean-fid or TTUR resize, from pytorch-fid's weights file that you provide: kgan cannot
+  download one. Numbers computed with it are the ones to put beside published tables.
+* `inception_v3(weights_path)`: the Keras applications' InceptionV3 (pool3 features, 2048-d;
+  1000 ImageNet classes), a related network with other weights: its FIDs are on another scale.
 * `domain_extractor(name)`: small classifiers that kgan trains on MNIST, Fashion-MNIST and
   CIFAR-10 (`python -m kgan.metrics.train_extractors`) and ships with the package (128-d
   features). They make FID and friends meaningful offline and on small images, but their
@@ -21,6 +22,8 @@ import os
 
 import keras
 from keras import layers
+
+from kgan.metrics.standard_inception import fid_inception
 
 RESOURCES = os.path.join(os.path.dirname(__file__), "resources")
 DOMAINS = {"mnist": (28, 28, 1), "fashion_mnist": (28, 28, 1), "cifar10": (32, 32, 3)}
@@ -131,7 +134,7 @@ def source_of(extractor):
     if source is None:
         raise ValueError(
             f"A metric using the custom extractor {extractor.name!r} cannot be saved: kgan can rebuild "
-            "only its own extractors (domain_extractor, inception_v3). Create the metric again after "
+            "only its own extractors (domain_extractor, fid_inception, inception_v3). Create the metric again after "
             "loading, or pass it to kgan.evaluate / kgan.callbacks.SampleMetrics instead of compile()."
         )
     return dict(source)
@@ -141,4 +144,6 @@ def from_source(source):
     """The extractor `source_of` described."""
     if "domain" in source:
         return domain_extractor(source["domain"], source.get("resize", False))
+    if "fid_inception" in source:
+        return fid_inception(source["fid_inception"], source["resize"], source["channels"])
     return inception_v3(source["inception_v3"], source["channels"])

@@ -1,0 +1,109 @@
+"""The FID Inception against pytorch-fid's own module code, and its resizing against clean-fid's.
+
+The real weights file cannot be downloaded here; the architecture is checked with random weights:
+pytorch-fid's `FIDInception*` blocks on torchvision's InceptionV3, as its `fid_inception_v3()`
+assembles them, saved as a `.pth` that kgan's converter reads. PyTorch runs in a process of its
+own (tests/metrics/pytorch_fid_reference.py).
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import kgan
+from kgan.metrics import standard_inception
+
+SHAPES = [(28, 28), (32, 32), (48, 64), (512, 512)]
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """`(inputs, expected, folder)`: the inputs, and what pytorch-fid and clean-fid made of them."""
+    folder = tmp_path_factory.mktemp("pytorch_fid")
+    rng = np.random.default_rng(0)
+    inputs = {"normalized": rng.uniform(-1, 1, (2, 299, 299, 3)).astype(np.float32)}
+    for height, width in SHAPES:
+        inputs[f"pixels_{height}x{width}"] = rng.integers(0, 256, (1, height, width, 3), dtype=np.uint8)
+    grayscale = rng.uniform(-1, 1, (2, 28, 28, 1)).astype(np.float32)
+    inputs["pixels_of_samples"] = np.repeat(kgan.images.to_uint8(grayscale), 3, axis=-1)
+    np.savez(folder / "inputs.npz", **inputs)
+    script = os.path.join(os.path.dirname(__file__), "pytorch_fid_reference.py")
+    done = subprocess.run([sys.executable, script, str(folder)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return {**inputs, "grayscale_samples": grayscale}, dict(np.load(folder / "expected.npz")), folder
+
+
+def test_the_converted_network_gives_pytorch_fids_features(reference, tmp_path):
+    inputs, expected, folder = reference
+    pth = str(folder / "random_fid_inception.pth")
+    converted = str(tmp_path / "fid_inception.weights.h5")
+    standard_inception.main([pth, converted])
+    core = standard_inception.network()
+    core.load_weights(converted)
+    pool3, logits = (np.asarray(output) for output in core(inputs["normalized"], training=False))
+    assert pool3.shape == (2, 2048) and logits.shape == (2, 1008)
+    assert np.abs(expected["pool3"]).mean() > 0.1  # the features of a working network, not zeros
+    np.testing.assert_allclose(pool3, expected["pool3"], atol=1e-4)
+    np.testing.assert_allclose(logits, expected["logits"], atol=1e-4)
+    # The extractor reads the .pth itself too, and takes kgan's images at any size.
+    images = np.random.default_rng(1).uniform(-1, 1, (2, 40, 40, 3)).astype(np.float32)
+    from_pth, from_keras = (kgan.metrics.fid_inception(path) for path in (pth, converted))
+    np.testing.assert_allclose(from_pth.predict(images, verbose=0)[0], from_keras.predict(images, verbose=0)[0])
+
+
+def test_the_converter_refuses_another_inception_and_names_the_right_file(reference, tmp_path):
+    torchvision_weights = str(reference[2] / "torchvision.pth")
+    with pytest.raises(ValueError, match="pt_inception-2015-12-05"):
+        standard_inception.convert(torchvision_weights, str(tmp_path / "out.weights.h5"))
+    assert not (tmp_path / "out.weights.h5").exists()
+    with pytest.raises(FileNotFoundError, match="pytorch-fid's pt_inception-2015-12-05-6726825d.pth"):
+        kgan.metrics.fid_inception(str(tmp_path / "missing.pth"))
+    with pytest.raises(FileNotFoundError, match="convert pytorch-fid's .pth once"):
+        kgan.metrics.fid_inception(str(tmp_path / "missing.weights.h5"))
+    with pytest.raises(ValueError, match="resize must be one of"):
+        kgan.metrics.fid_inception(str(tmp_path / "missing.weights.h5"), resize="bilinear")
+
+
+@pytest.mark.parametrize("method", ["clean", "legacy_pytorch"])
+def test_resizing_matches_clean_fids_own(reference, method):
+    """clean-fid's resizers on uint8 images, as it reads image files, against kgan's in TensorFlow:
+    upsampling, a non-square image and downsampling (antialiased in "clean")."""
+    inputs, expected, _ = reference
+    for height, width in SHAPES:
+        name = f"pixels_{height}x{width}"
+        resized = standard_inception.resize(tf.constant(inputs[name], tf.float32), method).numpy()
+        assert resized.shape == expected[f"{method}_{name}"].shape == (1, 299, 299, 3)
+        # a hundredth of a pixel level: float rounding in two implementations of one filter
+        np.testing.assert_allclose(resized, expected[f"{method}_{name}"], atol=0.01, err_msg=name)
+
+
+def test_the_input_is_what_clean_fid_makes_of_the_saved_images(reference):
+    """kgan's [-1, 1] samples, grayscale here, reach the network as clean-fid would take them
+    from the PNG files they would be saved as."""
+    inputs, expected, _ = reference
+    fed = standard_inception.FIDInput("clean")(inputs["grayscale_samples"]).numpy()
+    np.testing.assert_allclose(fed, (expected["clean_pixels_of_samples"] - 128.0) / 128.0, atol=0.01 / 128)
+
+
+def test_cli_evaluate_scores_with_the_fid_inception(reference, mnist_dir, tmp_path, capsys):
+    import kgan_cli as cli
+
+    gan = kgan.DCGAN(image_shape=(28, 28, 1), latent_dim=8, width=8, seed=0)
+    gan.compile()
+    gan.save(str(tmp_path / "gan.keras"))
+    pth = str(reference[2] / "random_fid_inception.pth")
+    evaluate = ["evaluate", "--model", str(tmp_path / "gan.keras"), "--data-dir", mnist_dir, "--metrics", "fid"]
+    assert cli.main([*evaluate, "--num-samples", "16", "--fid-inception", pth, "--resize", "legacy_tensorflow"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert report["extractor"] == "fid_inception_extractor" and report["fid"] > 0
+    assert cli.main([*evaluate, "--resize", "clean"]) == 2
+    assert "pass --fid-inception FILE too" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # argparse: one or the other
+        cli.main([*evaluate, "--fid-inception", pth, "--inception-weights", pth])
+    assert "not allowed with argument --fid-inception" in capsys.readouterr().err
+    assert cli.parser.FID_RESIZES == standard_inception.RESIZES  # the parser's copy, kept free of TensorFlow
