@@ -237,13 +237,19 @@ def evaluate_command(args):
         if kind == "sampling" and generator.num_classes is not None:
             kind = "conditional"
         extractor = _extractor(args, generator.image_shape, config)
-        names = args.metrics or _fitting_defaults(kind, extractor, generator, args.dataset)
-        metrics = [_metric(name, extractor, generator, args) for name in names]  # refused before the data loads
-        real = (
-            _held_out_pairs(args, generator, config, direction)
-            if kind == "translating"
-            else _real_images(args, labels=kind == "conditional")
+        names = args.metrics or (
+            ["fid"] if args.reference else _fitting_defaults(kind, extractor, generator, args.dataset)
         )
+        if args.reference and (kind == "translating" or "fid" not in names):
+            raise UsageError(
+                "--reference holds the real statistics of FID for a generator that samples: "
+                + ("this model translates images." if kind == "translating" else "add fid to --metrics.")
+            )
+        metrics = [_metric(name, extractor, generator, args) for name in names]  # refused before the data loads
+        if kind == "translating":
+            real = _held_out_pairs(args, generator, config, direction)
+        else:  # FID against --reference alone reads no images
+            real = None if names == ["fid"] and args.reference else _real_images(args, labels=kind == "conditional")
         if args.truncation is not None and not generator.truncates:
             raise UsageError(f"--truncation is for StyleGAN2 and BigGAN generators; {args.model!r} does not truncate.")
         results = kgan.evaluate(
@@ -340,6 +346,8 @@ def _metric(name, extractor, generator, args):
         return metric_class(extractor, generator.num_classes, class_names=generator.class_names)
     if name in ("kid", "precision_recall", "density_coverage"):
         return metric_class(extractor, num_samples=args.num_samples)
+    if name == "fid":
+        return metric_class(extractor, reference=args.reference)
     return metric_class(extractor)
 
 

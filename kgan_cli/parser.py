@@ -672,6 +672,13 @@ def _add_evaluate(commands, common):
     )
     features.add_argument("--inception-weights", help="a Keras InceptionV3 weights file: use its features instead")
     evaluate.add_argument(
+        "--reference",
+        metavar="NPZ",
+        help="FID against these real statistics instead of --dataset's images: a .npz of mu and sigma, published "
+        "(TTUR's, clean-fid's; with --fid-inception and the same --resize) or kgan's reference_statistics; "
+        "FID alone is computed unless --metrics names more (which read the images)",
+    )
+    evaluate.add_argument(
         "--resize",
         choices=FID_RESIZES,
         help="how --fid-inception's input reaches 299x299: clean (clean-fid's, the default), legacy_tensorflow "

@@ -174,7 +174,9 @@ class FrechetInceptionDistance(_FeatureMetric):
     Args:
         extractor: a `keras.Model` from images to `[features, logits]`.
         reference: real statistics `{"mu": ..., "sigma": ...}` or a `.npz` path written by
-            `reference_statistics`; then real batches are ignored.
+            `reference_statistics`, or published ones (TTUR's `fid_stats_*.npz`, clean-fid's
+            `*_clean_*.npz` / `*_legacy_tensorflow_*.npz`: computed with the FID Inception, so
+            for `kgan.metrics.fid_inception` with the same resize); then real batches are ignored.
         name: the metric's name (log key).
     """
 
@@ -182,7 +184,7 @@ class FrechetInceptionDistance(_FeatureMetric):
         super().__init__(extractor, name, **kwargs)
         self.fake = _Moments(self, self.feature_dim, "fake")
         self.real = _Moments(self, self.feature_dim, "real")
-        self.reference = load_reference(reference, self.feature_dim)
+        self.reference = load_reference(reference, self.feature_dim, extractor)
         self._reference_source = reference if isinstance(reference, (str, os.PathLike)) else None
         if reference is not None and self._reference_source is None:
             self._reference_source = {k: np.asarray(v).tolist() for k, v in self.reference.items()}
@@ -443,7 +445,7 @@ def reference_statistics(extractor, images, cache_path=None, batch_size=256):
     """
     if cache_path and os.path.isfile(cache_path):
         cached = load_reference(cache_path, int(extractor.outputs[0].shape[-1]))
-        if cached["extractor"] == extractor.name:
+        if cached["extractor"] == described(extractor):
             return cached
     moments = FrechetInceptionDistance(extractor)
     if isinstance(images, tf.data.Dataset):
@@ -460,7 +462,7 @@ def reference_statistics(extractor, images, cache_path=None, batch_size=256):
         "mu": mu.numpy(),
         "sigma": sigma.numpy(),
         "count": int(moments.fake.count.numpy()),
-        "extractor": extractor.name,
+        "extractor": described(extractor),
     }
     if cache_path:
         os.makedirs(os.path.dirname(os.path.abspath(cache_path)), exist_ok=True)
@@ -468,8 +470,16 @@ def reference_statistics(extractor, images, cache_path=None, batch_size=256):
     return stats
 
 
-def load_reference(reference, feature_dim):
-    """`reference` (None, a dict or a `.npz` path) as a dict of float64 arrays, checked against the features."""
+def described(extractor):
+    """The extractor's name as reference statistics record it: the FID Inception's with its resize,
+    which moves FID as much as the network does."""
+    source = getattr(extractor, "kgan_source", None) or {}
+    return f"{extractor.name} ({source['resize']} resize)" if "fid_inception" in source else extractor.name
+
+
+def load_reference(reference, feature_dim, extractor=None):
+    """`reference` (None, a dict or a `.npz` path) as a dict of float64 arrays, checked against the
+    features: their size, and the extractor that computed them (`extractor`'s, when given)."""
     if reference is None:
         return None
     if isinstance(reference, (str, os.PathLike)):
@@ -479,10 +489,37 @@ def load_reference(reference, feature_dim):
             )
         with np.load(reference, allow_pickle=False) as f:
             reference = {k: f[k] for k in f.files}
+    if not {"mu", "sigma"} <= set(reference):
+        raise ValueError(
+            f"Reference statistics hold 'mu' and 'sigma' (as TTUR's, clean-fid's and kgan's .npz files do); "
+            f"these hold {sorted(reference)}."
+        )
     mu, sigma = np.asarray(reference["mu"], np.float64), np.asarray(reference["sigma"], np.float64)
     if mu.shape != (feature_dim,) or sigma.shape != (feature_dim, feature_dim):
         raise ValueError(
             f"Reference statistics have {mu.shape[0]} features but the extractor gives {feature_dim}: "
-            "they were computed with another extractor. Recompute them."
+            "they were computed with another extractor"
+            + (" (2048 are Inception's pool3: kgan.metrics.fid_inception's)" if mu.shape == (2048,) else "")
+            + ". Recompute them with this extractor (reference_statistics), or use theirs."
         )
-    return {**reference, "mu": mu, "sigma": sigma, "extractor": str(reference.get("extractor", ""))}
+    recorded = str(reference.get("extractor", ""))
+    if extractor is not None:
+        _check_reference_extractor(recorded, extractor)
+    return {**reference, "mu": mu, "sigma": sigma, "extractor": recorded}
+
+
+def _check_reference_extractor(recorded, extractor):
+    """kgan's statistics name their extractor, which must be this one; published ones name none
+    and are the FID Inception's, which the Keras applications' InceptionV3 is not."""
+    if recorded and recorded != described(extractor):
+        raise ValueError(
+            f"The reference statistics were computed with {recorded!r}; the metric's extractor is "
+            f"{described(extractor)!r}, whose features differ. Recompute them with this extractor "
+            "(reference_statistics), or use theirs."
+        )
+    if not recorded and "inception_v3" in (getattr(extractor, "kgan_source", None) or {}):
+        raise ValueError(
+            "These reference statistics name no extractor, as published ones (TTUR, clean-fid) do: those "
+            "are the FID Inception's, not the Keras applications' InceptionV3, whose 2048 features are "
+            "others. Use kgan.metrics.fid_inception(weights) with the resize the file was made with."
+        )

@@ -107,3 +107,62 @@ def test_cli_evaluate_scores_with_the_fid_inception(reference, mnist_dir, tmp_pa
         cli.main([*evaluate, "--fid-inception", pth, "--inception-weights", pth])
     assert "not allowed with argument --fid-inception" in capsys.readouterr().err
     assert cli.parser.FID_RESIZES == standard_inception.RESIZES  # the parser's copy, kept free of TensorFlow
+
+
+def test_published_statistics_are_fids_reference_and_others_are_refused(reference, tmp_path):
+    import keras
+
+    pth = str(reference[2] / "random_fid_inception.pth")
+    extractor = kgan.metrics.fid_inception(pth)
+    rng = np.random.default_rng(0)
+    real, fake = (rng.uniform(-1, 1, (12, 16, 16, 3)).astype(np.float32) for _ in range(2))
+    stats = kgan.metrics.reference_statistics(extractor, real)
+    assert stats["extractor"] == "fid_inception_extractor (clean resize)"
+    published = str(tmp_path / "fid_stats_published.npz")
+    np.savez(published, mu=stats["mu"], sigma=stats["sigma"])  # TTUR's and clean-fid's keys, and no more
+    against_images = kgan.metrics.FrechetInceptionDistance(extractor)
+    against_images.update_state(fake, real)
+    against_file = kgan.metrics.FrechetInceptionDistance(extractor, reference=published)
+    against_file.update_state(fake)
+    assert float(against_file.result()) == pytest.approx(float(against_images.result()), rel=1e-5)
+
+    other_resize = str(tmp_path / "legacy.npz")
+    np.savez(other_resize, **{**stats, "extractor": "fid_inception_extractor (legacy_tensorflow resize)"})
+    with pytest.raises(ValueError, match="computed with 'fid_inception_extractor \\(legacy_tensorflow resize\\)'"):
+        kgan.metrics.FrechetInceptionDistance(extractor, reference=other_resize)
+    np.savez(str(tmp_path / "no_sigma.npz"), mu=stats["mu"])
+    with pytest.raises(ValueError, match="hold 'mu' and 'sigma'"):
+        kgan.metrics.FrechetInceptionDistance(extractor, reference=str(tmp_path / "no_sigma.npz"))
+    with pytest.raises(ValueError, match="2048 are Inception's pool3"):
+        kgan.metrics.FrechetInceptionDistance(kgan.metrics.domain_extractor("cifar10"), reference=published)
+    keras_weights = str(tmp_path / "inception_v3.weights.h5")
+    keras.applications.InceptionV3(weights=None, classifier_activation=None).save_weights(keras_weights)
+    with pytest.raises(ValueError, match="not the Keras applications' InceptionV3"):
+        kgan.metrics.FrechetInceptionDistance(kgan.metrics.inception_v3(keras_weights), reference=published)
+
+
+def test_cli_evaluate_takes_published_statistics_without_reading_images(reference, tmp_path, capsys):
+    import kgan_cli as cli
+
+    pth = str(reference[2] / "random_fid_inception.pth")
+    gan = kgan.DCGAN(image_shape=(16, 16, 3), latent_dim=8, width=8, seed=0)
+    gan.compile()
+    gan.save(str(tmp_path / "gan.keras"))
+    real = np.random.default_rng(0).uniform(-1, 1, (12, 16, 16, 3)).astype(np.float32)
+    stats = kgan.metrics.reference_statistics(kgan.metrics.fid_inception(pth), real)
+    published = str(tmp_path / "fid_stats.npz")
+    np.savez(published, mu=stats["mu"], sigma=stats["sigma"])
+    evaluate = ["evaluate", "--model", str(tmp_path / "gan.keras"), "--fid-inception", pth, "--reference", published]
+    nowhere = ["--dataset", "cifar10", "--data-dir", str(tmp_path / "no_data_here")]
+    assert cli.main([*evaluate, *nowhere, "--num-samples", "12"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert set(report) == {"fid", "real_samples", "extractor"} and report["real_samples"] == 0
+    fid = kgan.metrics.FrechetInceptionDistance(kgan.metrics.fid_inception(pth), reference=published)
+    assert report["fid"] == pytest.approx(kgan.evaluate(gan, None, [fid], num_samples=12)["fid"], rel=1e-4)
+    assert cli.main([*evaluate, *nowhere, "--metrics", "kid"]) == 2
+    assert "add fid to --metrics" in capsys.readouterr().err
+    kgans = str(tmp_path / "kgans.npz")  # kgan's statistics name the extractor and its resize
+    np.savez(kgans, **stats)
+    evaluate[-1] = kgans
+    assert cli.main([*evaluate, *nowhere, "--resize", "legacy_pytorch"]) == 2
+    assert "computed with 'fid_inception_extractor (clean resize)'" in capsys.readouterr().err
