@@ -34,7 +34,7 @@ from kgan.models import (
     StyleGAN2,
     TranslationGAN,
 )
-from kgan.trained import evaluate, latent, load_gan, load_generator, synthesize
+from kgan.trained import evaluate, latent, load_gan, load_generator, memorization, synthesize
 
 # `kgan.latent` has lived at the top since the first release: `import kgan.latent` keeps working.
 sys.modules[f"{__name__}.latent"] = latent
@@ -70,6 +70,7 @@ __all__ = [
     "load_gan",
     "load_generator",
     "losses",
+    "memorization",
     "metrics",
     "regularizers",
     "seeding",

@@ -240,6 +240,11 @@ def evaluate_command(args):
         names = args.metrics or (
             ["fid"] if args.reference else _fitting_defaults(kind, extractor, generator, args.dataset)
         )
+        if args.memorization and (kind == "translating" or extractor is None):
+            raise UsageError(
+                "--memorization compares samples with training images in an extractor's features: "
+                + ("this model translates images." if kind == "translating" else "no extractor fits them.")
+            )
         if args.reference and (kind == "translating" or "fid" not in names):
             raise UsageError(
                 "--reference holds the real statistics of FID for a generator that samples: "
@@ -257,6 +262,8 @@ def evaluate_command(args):
         )
         if kind == "translating":
             results.update(baseline_scores(real, args.num_samples))
+        if args.memorization:
+            results.update(_memorization(args, generator, extractor))
         results["extractor"] = None if extractor is None else extractor.name
         print(json.dumps({k: round(v, 6) if isinstance(v, float) else v for k, v in results.items()}))
     return 0
@@ -351,7 +358,18 @@ def _metric(name, extractor, generator, args):
     return metric_class(extractor)
 
 
-def _real_images(args, labels):
+def _memorization(args, generator, extractor):
+    """`kgan.memorization` of the generator against --dataset's training split, its grid written to
+    --memorization's PNG; the figures without `samples` (the JSON has it) and a `memorization_grid`."""
+    training = _real_images(args, labels=False, split="train")
+    found = kgan.memorization(
+        generator, training, extractor, num_samples=args.num_samples, seed=args.seed, grid_path=args.memorization
+    )
+    found.pop("samples")
+    return {**found, "memorization_grid": args.memorization}
+
+
+def _real_images(args, labels, split=None):
     """The --dataset's --split to compare samples with, with its labels for a conditional generator:
     in an order shuffled with --seed, so that fewer samples than the split holds are a random
     subset of it, not its first images (the CIFAR-10 subset's test split is sorted by class: its
@@ -361,7 +379,7 @@ def _real_images(args, labels):
         return kgan.data.load(
             args.dataset,
             data_dir=args.data_dir,
-            split=args.split,
+            split=split or args.split,
             batch_size=250,
             labels=labels,
             shuffle=True,

@@ -672,6 +672,15 @@ def _add_evaluate(commands, common):
     )
     features.add_argument("--inception-weights", help="a Keras InceptionV3 weights file: use its features instead")
     evaluate.add_argument(
+        "--memorization",
+        nargs="?",
+        const="memorization.png",
+        metavar="PNG",
+        help="also check whether the generator copies its training images (--dataset's train split): its samples' "
+        "distances to their nearest training image against the training images' own; writes the closest "
+        "sample/training pairs to PNG (default: memorization.png)",
+    )
+    evaluate.add_argument(
         "--reference",
         metavar="NPZ",
         help="FID against these real statistics instead of --dataset's images: a .npz of mu and sigma, published "
