@@ -258,7 +258,13 @@ def evaluate_command(args):
         if args.truncation is not None and not generator.truncates:
             raise UsageError(f"--truncation is for StyleGAN2 and BigGAN generators; {args.model!r} does not truncate.")
         results = kgan.evaluate(
-            generator, real, metrics, num_samples=args.num_samples, seed=args.seed, truncation=args.truncation
+            generator,
+            real,
+            metrics,
+            num_samples=args.num_samples,
+            seed=args.seed,
+            truncation=args.truncation,
+            repeats=args.repeats,
         )
         if kind == "translating":
             results.update(baseline_scores(real, args.num_samples))
@@ -351,7 +357,7 @@ def _metric(name, extractor, generator, args):
         if name == "class_accuracy":
             return metric_class(extractor, class_names=generator.class_names)
         return metric_class(extractor, generator.num_classes, class_names=generator.class_names)
-    if name in ("kid", "precision_recall", "density_coverage"):
+    if name in ("kid", "precision_recall", "density_coverage", "fid_infinity"):
         return metric_class(extractor, num_samples=args.num_samples)
     if name == "fid":
         return metric_class(extractor, reference=args.reference)

@@ -37,6 +37,7 @@ EVALUATION_DATASETS = ("mnist", "fashion_mnist", "cifar10")
 STRATEGIES = ("auto", "none", "mirrored", "multi-worker")  # kgan.cluster.STRATEGIES
 METRICS = {
     "fid": "FrechetInceptionDistance",
+    "fid_infinity": "FIDInfinity",
     "kid": "KernelInceptionDistance",
     "is": "InceptionScore",
     "precision_recall": "PrecisionRecall",
@@ -694,6 +695,13 @@ def _add_evaluate(commands, common):
         "(TTUR's, most FIDs published before 2021) or legacy_pytorch (pytorch-fid's)",
     )
     evaluate.add_argument("--seed", type=int, default=0, help="seed of the latent vectors and holes (default: 0)")
+    evaluate.add_argument(
+        "--repeats",
+        type=_positive_int,
+        default=1,
+        help="score this many draws (seeds --seed, --seed + 1, ...) and print each figure's mean and its standard "
+        "deviation over them (fid_seed_std, ...): the error bar to compare runs by (default: 1)",
+    )
     evaluate.add_argument(
         "--truncation",
         type=_finite_float,

@@ -11,6 +11,7 @@ so `evaluate` reports them, or in `kgan.callbacks.SampleMetrics` to log them eve
 from kgan.metrics.extractors import domain_accuracies, domain_extractor, inception_v3
 from kgan.metrics.feature_metrics import (
     DensityCoverage,
+    FIDInfinity,
     FrechetInceptionDistance,
     InceptionScore,
     KernelInceptionDistance,
@@ -35,6 +36,7 @@ def results_of(metrics):
 __all__ = [
     "ClassAccuracy",
     "DensityCoverage",
+    "FIDInfinity",
     "FrechetInceptionDistance",
     "InceptionScore",
     "IntraClassFID",

@@ -311,6 +311,66 @@ class KernelInceptionDistance(_StoredFeatures):
         return {"kid": tf.reduce_mean(values), "kid_std": tf.math.reduce_std(values)}
 
 
+@keras.saving.register_keras_serializable(package="kgan")
+class FIDInfinity(_StoredFeatures):
+    """FID extrapolated to infinitely many samples (Chong & Forsyth, 2020), for comparing runs
+    scored with different sample counts.
+
+    FID's bias falls as 1/N: FID is computed for `points` sample counts from a tenth of the
+    generated features up to all of them (random subsets, the real statistics from every real
+    feature kept or from `reference`), a line is fitted to FID against 1/N, and its value at
+    1/N = 0 is the result, `fid_infinity`; `fid_at_n` is the FID of all N samples beside it.
+
+    Args:
+        extractor: a `keras.Model` from images to `[features, logits]`.
+        num_samples: most samples kept per side (the N of `fid_at_n`).
+        points: sample counts the line is fitted through.
+        seed: seeds the random subsets.
+        reference: real statistics, as `FrechetInceptionDistance` takes them; then real batches
+            are ignored.
+    """
+
+    def __init__(self, extractor, num_samples=10000, points=15, seed=0, reference=None, name="fid_infinity", **kwargs):
+        super().__init__(extractor, num_samples, name, **kwargs)
+        if points < 2:
+            raise ValueError(f"points must be >= 2 (a line needs two), got {points}.")
+        self.points, self.seed = int(points), int(seed)
+        self.reference = load_reference(reference, self.feature_dim, extractor)
+
+    def get_config(self):
+        return {**super().get_config(), "points": self.points, "seed": self.seed}
+
+    def update_real(self, real):
+        if self.reference is None:
+            super().update_real(real)
+
+    def result(self):
+        fake, real = self.stored()
+        count = int(tf.shape(fake)[0])
+        if self.reference is not None:
+            mu2, sigma2 = self.reference["mu"], self.reference["sigma"]
+        elif int(tf.shape(real)[0]) < 2:
+            raise ValueError("FIDInfinity needs 2 or more real images, or reference statistics.")
+        else:
+            mu2, sigma2 = _mean_and_covariance(real)
+        if count < 20:
+            raise ValueError(f"FIDInfinity needs 20 or more generated images to fit its line; it has {count}.")
+        order = tf.random.experimental.stateless_shuffle(tf.range(count), tf.constant([self.seed, 0]))
+        sizes = np.unique(np.linspace(count // 10, count, self.points).astype(int))
+        distances = []
+        for size in sizes:
+            mu1, sigma1 = _mean_and_covariance(tf.gather(fake, order[:size]))
+            distances.append(float(frechet_distance(mu1, sigma1, mu2, sigma2)))
+        _, intercept = np.polyfit(1.0 / sizes, distances, 1)
+        return {"fid_infinity": tf.constant(intercept, tf.float64), "fid_at_n": tf.constant(distances[-1], tf.float64)}
+
+
+def _mean_and_covariance(features):
+    mean = tf.reduce_mean(features, axis=0)
+    centred = features - mean
+    return mean, tf.transpose(centred) @ centred / tf.cast(tf.shape(features)[0] - 1, features.dtype)
+
+
 class _NeighbourMetric(_StoredFeatures):
     """Stored features compared through k-nearest-neighbour balls."""
 

@@ -15,7 +15,9 @@ from kgan.seeding import latent_vectors, sub_seed
 from kgan.trained.opening import LoadedGenerator, open_generator
 
 
-def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_size=250, seed=0, truncation=None):
+def evaluate(
+    generator, real_data=None, metrics=(), num_samples=10000, batch_size=250, seed=0, truncation=None, repeats=1
+):
     """Computes sample metrics (FID, KID, IS, precision/recall, ...) of a generator.
 
     Draws `num_samples` images from the generator and takes as many real images from
@@ -45,9 +47,15 @@ def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_siz
             i)`, so different seeds draw different samples (a callable receives these seeds).
         truncation: score truncated samples of a generator that truncates (StyleGAN2's psi,
             BigGAN's threshold; None: untruncated): points of the truncation curve.
+        repeats: score this many independent draws (seeds `seed`, `seed + 1`, ...) against the
+            same real images, and report each figure's mean and its standard deviation over the
+            draws (`fid_seed_std`, ...): the error bar two runs' figures must be compared with.
 
     Returns:
-        A dict of floats: every metric's results, and `real_samples`, the real images used.
+        A dict of floats: every metric's results (their means over `repeats`, each with its
+        `<name>_seed_std` when `repeats` > 1), `samples`, the generated images each figure is
+        computed from (FID's bias depends on it: compare figures of the same N, or
+        `kgan.metrics.FIDInfinity`), and `real_samples`, the real images used.
 
     Example:
 
@@ -57,6 +65,20 @@ def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_siz
                   [kgan.metrics.FrechetInceptionDistance(extractor)], num_samples=10000)
     ```
     """
+    if not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"repeats must be an int >= 1, got {repeats!r}.")
+    if repeats > 1:
+        opened = _opened(generator)
+        if isinstance(generator, np.ndarray) or (opened is not None and opened.translates):
+            raise ValueError(
+                "repeats > 1 scores new draws of a generator that samples; an array of images, or a translator's "
+                "outputs of the same inputs, are the same every time."
+            )
+        draws = [
+            evaluate(generator, real_data, metrics, num_samples, batch_size, seed + index, truncation)
+            for index in range(repeats)
+        ]
+        return _mean_and_spread(draws)
     if isinstance(generator, np.ndarray) and len(generator) < num_samples:
         raise ValueError(
             f"evaluate() was given {len(generator)} generated images but num_samples={num_samples}; "
@@ -94,7 +116,22 @@ def evaluate(generator, real_data=None, metrics=(), num_samples=10000, batch_siz
     if real_data is not None and real_used == 0:
         raise ValueError("real_data yielded no images; check the dataset (an empty split or folder?).")
     results = {k: float(keras.ops.convert_to_numpy(v)) for k, v in results_of(metrics).items()}
+    results["samples"] = num_samples
     results["real_samples"] = real_used
+    return results
+
+
+def _mean_and_spread(draws):
+    """Each figure's mean over the draws, and beside it `<name>_seed_std`, its standard deviation
+    (the counts, the same in every draw, as they are)."""
+    results = {}
+    for name in draws[0]:
+        values = np.array([draw[name] for draw in draws], np.float64)
+        if name in ("samples", "real_samples"):
+            results[name] = draws[0][name]
+            continue
+        results[name] = float(values.mean())
+        results[f"{name}_seed_std"] = float(values.std(ddof=1))
     return results
 
 

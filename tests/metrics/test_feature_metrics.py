@@ -295,3 +295,19 @@ def test_metrics_sharing_an_extractor_extract_each_batch_once(sets):
     for single in alone:
         for key, value in single.items():
             assert together[key] == pytest.approx(value, rel=1e-6), key
+
+
+def test_fid_infinity_removes_the_bias_of_few_samples():
+    """Samples and real images from one distribution: the true FID is 0, FID of 400 samples lies
+    above it by its bias, and the line through FID against 1/N meets 1/N = 0 much nearer to 0."""
+    extractor = linear_extractor(dim=16)
+    rng = np.random.default_rng(0)
+    fake = rng.normal(size=(400, 4, 4, 1)).astype(np.float32)
+    real = rng.normal(size=(20000, 4, 4, 1)).astype(np.float32)
+    metric = kgan.metrics.FIDInfinity(extractor, num_samples=20000)
+    got = {name: float(value) for name, value in feed(metric, fake, real, batch=400).items()}
+    assert got["fid_at_n"] > 0.004  # 0.0069 seen: the bias of 400 samples
+    assert abs(got["fid_infinity"]) < 0.5 * got["fid_at_n"]  # 0.0022 seen
+    assert got["fid_at_n"] == pytest.approx(float(feed(FrechetInceptionDistance(extractor), fake, real)), rel=1e-6)
+    with pytest.raises(ValueError, match="points must be >= 2"):
+        kgan.metrics.FIDInfinity(extractor, points=1)

@@ -156,7 +156,7 @@ def test_cli_evaluate_takes_published_statistics_without_reading_images(referenc
     nowhere = ["--dataset", "cifar10", "--data-dir", str(tmp_path / "no_data_here")]
     assert cli.main([*evaluate, *nowhere, "--num-samples", "12"]) == 0
     report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert set(report) == {"fid", "real_samples", "extractor"} and report["real_samples"] == 0
+    assert set(report) == {"fid", "samples", "real_samples", "extractor"} and report["real_samples"] == 0
     fid = kgan.metrics.FrechetInceptionDistance(kgan.metrics.fid_inception(pth), reference=published)
     assert report["fid"] == pytest.approx(kgan.evaluate(gan, None, [fid], num_samples=12)["fid"], rel=1e-4)
     assert cli.main([*evaluate, *nowhere, "--metrics", "kid"]) == 2

@@ -25,6 +25,24 @@ def test_evaluate_checks_its_inputs():
         kgan.evaluate(fake, None, [metric], num_samples=50)
 
 
+def test_repeats_give_each_figure_its_spread_over_draws():
+    real = np.random.default_rng(0).normal(size=(200, 4, 4, 1)).astype(np.float32)
+
+    def draw(num, seed):
+        return np.random.default_rng(seed).normal(0.3, 1.0, (num, 4, 4, 1)).astype(np.float32)
+
+    metrics = [FrechetInceptionDistance(linear_extractor())]
+    once = [kgan.evaluate(draw, real, metrics, num_samples=200, batch_size=100, seed=seed)["fid"] for seed in (5, 6, 7)]
+    repeated = kgan.evaluate(draw, real, metrics, num_samples=200, batch_size=100, seed=5, repeats=3)
+    assert repeated["fid"] == pytest.approx(np.mean(once), rel=1e-9)
+    assert repeated["fid_seed_std"] == pytest.approx(np.std(once, ddof=1), rel=1e-6) and repeated["fid_seed_std"] > 0
+    assert repeated["samples"] == 200 and repeated["real_samples"] == 200
+    with pytest.raises(ValueError, match="an array of images"):
+        kgan.evaluate(real, real, metrics, num_samples=200, repeats=2)
+    with pytest.raises(ValueError, match="repeats must be an int >= 1"):
+        kgan.evaluate(draw, real, metrics, num_samples=200, repeats=0)
+
+
 def test_cli_evaluate_scores_a_saved_gan_and_an_export(mnist_dir, tmp_path, capsys):
     import json
 
@@ -52,8 +70,13 @@ def test_cli_evaluate_scores_a_saved_gan_and_an_export(mnist_dir, tmp_path, caps
         )
         assert code == 0
         reports.append(json.loads(capsys.readouterr().out.strip().splitlines()[-1]))
-    assert set(reports[0]) == {"fid", "precision", "recall", "real_samples", "extractor"}
+    assert set(reports[0]) == {"fid", "precision", "recall", "samples", "real_samples", "extractor"}
     assert reports[0]["real_samples"] == 300 and reports[0]["extractor"] == "mnist_extractor"
+    repeated = ["evaluate", "--model", exported, "--data-dir", mnist_dir, "--num-samples", "100", "--repeats", "2"]
+    assert cli.main([*repeated, "--metrics", "fid", "fid_infinity"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert report["samples"] == 100 and report["fid_seed_std"] > 0 and report["fid_at_n"] == report["fid"]
+    assert {"fid_infinity", "fid_infinity_seed_std"} <= set(report)
     assert reports[0]["fid"] > 10  # an untrained generator is far from MNIST
     assert cli.main(["evaluate", "--model", str(tmp_path / "missing.keras"), "--data-dir", mnist_dir]) == 2
     assert (
