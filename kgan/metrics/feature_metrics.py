@@ -184,10 +184,7 @@ class FrechetInceptionDistance(_FeatureMetric):
         super().__init__(extractor, name, **kwargs)
         self.fake = _Moments(self, self.feature_dim, "fake")
         self.real = _Moments(self, self.feature_dim, "real")
-        self.reference = load_reference(reference, self.feature_dim, extractor)
-        self._reference_source = reference if isinstance(reference, (str, os.PathLike)) else None
-        if reference is not None and self._reference_source is None:
-            self._reference_source = {k: np.asarray(v).tolist() for k, v in self.reference.items()}
+        self.reference, self._reference_source = _reference_and_source(reference, self.feature_dim, extractor)
 
     def get_config(self):
         return {**super().get_config(), "reference": self._reference_source}
@@ -335,10 +332,10 @@ class FIDInfinity(_StoredFeatures):
         if points < 2:
             raise ValueError(f"points must be >= 2 (a line needs two), got {points}.")
         self.points, self.seed = int(points), int(seed)
-        self.reference = load_reference(reference, self.feature_dim, extractor)
+        self.reference, self._reference_source = _reference_and_source(reference, self.feature_dim, extractor)
 
     def get_config(self):
-        return {**super().get_config(), "points": self.points, "seed": self.seed}
+        return {**super().get_config(), "points": self.points, "seed": self.seed, "reference": self._reference_source}
 
     def update_real(self, real):
         if self.reference is None:
@@ -528,6 +525,15 @@ def reference_statistics(extractor, images, cache_path=None, batch_size=256):
         os.makedirs(os.path.dirname(os.path.abspath(cache_path)), exist_ok=True)
         np.savez(cache_path, **stats)
     return stats
+
+
+def _reference_and_source(reference, feature_dim, extractor):
+    """The checked statistics of `reference`, and what a metric's config saves of it: its path, or
+    the statistics themselves as lists."""
+    loaded = load_reference(reference, feature_dim, extractor)
+    if reference is None or isinstance(reference, (str, os.PathLike)):
+        return loaded, reference
+    return loaded, {k: np.asarray(v).tolist() for k, v in loaded.items()}
 
 
 def described(extractor):
