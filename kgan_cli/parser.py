@@ -668,8 +668,9 @@ def _add_evaluate(commands, common):
     features.add_argument(
         "--fid-inception",
         metavar="FILE",
-        help="the FID Inception's weights (pytorch-fid's pt_inception-2015-12-05-*.pth, or the .weights.h5 "
-        "python -m kgan.metrics.standard_inception converts it to): the features of published FIDs",
+        help="the FID Inception's weights (pytorch-fid's pt_inception-2015-12-05-*.pth, TTUR's "
+        "classify_image_graph_def.pb, or the .weights.h5 python -m kgan.metrics.standard_inception converts either "
+        "to): the features of published FIDs",
     )
     features.add_argument("--inception-weights", help="a Keras InceptionV3 weights file: use its features instead")
     evaluate.add_argument(

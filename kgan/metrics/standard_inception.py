@@ -4,17 +4,19 @@ Published FIDs (TTUR, pytorch-fid, clean-fid, StudioGAN, StyleGAN2-ADA) use the 
 of 2015-12-05, not the Keras applications' InceptionV3: other weights, a 1008-way head, and three
 blocks that differ from the paper's (average pooling that leaves TensorFlow's padding out of the
 mean, and max pooling in the last block's pool branch). `network()` builds that graph as
-pytorch-fid's `FIDInceptionA/C/E_1/E_2` define it; `convert()` fills it from pytorch-fid's
-weights file (`pt_inception-2015-12-05-6726825d.pth`) into a Keras weights file once; and
+pytorch-fid's `FIDInceptionA/C/E_1/E_2` define it; `convert()` fills it from either published
+form of its weights, pytorch-fid's `pt_inception-2015-12-05-6726825d.pth` or the TensorFlow graph
+TTUR reads (`classify_image_graph_def.pb` of `inception-2015-12-05.tgz`), into a Keras weights
+file once; and
 `fid_inception()` (`kgan.metrics.fid_inception`) wraps it as kgan's metrics take an extractor,
 with the input resized as clean-fid ("clean", the default) or the original TensorFlow graph
 ("legacy_tensorflow") does.
 
     python -m kgan.metrics.standard_inception pt_inception-2015-12-05-6726825d.pth fid_inception.weights.h5
 
-kgan downloads nothing: fetch the `.pth` on a machine with a network (pytorch-fid's release
-"fid_weights"); converting it needs PyTorch (`pip install "kgan[torch]"`), using the converted
-file does not.
+kgan downloads nothing: fetch the file on a machine with a network (pytorch-fid's release
+"fid_weights", or TensorFlow's `inception-2015-12-05.tgz`, unpacked). Reading the `.pth` needs
+PyTorch (`pip install "kgan[torch]"`); the graph and the converted file do not.
 """
 
 from __future__ import annotations
@@ -164,29 +166,97 @@ def from_state_dict(state_dict):
     return model
 
 
+#: The TensorFlow graph's blocks (TTUR's `classify_image_graph_def.pb`) as pytorch-fid names them,
+#: and how each kind's towers of convolutions ("conv", "conv_1", ... in order) map to its branches.
+GRAPH_STEM = {"conv": "Conv2d_1a_3x3", "conv_1": "Conv2d_2a_3x3", "conv_2": "Conv2d_2b_3x3"}
+GRAPH_STEM.update({"conv_3": "Conv2d_3b_1x1", "conv_4": "Conv2d_4a_3x3"})
+GRAPH_BLOCKS = [("mixed", "Mixed_5b", "A"), ("mixed_1", "Mixed_5c", "A"), ("mixed_2", "Mixed_5d", "A")]
+GRAPH_BLOCKS += [("mixed_3", "Mixed_6a", "B")]
+GRAPH_BLOCKS += [(f"mixed_{index}", f"Mixed_6{letter}", "C") for index, letter in zip(range(4, 8), "bcde")]
+GRAPH_BLOCKS += [("mixed_8", "Mixed_7a", "D"), ("mixed_9", "Mixed_7b", "E"), ("mixed_10", "Mixed_7c", "E")]
+GRAPH_TOWERS = {
+    "A": {"": ["branch1x1"], "tower": ["branch5x5_1", "branch5x5_2"], "tower_2": ["branch_pool"]}
+    | {"tower_1": ["branch3x3dbl_1", "branch3x3dbl_2", "branch3x3dbl_3"]},
+    "B": {"": ["branch3x3"], "tower": ["branch3x3dbl_1", "branch3x3dbl_2", "branch3x3dbl_3"]},
+    "C": {"": ["branch1x1"], "tower": [f"branch7x7_{i}" for i in (1, 2, 3)], "tower_2": ["branch_pool"]}
+    | {"tower_1": [f"branch7x7dbl_{i}" for i in (1, 2, 3, 4, 5)]},
+    "D": {"tower": ["branch3x3_1", "branch3x3_2"], "tower_1": [f"branch7x7x3_{i}" for i in (1, 2, 3, 4)]},
+    "E": {"": ["branch1x1"], "tower": ["branch3x3_1"], "tower/mixed": ["branch3x3_2a", "branch3x3_2b"]}
+    | {"tower_1": ["branch3x3dbl_1", "branch3x3dbl_2"], "tower_1/mixed": ["branch3x3dbl_3a", "branch3x3dbl_3b"]}
+    | {"tower_2": ["branch_pool"]},
+}
+
+
+def graph_names():
+    """`{graph scope of a convolution and its batch norm: pytorch-fid's module name}`, 94 of them."""
+    names = dict(GRAPH_STEM)
+    for graph_block, block, kind in GRAPH_BLOCKS:
+        for tower, branches in GRAPH_TOWERS[kind].items():
+            for index, branch in enumerate(branches):
+                scope = "/".join(part for part in (graph_block, tower, "conv" + (f"_{index}" if index else "")) if part)
+                names[scope] = f"{block}.{branch}"
+    return names
+
+
+def _read_graph(path):
+    """TTUR's TensorFlow graph of the FID Inception -> a state dict in pytorch-fid's names and layouts."""
+    graph = tf.compat.v1.GraphDef()
+    with open(path, "rb") as f:
+        graph.ParseFromString(f.read())
+    constants = {node.name: tf.make_ndarray(node.attr["value"].tensor) for node in graph.node if node.op == "Const"}
+    batch_norms = {node.name: node for node in graph.node if node.op == "BatchNormWithGlobalNormalization"}
+    state_dict = {}
+    for scope, module in graph_names().items():
+        if f"{scope}/conv2d_params" not in constants or f"{scope}/batchnorm" not in batch_norms:
+            raise _not_fid_inception(f"The graph has no convolution {scope!r} with its batch norm")
+        state_dict[f"{module}.conv.weight"] = constants[f"{scope}/conv2d_params"].transpose(3, 2, 0, 1)
+        batch_norm = batch_norms[f"{scope}/batchnorm"]
+        if abs(batch_norm.attr["variance_epsilon"].f - 1e-3) > 1e-9:
+            raise ValueError(
+                f"{scope}/batchnorm has epsilon {batch_norm.attr['variance_epsilon'].f}; the FID Inception's is 1e-3."
+            )
+        moments = {part: constants[f"{scope}/batchnorm/{part}"] for part in ("beta", "moving_mean", "moving_variance")}
+        scaled = batch_norm.attr["scale_after_normalization"].b
+        gamma = constants[f"{scope}/batchnorm/gamma"] if scaled else np.ones_like(moments["beta"])
+        state_dict[f"{module}.bn.weight"], state_dict[f"{module}.bn.bias"] = gamma, moments["beta"]
+        state_dict[f"{module}.bn.running_mean"] = moments["moving_mean"]
+        state_dict[f"{module}.bn.running_var"] = moments["moving_variance"]
+    if "softmax/weights" not in constants:
+        raise _not_fid_inception("The graph has no softmax/weights")
+    state_dict["fc.weight"], state_dict["fc.bias"] = constants["softmax/weights"].T, constants["softmax/biases"]
+    return state_dict
+
+
 def _not_fid_inception(detail):
     return ValueError(
-        f"{detail}: these are not pytorch-fid's FID Inception weights (pt_inception-2015-12-05-*.pth). "
+        f"{detail}: these are not the FID Inception's weights (pytorch-fid's pt_inception-2015-12-05-*.pth "
+        "or TTUR's classify_image_graph_def.pb). "
         "torchvision's and Keras' InceptionV3 are other networks with other weights, and give other FIDs."
     )
 
 
 def convert(source, destination):
-    """pytorch-fid's `.pth` -> a Keras weights file (`.weights.h5`) that `fid_inception` loads
-    without PyTorch. Returns the network."""
+    """pytorch-fid's `.pth` or TTUR's graph `.pb` -> a Keras weights file (`.weights.h5`) that
+    `fid_inception` loads without PyTorch. Returns the network."""
     if not destination.endswith(".weights.h5"):
         raise ValueError(f"Name the Keras weights file *.weights.h5, got {destination!r}.")
-    model = from_state_dict(_read_pth(source))
+    model = from_state_dict(_read_published(source))
     model.save_weights(destination)
     return model
 
 
-def _read_pth(path):
+def _read_published(path):
+    """A state dict in pytorch-fid's names from either published file, told apart by its suffix."""
     if not os.path.isfile(path):
         raise FileNotFoundError(
             f"No weights file at {path!r}. Download pytorch-fid's pt_inception-2015-12-05-6726825d.pth "
-            "(github.com/mseitzer/pytorch-fid, release fid_weights) on a machine with a network."
+            "(github.com/mseitzer/pytorch-fid, release fid_weights) or TensorFlow's inception-2015-12-05.tgz "
+            "(its classify_image_graph_def.pb) on a machine with a network."
         )
+    if path.endswith(".pb"):
+        return _read_graph(path)
+    if not path.endswith(".pth"):
+        raise ValueError(f"Give the FID Inception as a .pth (pytorch-fid's) or .pb (TTUR's graph); got {path!r}.")
     try:
         import torch
     except ImportError as error:
@@ -240,19 +310,20 @@ def fid_inception(weights_path, resize="clean", channels=3):
 
     Args:
         weights_path: the network's weights: a Keras file written by `convert` (`.weights.h5`),
-            or pytorch-fid's `.pth` itself (converted on the fly; needs PyTorch).
+            or a published file itself (pytorch-fid's `.pth`, which needs PyTorch, or TTUR's
+            graph `.pb`), converted on the fly.
         resize: "clean" (clean-fid's default), "legacy_tensorflow" (TTUR's and most FIDs
             published before 2021) or "legacy_pytorch" (pytorch-fid's); see `RESIZES`.
         channels: 3 for colour images, 1 for grayscale (repeated to RGB).
     """
     if resize not in RESIZES:
         raise ValueError(f"resize must be one of {RESIZES}, got {resize!r}.")
-    if weights_path.endswith(".pth"):
-        core = from_state_dict(_read_pth(weights_path))
+    if weights_path.endswith((".pth", ".pb")):
+        core = from_state_dict(_read_published(weights_path))
     elif not os.path.isfile(weights_path):
         raise FileNotFoundError(
-            f"No FID Inception weights at {weights_path!r}: convert pytorch-fid's .pth once with "
-            "python -m kgan.metrics.standard_inception SOURCE.pth DEST.weights.h5."
+            f"No FID Inception weights at {weights_path!r}: convert a published file once with "
+            "python -m kgan.metrics.standard_inception SOURCE.pth|SOURCE.pb DEST.weights.h5."
         )
     else:
         core = network()
@@ -265,8 +336,10 @@ def fid_inception(weights_path, resize="clean", channels=3):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Converts pytorch-fid's FID Inception weights to a Keras file.")
-    parser.add_argument("source", help="pytorch-fid's pt_inception-2015-12-05-6726825d.pth")
+    parser = argparse.ArgumentParser(description="Converts the FID Inception's published weights to a Keras file.")
+    parser.add_argument(
+        "source", help="pytorch-fid's pt_inception-2015-12-05-6726825d.pth, or TTUR's classify_image_graph_def.pb"
+    )
     parser.add_argument("destination", help="the Keras weights file to write (*.weights.h5)")
     options = parser.parse_args(argv)
     convert(options.source, options.destination)

@@ -63,10 +63,78 @@ def test_the_converter_refuses_another_inception_and_names_the_right_file(refere
     assert not (tmp_path / "out.weights.h5").exists()
     with pytest.raises(FileNotFoundError, match="pytorch-fid's pt_inception-2015-12-05-6726825d.pth"):
         kgan.metrics.fid_inception(str(tmp_path / "missing.pth"))
-    with pytest.raises(FileNotFoundError, match="convert pytorch-fid's .pth once"):
+    with pytest.raises(FileNotFoundError, match="convert a published file once"):
         kgan.metrics.fid_inception(str(tmp_path / "missing.weights.h5"))
     with pytest.raises(ValueError, match="resize must be one of"):
         kgan.metrics.fid_inception(str(tmp_path / "missing.weights.h5"), resize="bilinear")
+
+
+#: Convolutions of TTUR's graph as it names them (TensorFlow lists 94), with the module pytorch-fid ports each to.
+PUBLISHED_NAMES = {
+    "conv": "Conv2d_1a_3x3",
+    "conv_4": "Conv2d_4a_3x3",
+    "mixed/tower/conv_1": "Mixed_5b.branch5x5_2",
+    "mixed_3/conv": "Mixed_6a.branch3x3",
+    "mixed_4/tower_1/conv_4": "Mixed_6b.branch7x7dbl_5",
+    "mixed_8/tower_1/conv_3": "Mixed_7a.branch7x7x3_4",
+    "mixed_10/tower/mixed/conv_1": "Mixed_7c.branch3x3_2b",
+    "mixed_10/tower_1/mixed/conv_1": "Mixed_7c.branch3x3dbl_3b",
+    "mixed_10/tower_2/conv": "Mixed_7c.branch_pool",
+}
+
+
+def write_graph(state_dict, path, scale_after_normalization=True):
+    """A GraphDef holding `state_dict` as TTUR's graph holds its weights: HWIO `conv2d_params`,
+    `BatchNormWithGlobalNormalization` nodes with their four constants, `softmax/weights`."""
+    graph = tf.compat.v1.GraphDef()
+
+    def constant(name, value):
+        node = graph.node.add(name=name, op="Const")
+        node.attr["value"].tensor.CopyFrom(tf.make_tensor_proto(np.asarray(value, np.float32)))
+
+    for scope, module in standard_inception.graph_names().items():
+        constant(f"{scope}/conv2d_params", state_dict[f"{module}.conv.weight"].numpy().transpose(2, 3, 1, 0))
+        for part, key in [("gamma", "weight"), ("beta", "bias"), ("moving_mean", "running_mean")]:
+            constant(f"{scope}/batchnorm/{part}", state_dict[f"{module}.bn.{key}"].numpy())
+        constant(f"{scope}/batchnorm/moving_variance", state_dict[f"{module}.bn.running_var"].numpy())
+        batch_norm = graph.node.add(name=f"{scope}/batchnorm", op="BatchNormWithGlobalNormalization")
+        batch_norm.attr["scale_after_normalization"].b = scale_after_normalization
+        batch_norm.attr["variance_epsilon"].f = 1e-3
+    constant("softmax/weights", state_dict["fc.weight"].numpy().T)
+    constant("softmax/biases", state_dict["fc.bias"].numpy())
+    with open(path, "wb") as f:
+        f.write(graph.SerializeToString())
+
+
+def test_ttur_graph_gives_the_same_network(reference, tmp_path):
+    """The graph's 94 convolutions, named as TensorFlow lists them, map to pytorch-fid's modules;
+    a graph holding the random weights converts to the network the .pth gives."""
+    import torch
+
+    names = standard_inception.graph_names()
+    assert len(names) == 94 and len(set(names.values())) == 94
+    assert {scope: names[scope] for scope in PUBLISHED_NAMES} == PUBLISHED_NAMES
+    inputs, expected, folder = reference
+    state_dict = torch.load(folder / "random_fid_inception.pth", weights_only=True)
+    write_graph(state_dict, str(tmp_path / "classify_image_graph_def.pb"))
+    converted = str(tmp_path / "from_graph.weights.h5")
+    standard_inception.convert(str(tmp_path / "classify_image_graph_def.pb"), converted)
+    core = standard_inception.network()
+    core.load_weights(converted)
+    np.testing.assert_allclose(np.asarray(core(inputs["normalized"], training=False)[0]), expected["pool3"], atol=1e-4)
+    # A batch norm that does not scale (the op's scale_after_normalization) ignores its gamma.
+    write_graph(state_dict, str(tmp_path / "unscaled.pb"), scale_after_normalization=False)
+    unscaled = standard_inception.from_state_dict(standard_inception._read_published(str(tmp_path / "unscaled.pb")))
+    assert np.all(unscaled.get_layer("Mixed_7c.branch_pool.bn").gamma.numpy() == 1.0)
+    # Another graph (here one convolution short) is refused, naming what it lacks.
+    graph = tf.compat.v1.GraphDef()
+    graph.ParseFromString((tmp_path / "unscaled.pb").read_bytes())
+    kept = [node for node in graph.node if node.name != "mixed_4/tower_1/conv_4/conv2d_params"]
+    del graph.node[:]
+    graph.node.extend(kept)
+    (tmp_path / "other.pb").write_bytes(graph.SerializeToString())
+    with pytest.raises(ValueError, match="no convolution 'mixed_4/tower_1/conv_4'.*not the FID Inception's"):
+        standard_inception.convert(str(tmp_path / "other.pb"), str(tmp_path / "other.weights.h5"))
 
 
 @pytest.mark.parametrize("method", ["clean", "legacy_pytorch"])
