@@ -221,6 +221,8 @@ def export_command(args):
 
 def evaluate_command(args):
     with users_input():
+        if args.images:
+            return _evaluate_images(args)
         generator = kgan.trained.open_generator(args.model)  # first: a wrong --model fails before the data loads
         config = _run_config(args.model)
         direction = args.direction or config.get("direction", "AtoB")
@@ -272,6 +274,48 @@ def evaluate_command(args):
             results.update(_memorization(args, generator, extractor))
         results["extractor"] = None if extractor is None else extractor.name
         print(json.dumps({k: round(v, 6) if isinstance(v, float) else v for k, v in results.items()}))
+    return 0
+
+
+def _evaluate_images(args):
+    """kgan evaluate --images: a folder of generated images scored as they are, against
+    --real-images or --dataset's --split, with the metrics of features."""
+    drawn = {
+        "--truncation": args.truncation is not None,
+        "--repeats": args.repeats > 1,
+        "--memorization": args.memorization,
+    }
+    if any(drawn.values()):
+        option = next(name for name, given in drawn.items() if given)
+        raise UsageError(f"{option} draws samples from a --model; the --images of a folder are scored as they are.")
+    generated = kgan.images.from_uint8(kgan.data.read_images(args.images))
+    image_shape = generated.shape[1:]
+    if args.dataset is None:  # the dataset whose images these look like, else mnist
+        fitting = [name for name, shape in kgan.metrics.extractors.DOMAINS.items() if tuple(shape) == image_shape]
+        args.dataset = (fitting or ["mnist"])[0]
+    extractor = _extractor(args, image_shape, {})
+    if extractor is None:
+        raise UsageError(
+            f"The images are {'x'.join(map(str, image_shape))}; kgan's {args.dataset} classifier takes "
+            f"{'x'.join(map(str, kgan.metrics.extractors.DOMAINS[args.dataset]))}. Pass --fid-inception FILE, "
+            "which takes any size, or the --dataset of the images' size."
+        )
+    names = args.metrics or (["fid"] if args.reference else DEFAULT_METRICS["sampling"])
+    unfit = [name for name in names if name in PAIRED_METRICS or name in ("class_accuracy", "intra_fid")]
+    if unfit:
+        raise UsageError(
+            f"--metrics {' '.join(unfit)} need a model (its classes or its translations); --images has neither."
+        )
+    if args.reference and "fid" not in names:
+        raise UsageError("--reference holds the real statistics of FID: add fid to --metrics.")
+    metrics = [_metric(name, extractor, None, args) for name in names]
+    if names == ["fid"] and args.reference:
+        real = None
+    else:
+        real = _real_images(args, labels=False)
+    results = kgan.evaluate(generated, real, metrics, num_samples=min(args.num_samples, len(generated)))
+    results["extractor"] = extractor.name
+    print(json.dumps({k: round(v, 6) if isinstance(v, float) else v for k, v in results.items()}))
     return 0
 
 
@@ -376,10 +420,19 @@ def _memorization(args, generator, extractor):
 
 
 def _real_images(args, labels, split=None):
-    """The --dataset's --split to compare samples with, with its labels for a conditional generator:
+    """The --real-images, or --dataset's --split (`split` another), to compare samples with, with its
+    labels for a conditional generator:
     in an order shuffled with --seed, so that fewer samples than the split holds are a random
     subset of it, not its first images (the CIFAR-10 subset's test split is sorted by class: its
     first 2,000 are airplanes and cars)."""
+    if args.real_images and split is None:
+        if labels:
+            raise UsageError(
+                "--real-images has no labels for a conditional generator's class metrics: pass --metrics without "
+                "class_accuracy and intra_fid, or compare with --dataset's labelled images."
+            )
+        real = kgan.images.from_uint8(kgan.data.read_images(args.real_images))
+        return real[np.random.default_rng(args.seed).permutation(len(real))]
     check_data_dir(args.data_dir)
     try:
         return kgan.data.load(

@@ -621,11 +621,21 @@ def _add_evaluate(commands, common):
         "--fid-inception (published FIDs' network) or --inception-weights is given; see docs/metrics.md for which "
         "numbers compare with published ones.",
     )
-    evaluate.add_argument(
+    scored = evaluate.add_mutually_exclusive_group(required=True)
+    scored.add_argument(
         "--model",
-        required=True,
         help="a .keras GAN, or an exported SavedModel folder or .onnx file (of a kgan train run: that run's "
         "dataset is the default)",
+    )
+    scored.add_argument(
+        "--images",
+        metavar="DIR",
+        help="instead of a model, a folder of generated images (subfolders too, one size), scored as they are",
+    )
+    evaluate.add_argument(
+        "--real-images",
+        metavar="DIR",
+        help="a folder of real images (one size) to compare with, instead of --dataset's --split",
     )
     evaluate.add_argument(
         "--dataset",

@@ -14,7 +14,7 @@ import os
 
 from kgan.data.catalog import CLASS_NAMES, DATA_DIR_ENV, DATASETS, IMAGE_SHAPES
 from kgan.data.files import read_cifar10_npz, read_digits_csv, read_idx, read_mnist_format
-from kgan.data.folder import image_folder, image_size_pair
+from kgan.data.folder import image_folder, image_size_pair, read_images
 from kgan.data.paired import (
     edge_maps,
     inverted,
@@ -170,6 +170,7 @@ __all__ = [
     "read_cifar10_npz",
     "read_digits_csv",
     "read_idx",
+    "read_images",
     "read_mnist_format",
     "resize_batches",
     "resolve_data_dir",

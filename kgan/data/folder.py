@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 import tensorflow as tf
 
 from kgan.data.pipeline import batch_and_scale, check_limit, shuffled_per_pass
@@ -67,6 +68,43 @@ def resized_pixels(image, image_size):
     """uint8 pixels resized to `image_size` with antialiasing, rounded back to uint8."""
     image = tf.image.resize(image, image_size, antialias=True)
     return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
+
+
+def read_images(path, limit=None):
+    """Every image in a folder (and its subfolders), at its own size, as uint8 pixels
+    `(n, height, width, channels)` in sorted file order: a folder of samples or of real images to
+    score as they are, as clean-fid reads folders. Grayscale files stay one channel when all are
+    grayscale; otherwise all are read as RGB.
+
+    Raises:
+        ValueError: a file that does not decode, or images of different sizes (resize them, or
+            stream them resized with `image_folder(path, image_size=...)`).
+    """
+    check_limit(limit)
+    files = list_images(path)[0][:limit]
+    decoded = []
+    for file in files:
+        try:
+            decoded.append(tf.io.decode_image(tf.io.read_file(file), expand_animations=False).numpy())
+        except (tf.errors.InvalidArgumentError, tf.errors.UnknownError) as error:
+            raise ValueError(f"Cannot decode image {file}: {error.message.strip()}. Remove or replace it.") from None
+    channels = 1 if all(image.shape[-1] == 1 for image in decoded) else 3
+    pixels = [image if image.shape[-1] == channels else _as_rgb(image) for image in decoded]
+    for file, image in zip(files, pixels):
+        if image.shape != pixels[0].shape:
+            raise ValueError(
+                f"{file} is {image.shape[1]}x{image.shape[0]} where {files[0]} is {pixels[0].shape[1]}x"
+                f"{pixels[0].shape[0]}: the images of a folder scored as they are must share one size. Resize "
+                "them, or read them resized with kgan.data.image_folder(path, image_size=...)."
+            )
+    return np.stack(pixels)
+
+
+def _as_rgb(image):
+    """Decoded pixels (grey, grey + alpha, RGB or RGBA) as RGB."""
+    if image.shape[-1] in (1, 2):
+        return np.repeat(image[..., :1], 3, axis=-1)
+    return image[..., :3]
 
 
 def image_folder(

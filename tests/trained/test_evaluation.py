@@ -324,3 +324,27 @@ def test_the_identity_baseline_of_grey_to_colour_pairs_is_the_grey_image_in_ever
     report = baseline_scores([(grey, colour)], num_samples=6)
     expected = tf.image.psnr((np.repeat(grey, 3, axis=-1) + 1) / 2, (colour + 1) / 2, max_val=1.0).numpy().mean()
     assert report["baseline"] == "identity" and report["baseline_psnr"] == pytest.approx(expected, rel=1e-5)
+
+
+def test_cli_evaluate_scores_a_folder_of_images_against_another(mnist_dir, tmp_path, capsys):
+    """Two folders of PNGs, as clean-fid compares them: kgan evaluate --images A --real-images B."""
+    import json
+
+    import kgan_cli as cli
+
+    digits, _ = kgan.data.load_arrays("mnist", mnist_dir, "test")
+    for folder, images in (("generated", digits[:300]), ("real", digits[5000:5300])):
+        for index, image in enumerate(images):
+            kgan.images.save_png(str(tmp_path / folder / f"{index:04d}.png"), image)
+    command = ["evaluate", "--images", str(tmp_path / "generated"), "--real-images", str(tmp_path / "real")]
+    assert cli.main([*command, "--metrics", "fid", "kid"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert report["extractor"] == "mnist_extractor" and report["samples"] == report["real_samples"] == 300
+    fid = FrechetInceptionDistance(kgan.metrics.domain_extractor("mnist"))
+    expected = kgan.evaluate(kgan.images.from_uint8(digits[:300]), digits[5000:5300], [fid], num_samples=300)["fid"]
+    assert report["fid"] == pytest.approx(expected, rel=1e-5) and report["kid"] is not None
+    assert cli.main([*command, "--memorization"]) == 2
+    assert "--memorization draws samples from a --model" in capsys.readouterr().err
+    kgan.images.save_png(str(tmp_path / "generated" / "large.png"), np.zeros((32, 32, 1), np.uint8))
+    assert cli.main(command) == 2
+    assert "must share one size" in capsys.readouterr().err
