@@ -69,7 +69,7 @@ setup(
             "torch==2.14.1",
             "torchvision==0.29.1",
             "pytorch-fid",
-            "clean-fid",
+            "clean-fid",  # imported as cleanfid
         ],
     },
     entry_points={"console_scripts": ["kgan=kgan_cli:main"]},

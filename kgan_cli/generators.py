@@ -247,16 +247,16 @@ def evaluate_command(args):
                 "--memorization compares samples with training images in an extractor's features: "
                 + ("this model translates images." if kind == "translating" else "no extractor fits them.")
             )
-        if args.reference and (kind == "translating" or "fid" not in names):
+        if args.reference and kind == "translating":
             raise UsageError(
-                "--reference holds the real statistics of FID for a generator that samples: "
-                + ("this model translates images." if kind == "translating" else "add fid to --metrics.")
+                "--reference holds the real statistics of FID for a generator that samples; this model "
+                "translates images."
             )
         metrics = [_metric(name, extractor, generator, args) for name in names]  # refused before the data loads
         if kind == "translating":
             real = _held_out_pairs(args, generator, config, direction)
-        else:  # FID against --reference alone reads no images
-            real = None if names == ["fid"] and args.reference else _real_images(args, labels=kind == "conditional")
+        else:
+            real = None if _reference_alone(args, names) else _real_images(args, labels=kind == "conditional")
         if args.truncation is not None and not generator.truncates:
             raise UsageError(f"--truncation is for StyleGAN2 and BigGAN generators; {args.model!r} does not truncate.")
         results = kgan.evaluate(
@@ -272,9 +272,21 @@ def evaluate_command(args):
             results.update(baseline_scores(real, args.num_samples))
         if args.memorization:
             results.update(_memorization(args, generator, extractor))
-        results["extractor"] = None if extractor is None else extractor.name
-        print(json.dumps({k: round(v, 6) if isinstance(v, float) else v for k, v in results.items()}))
+        _print_results(results, extractor)
     return 0
+
+
+def _reference_alone(args, names):
+    """Whether the metrics need no real images: FID alone, against --reference (which holds FID's
+    real statistics, so fid must be among the metrics when it is given)."""
+    if args.reference and "fid" not in names:
+        raise UsageError("--reference holds the real statistics of FID: add fid to --metrics.")
+    return bool(args.reference) and names == ["fid"]
+
+
+def _print_results(results, extractor):
+    results["extractor"] = None if extractor is None else extractor.name
+    print(json.dumps({k: round(v, 6) if isinstance(v, float) else v for k, v in results.items()}))
 
 
 def _evaluate_images(args):
@@ -306,16 +318,10 @@ def _evaluate_images(args):
         raise UsageError(
             f"--metrics {' '.join(unfit)} need a model (its classes or its translations); --images has neither."
         )
-    if args.reference and "fid" not in names:
-        raise UsageError("--reference holds the real statistics of FID: add fid to --metrics.")
     metrics = [_metric(name, extractor, None, args) for name in names]
-    if names == ["fid"] and args.reference:
-        real = None
-    else:
-        real = _real_images(args, labels=False)
+    real = None if _reference_alone(args, names) else _real_images(args, labels=False)
     results = kgan.evaluate(generated, real, metrics, num_samples=min(args.num_samples, len(generated)))
-    results["extractor"] = extractor.name
-    print(json.dumps({k: round(v, 6) if isinstance(v, float) else v for k, v in results.items()}))
+    _print_results(results, extractor)
     return 0
 
 

@@ -703,7 +703,7 @@ def _add_evaluate(commands, common):
         "--resize",
         choices=FID_RESIZES,
         help="how --fid-inception's input reaches 299x299: clean (clean-fid's, the default), legacy_tensorflow "
-        "(TTUR's, most FIDs published before 2021) or legacy_pytorch (pytorch-fid's)",
+        "(TTUR's code) or legacy_pytorch (pytorch-fid's)",
     )
     evaluate.add_argument("--seed", type=int, default=0, help="seed of the latent vectors and holes (default: 0)")
     evaluate.add_argument(

@@ -5,8 +5,8 @@ distance-based metrics, class logits for the Inception Score. Two kinds:
 
 * `fid_inception(weights_path)` (kgan/metrics/standard_inception.py): the Inception graph of
   2015-12-05 that published FIDs use (pool3 features, 2048-d; 1008-way logits), resized as
-  clean-fid or TTUR resize, from pytorch-fid's weights file that you provide: kgan cannot
-  download one. Numbers computed with it are the ones to put beside published tables.
+  clean-fid or TTUR resize, from the weights file you provide (pytorch-fid's `.pth` or TTUR's
+  graph `.pb`): kgan cannot download one. Numbers computed with it are the ones to put beside published tables.
 * `inception_v3(weights_path)`: the Keras applications' InceptionV3 (pool3 features, 2048-d;
   1000 ImageNet classes), a related network with other weights: its FIDs are on another scale.
 * `domain_extractor(name)`: small classifiers that kgan trains on MNIST, Fashion-MNIST and

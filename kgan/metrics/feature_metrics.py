@@ -45,6 +45,17 @@ def as_model_range(images):
     return images
 
 
+def check_fits(extractor, image_shape):
+    """A ValueError when `extractor` does not take images of `image_shape`, naming what does."""
+    if not extractors.takes(extractor, image_shape):
+        raise ValueError(
+            f"Images of shape {image_shape} do not fit the extractor {extractor.name!r}, which takes "
+            f"{tuple(extractor.inputs[0].shape[1:])}. Use the extractor of your data's domain (e.g. "
+            "domain_extractor('cifar10') for 32x32x3) or kgan.metrics.fid_inception(path, channels=...), "
+            "which takes any size."
+        )
+
+
 _shared_features = contextvars.ContextVar("kgan_shared_features", default=None)
 
 
@@ -92,13 +103,7 @@ class _FeatureMetric(keras.metrics.Metric):
         key = (id(self.extractor), id(images))
         if shared is not None and key in shared:
             return shared[key][1]
-        got = tuple(images.shape[1:])
-        if not extractors.takes(self.extractor, got):
-            raise ValueError(
-                f"Images of shape {got} do not fit the extractor {self.extractor.name!r}, which takes "
-                f"{tuple(self.extractor.inputs[0].shape[1:])}. Use the extractor of your data's domain (e.g. "
-                "domain_extractor('cifar10') for 32x32x3) or kgan.metrics.inception_v3(path, channels=...)."
-            )
+        check_fits(self.extractor, tuple(images.shape[1:]))
         features, logits = self.extractor(as_model_range(images), training=False)
         result = tf.cast(features, tf.float64), tf.cast(logits, tf.float64)
         if shared is not None:

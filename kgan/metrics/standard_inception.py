@@ -7,10 +7,9 @@ mean, and max pooling in the last block's pool branch). `network()` builds that 
 pytorch-fid's `FIDInceptionA/C/E_1/E_2` define it; `convert()` fills it from either published
 form of its weights, pytorch-fid's `pt_inception-2015-12-05-6726825d.pth` or the TensorFlow graph
 TTUR reads (`classify_image_graph_def.pb` of `inception-2015-12-05.tgz`), into a Keras weights
-file once; and
-`fid_inception()` (`kgan.metrics.fid_inception`) wraps it as kgan's metrics take an extractor,
-with the input resized as clean-fid ("clean", the default) or the original TensorFlow graph
-("legacy_tensorflow") does.
+file once; and `fid_inception()` (`kgan.metrics.fid_inception`) wraps it as kgan's metrics take
+an extractor, with the input resized as clean-fid ("clean", the default) or the original
+TensorFlow graph ("legacy_tensorflow") does.
 
     python -m kgan.metrics.standard_inception pt_inception-2015-12-05-6726825d.pth fid_inception.weights.h5
 
@@ -34,7 +33,14 @@ SIZE = 299
 #: PIL's filter), the original TensorFlow graph's bilinear without half-pixel centres (TTUR,
 #: clean-fid's "legacy_tensorflow"), or PyTorch's bilinear (pytorch-fid, "legacy_pytorch").
 RESIZES = ("clean", "legacy_tensorflow", "legacy_pytorch")
-POOL3, CLASSES = 2048, 1008
+CLASSES = 1008
+
+
+def check_resize(method):
+    """`method`, or a ValueError naming the resizes there are."""
+    if method not in RESIZES:
+        raise ValueError(f"resize must be one of {RESIZES}, got {method!r}.")
+    return method
 
 
 def _conv(x, filters, kernel, name, strides=1, padding="valid"):
@@ -275,9 +281,8 @@ def resize(pixels, method="clean"):
     if method == "legacy_tensorflow":
         size = (SIZE, SIZE)
         return tf.raw_ops.ResizeBilinear(images=pixels, size=size, align_corners=False, half_pixel_centers=False)
-    if method == "legacy_pytorch":
-        return tf.image.resize(pixels, (SIZE, SIZE), method="bilinear", antialias=False)
-    raise ValueError(f"resize must be one of {RESIZES}, got {method!r}.")
+    check_resize(method)
+    return tf.image.resize(pixels, (SIZE, SIZE), method="bilinear", antialias=False)  # legacy_pytorch
 
 
 @keras.saving.register_keras_serializable(package="kgan")
@@ -287,9 +292,7 @@ class FIDInput(layers.Layer):
 
     def __init__(self, method="clean", **kwargs):
         super().__init__(**kwargs)
-        if method not in RESIZES:
-            raise ValueError(f"resize must be one of {RESIZES}, got {method!r}.")
-        self.method = method
+        self.method = check_resize(method)
 
     def call(self, images):
         pixels = tf.round(tf.clip_by_value((tf.cast(images, "float32") + 1.0) * 127.5, 0.0, 255.0))
@@ -312,12 +315,11 @@ def fid_inception(weights_path, resize="clean", channels=3):
         weights_path: the network's weights: a Keras file written by `convert` (`.weights.h5`),
             or a published file itself (pytorch-fid's `.pth`, which needs PyTorch, or TTUR's
             graph `.pb`), converted on the fly.
-        resize: "clean" (clean-fid's default), "legacy_tensorflow" (TTUR's and most FIDs
-            published before 2021) or "legacy_pytorch" (pytorch-fid's); see `RESIZES`.
+        resize: "clean" (clean-fid's default), "legacy_tensorflow" (TTUR's code) or
+            "legacy_pytorch" (pytorch-fid's); see `RESIZES`.
         channels: 3 for colour images, 1 for grayscale (repeated to RGB).
     """
-    if resize not in RESIZES:
-        raise ValueError(f"resize must be one of {RESIZES}, got {resize!r}.")
+    check_resize(resize)  # before the weights load
     if weights_path.endswith((".pth", ".pb")):
         core = from_state_dict(_read_published(weights_path))
     elif not os.path.isfile(weights_path):

@@ -74,8 +74,9 @@ def evaluate(
                 "repeats > 1 scores new draws of a generator that samples; an array of images, or a translator's "
                 "outputs of the same inputs, are the same every time."
             )
+        source = generator if opened is None else opened  # a file is opened once, not once a draw
         draws = [
-            evaluate(generator, real_data, metrics, num_samples, batch_size, seed + index, truncation)
+            evaluate(source, real_data, metrics, num_samples, batch_size, seed + index, truncation)
             for index in range(repeats)
         ]
         return _mean_and_spread(draws)
@@ -126,10 +127,10 @@ def _mean_and_spread(draws):
     (the counts, the same in every draw, as they are)."""
     results = {}
     for name in draws[0]:
-        values = np.array([draw[name] for draw in draws], np.float64)
         if name in ("samples", "real_samples"):
             results[name] = draws[0][name]
             continue
+        values = np.array([draw[name] for draw in draws], np.float64)
         results[name] = float(values.mean())
         results[f"{name}_seed_std"] = float(values.std(ddof=1))
     return results

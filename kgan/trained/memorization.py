@@ -12,8 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from kgan.images import save_png, tile, to_uint8
-from kgan.metrics.extractors import takes
-from kgan.metrics.feature_metrics import as_model_range
+from kgan.metrics.feature_metrics import as_model_range, check_fits
 from kgan.seeding import sub_seed
 from kgan.trained.evaluation import _real_batches, sampler
 
@@ -97,11 +96,7 @@ def _features_and_pixels(batches, extractor):
     """Features (float32) and uint8 pixels of every image the `(images, labels)` batches hold."""
     features, pixels = [], []
     for images, _ in batches:
-        if not takes(extractor, tuple(images.shape[1:])):
-            raise ValueError(
-                f"Images of shape {tuple(images.shape[1:])} do not fit the extractor {extractor.name!r}, which "
-                f"takes {tuple(extractor.inputs[0].shape[1:])}: use the extractor of the images' domain."
-            )
+        check_fits(extractor, tuple(images.shape[1:]))
         scaled = as_model_range(tf.convert_to_tensor(images))
         features.append(np.asarray(extractor(scaled, training=False)[0], np.float32))
         pixels.append(to_uint8(scaled))

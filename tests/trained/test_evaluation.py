@@ -75,7 +75,9 @@ def test_cli_evaluate_scores_a_saved_gan_and_an_export(mnist_dir, tmp_path, caps
     repeated = ["evaluate", "--model", exported, "--data-dir", mnist_dir, "--num-samples", "100", "--repeats", "2"]
     assert cli.main([*repeated, "--metrics", "fid", "fid_infinity"]) == 0
     report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert report["samples"] == 100 and report["fid_seed_std"] > 0 and report["fid_at_n"] == report["fid"]
+    # FIDInfinity's FID of all N, from stored features, is FID's from running sums (up to rounding)
+    assert report["samples"] == 100 and report["fid_seed_std"] > 0
+    assert report["fid_at_n"] == pytest.approx(report["fid"], rel=1e-4)
     assert {"fid_infinity", "fid_infinity_seed_std"} <= set(report)
     assert reports[0]["fid"] > 10  # an untrained generator is far from MNIST
     assert cli.main(["evaluate", "--model", str(tmp_path / "missing.keras"), "--data-dir", mnist_dir]) == 2
@@ -342,7 +344,7 @@ def test_cli_evaluate_scores_a_folder_of_images_against_another(mnist_dir, tmp_p
     assert report["extractor"] == "mnist_extractor" and report["samples"] == report["real_samples"] == 300
     fid = FrechetInceptionDistance(kgan.metrics.domain_extractor("mnist"))
     expected = kgan.evaluate(kgan.images.from_uint8(digits[:300]), digits[5000:5300], [fid], num_samples=300)["fid"]
-    assert report["fid"] == pytest.approx(expected, rel=1e-5) and report["kid"] is not None
+    assert report["fid"] == pytest.approx(expected, rel=1e-5) and np.isfinite(report["kid"])
     assert cli.main([*command, "--memorization"]) == 2
     assert "--memorization draws samples from a --model" in capsys.readouterr().err
     kgan.images.save_png(str(tmp_path / "generated" / "large.png"), np.zeros((32, 32, 1), np.uint8))
