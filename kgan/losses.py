@@ -14,7 +14,7 @@ without `fake_label` unless it is set).
 All arithmetic happens in float32 so that mixed-precision networks give the same losses.
 
 `get(name)` resolves the names `non_saturating`, `minimax`, `least_squares`, `hinge`,
-`wasserstein` and `relativistic_average`; a `(discriminator_fn, generator_fn)` tuple makes a
+`wasserstein`, `relativistic_average` and `relativistic_pairing`; a `(discriminator_fn, generator_fn)` tuple makes a
 custom pair.
 """
 
@@ -121,6 +121,23 @@ def relativistic_average_generator_loss(fake_logits, real_logits):
     return _bce_with_logits(1.0, fake_vs_real) + _bce_with_logits(0.0, real_vs_fake)
 
 
+# --- relativistic pairing (RpGAN; Jolicoeur-Martineau, 2019; R3GAN, Huang et al., 2024) ---------
+# Each real image is paired with the fake at the same place in the batch, and D judges the pair:
+# how much more real the real one looks. Unlike the relativistic average, no batch mean enters.
+
+
+@keras.saving.register_keras_serializable(package="kgan")
+def relativistic_pairing_discriminator_loss(real_logits, fake_logits, real_label=1.0, fake_label=0.0):
+    """RpGAN discriminator: E[softplus(D(G(z)) - D(x))] over the batch's (real, fake) pairs."""
+    return ops.mean(ops.softplus(_f32(fake_logits) - _f32(real_logits)))
+
+
+@keras.saving.register_keras_serializable(package="kgan")
+def relativistic_pairing_generator_loss(fake_logits, real_logits):
+    """RpGAN generator, the mirror image: E[softplus(D(x) - D(G(z)))]."""
+    return ops.mean(ops.softplus(_f32(real_logits) - _f32(fake_logits)))
+
+
 def mean_absolute_error(x, y):
     """E|x - y| in float32: pix2pix's L1 and CycleGAN's cycle and identity losses."""
     return ops.mean(ops.abs(_f32(x) - _f32(y)))
@@ -183,6 +200,12 @@ LOSSES = {
         relativistic_average_discriminator_loss,
         relativistic_average_generator_loss,
         supports_label_smoothing=True,
+        relativistic=True,
+    ),
+    "relativistic_pairing": AdversarialLoss(
+        "relativistic_pairing",
+        relativistic_pairing_discriminator_loss,
+        relativistic_pairing_generator_loss,
         relativistic=True,
     ),
     "hinge": AdversarialLoss("hinge", hinge_discriminator_loss, score_generator_loss),

@@ -60,6 +60,8 @@ class Recipe:
             other sizes are resized up to the next one (MNIST's 28x28 to 32x32).
         callbacks: `(class in kgan.callbacks, folder of the run)` pairs of the pictures it adds;
             each class takes `log_dir`, `png_dir` and `seed`.
+        scheduled: its family's `compile()` takes `schedule_steps`, which `kgan train` sets to the
+            run's number of steps (the schedules end with the run).
     """
 
     name: str
@@ -73,6 +75,7 @@ class Recipe:
     epoch_share: float = 1.0
     power_of_two: bool = False
     callbacks: tuple[tuple[str, str], ...] = ()
+    scheduled: bool = False
 
 
 #: The options only some recipes take, by their argparse name.
@@ -118,6 +121,12 @@ OPTIONS = {
     "mixing": Option(
         "--mixing",
         "the share of training batches made from two mixed ws (the family's default: 0.9; 0 turns it off)",
+        "finite_float",
+    ),
+    "gamma": Option(
+        "--gamma",
+        "the weight of R1 on real and of R2 on fake images, at every D step, at the start of its cosine "
+        "schedule (down to a tenth by the run's end); the family's default: 0.05, the paper's for CIFAR-10",
         "finite_float",
     ),
     "labels": Option(
@@ -181,6 +190,12 @@ _CONDITIONAL_DEFAULTS = {"kernel_size": 4, "dropout": 0.0, **_FAST_ADAM}
 # AVX2 CPU, FID 14.6 and the requested class in 31% of samples in 5.6 minutes, against 17.4 and 21%
 # in 6.4 minutes with 2 D steps (docs/conditional.md; benchmarks/conditional_speed.py for the step).
 _BIGGAN_DEFAULTS = {"width": 8, "latent_dim": 64, "d_steps": 1}
+
+
+# R3GAN on CPUs: see docs/recipes.md ("R3GAN"). Its learning rates, betas, gamma and EMA follow the
+# family's schedules unless --d-lr, --beta-2, ... are given.
+_R3GAN_DEFAULTS = {"latent_dim": 64}
+_R3GAN_EPOCH_SHARE = 1 / 3
 
 
 def _conditional_network(options):
@@ -283,6 +298,21 @@ RECIPES = {
             options=_CONDITIONAL_OPTIONS,
             defaults=_CONDITIONAL_DEFAULTS,
             data="labelled_images",
+        ),
+        Recipe(
+            "r3gan",
+            "R3GAN",
+            "R3GAN (Huang et al., 2024): normalization-free residual networks of --width filters at every "
+            "size (one block each, depthwise grouped convolutions, fix-up initialization), the relativistic "
+            "pairing loss with R1 and R2 at every D step, Adam(2e-4, 0, 0.9) and cosine schedules of the "
+            "learning rate, beta_2, gamma and the EMA's half-life over the run; square power-of-two images",
+            lambda options: {"widths": options.width},
+            compile=lambda options: {"gamma": options.gamma},
+            options=("gamma",),
+            defaults=_R3GAN_DEFAULTS,
+            epoch_share=_R3GAN_EPOCH_SHARE,
+            power_of_two=True,
+            scheduled=True,
         ),
         Recipe(
             "sngan",

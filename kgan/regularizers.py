@@ -7,6 +7,8 @@ that its average strength is unchanged (Karras et al., 2020). The lazy term join
 loss, so it takes no optimizer step of its own (see docs/stylegan2.md on why Adam needs no
 correction for it here).
 
+A weight may be a Keras schedule of its network's updates (`kgan.schedules.Cosine`).
+
 * On the discriminator (`Regularizer`), `__call__(discriminator, real, fake, real_logits, seed)`.
 * On the generator (`GeneratorRegularizer`), `__call__(gan, real, condition, seed)`.
 
@@ -22,6 +24,8 @@ import math
 import keras
 import tensorflow as tf
 from keras import ops
+
+from kgan import schedules
 
 
 def _input_gradients(discriminator, samples):
@@ -46,12 +50,16 @@ class Regularizer:
     network = "discriminator"  # the network whose loss it joins
 
     def __init__(self, weight, every=1):
-        if weight < 0:
-            raise ValueError(f"{type(self).__name__} weight must be >= 0, got {weight}.")
+        if not callable(weight) and not weight >= 0:
+            raise ValueError(f"{type(self).__name__} weight must be >= 0 or a schedule, got {weight}.")
         if not isinstance(every, int) or every < 1:
             raise ValueError(f"{type(self).__name__} every must be an int >= 1, got {every!r}.")
-        self.weight = float(weight)
+        self.weight = weight if callable(weight) else float(weight)
         self.every = every
+
+    def weight_at(self, iterations):
+        """The weight after `iterations` updates of its network: `weight`, or its schedule's value."""
+        return schedules.value_at(self.weight, iterations)
 
     def build(self, gan):
         """Runs at `compile`; may take training state from `gan.state_variable(...)`."""
@@ -60,11 +68,11 @@ class Regularizer:
         raise NotImplementedError
 
     def get_config(self):
-        return {"weight": self.weight, "every": self.every}
+        return {"weight": schedules.value_config(self.weight), "every": self.every}
 
     @classmethod
     def from_config(cls, config):
-        return cls(**config)
+        return cls(**{key: schedules.from_value_config(value) for key, value in config.items()})
 
     def __repr__(self):
         config = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
@@ -113,7 +121,8 @@ class R1(Regularizer):
     """R1: penalises D's gradient on real samples, `gamma / 2 * E[||grad D(x)||^2]` (Mescheder et al., 2018).
 
     Args:
-        gamma: the weight gamma (10 is common for images; smaller for low-dimensional data).
+        gamma: the weight gamma (10 is common for images; smaller for low-dimensional data), or a
+            schedule of D's updates (`kgan.schedules.Cosine`, as R3GAN's).
         every: lazy application interval (16 in StyleGAN2).
     """
 
@@ -128,7 +137,7 @@ class R1(Regularizer):
         return 0.5 * ops.mean(ops.sum(ops.square(_input_gradients(discriminator, samples)), axis=1))
 
     def get_config(self):
-        return {"gamma": self.weight, "every": self.every}
+        return {"gamma": schedules.value_config(self.weight), "every": self.every}
 
 
 @keras.saving.register_keras_serializable(package="kgan")

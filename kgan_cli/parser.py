@@ -32,7 +32,15 @@ _RECIPE_TABLE = _read_on_its_own("recipe_table.py")
 #: `kgan train`'s recipes (kgan/recipe_table.py), by --recipe name, and the options only some take.
 RECIPES, OPTIONS = _RECIPE_TABLE.RECIPES, _RECIPE_TABLE.OPTIONS
 # Choices the parser offers without importing kgan; tests/test_cli.py checks them against the library.
-LOSS_NAMES = ("hinge", "least_squares", "minimax", "non_saturating", "relativistic_average", "wasserstein")
+LOSS_NAMES = (
+    "hinge",
+    "least_squares",
+    "minimax",
+    "non_saturating",
+    "relativistic_average",
+    "relativistic_pairing",
+    "wasserstein",
+)
 EVALUATION_DATASETS = ("mnist", "fashion_mnist", "cifar10")
 STRATEGIES = ("auto", "none", "mirrored", "multi-worker")  # kgan.cluster.STRATEGIES
 METRICS = {

@@ -315,6 +315,7 @@ def _train(args, recipe, strategy, run, started):
             augment=kgan.augment.AdaptiveAugment(seed=args.seed) if args.ada else None,
             freeze_d=args.freeze_d or 0,
             **_given(recipe.compile(args)),
+            **({"schedule_steps": decay_steps} if recipe.scheduled else {}),
         )
     print(
         f"training {_article(type(gan).__name__)} on {source}: {epochs} epochs of {steps_per_epoch} steps, "
@@ -378,8 +379,9 @@ def _lost_a_worker(error, run_dir):
 
 
 def _article(name):
-    """'a DCGAN', 'an ACGAN', 'an SNGAN', 'a StyleGAN2': by the first sound (an acronym's letter)."""
-    vowel_sound = name[0] in "AEIOU" or (name[0] in "FHLMNRSX" and name[1:2].isupper())
+    """'a DCGAN', 'an ACGAN', 'an SNGAN', 'an R3GAN', 'a StyleGAN2': by the first sound (an acronym's letter)."""
+    spelled = name[1:2].isupper() or name[1:2].isdigit()  # SNGAN, R3GAN: said letter by letter
+    vowel_sound = name[0] in "AEIOU" or (name[0] in "FHLMNRSX" and spelled)
     return f"{'an' if vowel_sound else 'a'} {name}"
 
 

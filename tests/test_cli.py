@@ -473,7 +473,7 @@ def test_every_recipe_of_the_table_builds_its_family_from_the_command_line():
     assert kgan_cli.parser.RECIPES.keys() == RECIPES.keys()
     assert set(RECIPES) == {
         *("acgan", "biggan", "cgan", "cyclegan", "dcgan", "inpainting", "lsgan", "pix2pix", "projection", "sngan"),
-        *("srgan", "stylegan2", "wgangp"),
+        *("r3gan", "srgan", "stylegan2", "wgangp"),
     }
     parser = kgan_cli.parser.build_parser()
     for name, recipe in RECIPES.items():
@@ -491,7 +491,9 @@ def test_every_recipe_of_the_table_builds_its_family_from_the_command_line():
         gan = kgan_cli.train.build_gan(kgan_cli.parser.RECIPES[name], args, (8, 8, 1), from_data)
         assert type(gan) is getattr(kgan, recipe.family) and gan.uses_latent == (args.latent_dim is not None)
         assert not gan.uses_latent or gan.latent_dim == args.latent_dim
-        gan.compile(**kgan_cli.train._given(recipe.compile(args)))
+        gan.compile(
+            **kgan_cli.train._given(recipe.compile(args)), **({"schedule_steps": 10} if recipe.scheduled else {})
+        )
 
 
 def test_every_recipes_export_runs_in_a_process_without_kgan(tmp_path):
@@ -1057,3 +1059,20 @@ def test_board_leaves_no_server_behind_however_it_ends(trained_run):
                 break
             assert time.monotonic() < deadline, f"TensorBoard still serves {url} after kgan board got {how!r}"
             time.sleep(0.5)
+
+
+def test_r3gan_trains_with_schedules_that_end_with_the_run(tmp_path, capsys):
+    import kgan_cli
+
+    run = tmp_path / "r3gan"
+    small = ["--batch-size", "32", "--width", "4", "--latent-dim", "8", "--epochs", "2", "--limit", "64"]
+    train = ["train", "--recipe", "r3gan", "--gamma", "0.2", "--dataset", "digits", *small, "--run-dir", str(run)]
+    assert kgan_cli.main(train) == 0
+    assert "training an R3GAN on digits" in capsys.readouterr().out
+    gan = kgan.load_gan(str(run / "checkpoints" / "epoch_0002.keras"))
+    steps = int(gan.g_optimizer.iterations)
+    assert steps == 4  # 2 epochs of 2 batches: the schedules' length
+    assert float(gan.regularizers[0].weight_at(steps)) == pytest.approx(0.02)  # --gamma, down to a tenth
+    assert float(gan.g_optimizer.learning_rate) == pytest.approx(5e-5)
+    sample = tf.saved_model.load(str(run / "generator")).signatures["sample"]
+    assert sample(count=tf.constant(2), seed=tf.constant(0, tf.int64))["images"].shape == (2, 8, 8, 1)

@@ -109,3 +109,12 @@ def test_relativistic_average():
     assert value(losses.relativistic_average_discriminator_loss(REAL, FAKE)) == pytest.approx(d, rel=1e-6)
     assert value(losses.relativistic_average_generator_loss(FAKE, REAL)) == pytest.approx(g, rel=1e-6)
     assert losses.get("relativistic_average").relativistic
+
+
+def test_relativistic_pairing():
+    # Each real logit is paired with the fake one at its place: (2, 0.5) and (-1, -3).
+    d = mean([softplus(0.5 - 2.0), softplus(-3.0 - -1.0)])
+    g = mean([softplus(2.0 - 0.5), softplus(-1.0 - -3.0)])
+    assert value(losses.relativistic_pairing_discriminator_loss(REAL, FAKE)) == pytest.approx(d, rel=1e-6)
+    assert value(losses.relativistic_pairing_generator_loss(FAKE, REAL)) == pytest.approx(g, rel=1e-6)
+    assert losses.get("relativistic_pairing").relativistic

@@ -6,6 +6,7 @@ from kgan.layers.conditional_batch_norm import ConditionalBatchNormalization, Pr
 from kgan.layers.conditioning import ClassEmbedding, SplitLatent
 from kgan.layers.minibatch_std import MinibatchStdDev
 from kgan.layers.pooling import GlobalSumPooling2D
+from kgan.layers.residual import ChannelBias, GenerativeBasis, GroupedConv2D, InterpolativeResample
 from kgan.layers.style import (
     AverageTracker,
     Broadcast,
@@ -19,12 +20,16 @@ from kgan.layers.style import (
 __all__ = [
     "AverageTracker",
     "Broadcast",
+    "ChannelBias",
     "ClassEmbedding",
     "ConditionalBatchNormalization",
     "ConstantInput",
     "EqualizedConv2D",
     "EqualizedDense",
+    "GenerativeBasis",
     "GlobalSumPooling2D",
+    "GroupedConv2D",
+    "InterpolativeResample",
     "MinibatchStdDev",
     "ModulatedConv2D",
     "PixelNormalization",

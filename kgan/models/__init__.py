@@ -5,6 +5,7 @@ from kgan.models.conditional import ACGAN, CGAN, ConditionalGAN, ProjectionGAN
 from kgan.models.cyclegan import CycleGAN
 from kgan.models.dcgan import DCGAN
 from kgan.models.gan import GAN
+from kgan.models.r3gan import R3GAN
 from kgan.models.recipes import LSGAN, SNGAN, WGANGP
 from kgan.models.stylegan2 import StyleGAN2
 from kgan.models.translation import SRGAN, Inpainting, Pix2Pix, TranslationGAN
@@ -26,4 +27,5 @@ __all__ = [
     "Inpainting",
     "CycleGAN",
     "StyleGAN2",
+    "R3GAN",
 ]

@@ -18,7 +18,7 @@ from kgan import export as export_module
 from kgan import losses as losses_module
 from kgan import metrics as metrics_module
 from kgan import regularizers as regularizers_module
-from kgan import seeding
+from kgan import schedules, seeding
 from kgan.augment import DiffAugment
 from kgan.data import pipeline as data_pipeline
 from kgan.models.checks import (
@@ -164,6 +164,7 @@ class GAN(keras.Model):
         instance_noise=0.0,
         instance_noise_decay_steps=None,
         freeze_d=0,
+        ema_schedule=None,
         sample_metrics=(),
         jit_compile="auto",
         steps_per_execution=1,
@@ -184,13 +185,15 @@ class GAN(keras.Model):
             learning_rate: the default Adams' learning rate: one for both networks, or a
                 `(discriminator's, generator's)` pair ("two time-scale" when they differ, Heusel
                 et al., 2017); each may be a Keras `LearningRateSchedule`. 2e-4 for GAN.
-            betas: the default Adams' `(beta_1, beta_2)`, for both networks ((0.5, 0.999) for GAN).
-                In both pairs None keeps the family's value: `betas=(0.0, None)`.
+            betas: the default Adams' `(beta_1, beta_2)`, for both networks ((0.5, 0.999) for GAN);
+                beta_2 may be a schedule (`kgan.schedules.ScheduledAdam`). In both pairs None keeps
+                the family's value: `betas=(0.0, None)`.
 
         The game:
             loss: `"non_saturating"`, `"minimax"`, `"least_squares"`, `"hinge"`, `"wasserstein"`,
-                `"relativistic_average"`, a `kgan.losses.AdversarialLoss`, or a
-                `(discriminator_fn, generator_fn)` pair (default: the family's).
+                `"relativistic_average"`, `"relativistic_pairing"` (RpGAN, R3GAN's), a
+                `kgan.losses.AdversarialLoss`, or a `(discriminator_fn, generator_fn)` pair (default:
+                the family's).
             label_smoothing: D's targets moved towards each other, for losses with targets
                 (non_saturating, minimax, least_squares, relativistic_average): a number for
                 one-sided smoothing, D's target for real images becoming `1 - label_smoothing`
@@ -218,6 +221,10 @@ class GAN(keras.Model):
             freeze_d: FreezeD (Mo et al., 2020): keep the discriminator's first `freeze_d` layers
                 that hold weights fixed, for fine-tuning a trained GAN (`init_from`) on a small
                 dataset; `frozen_d_layers` names them.
+            ema_schedule: the generator EMA's decay as a schedule of G's updates, in place of the
+                constant `ema_decay` (which must be set: it makes the average), e.g.
+                `kgan.schedules.HalfLifeDecay(kgan.schedules.Cosine(0, steps / 4, steps))`, R3GAN's
+                half-life growing from 0.
 
         Evaluation:
             sample_metrics: metrics of generated samples that `evaluate()` updates with each
@@ -275,6 +282,12 @@ class GAN(keras.Model):
         self.instance_noise_decay_steps = instance_noise_decay_steps
         self.reuse_fakes = bool(reuse_fakes)
         self.frozen_d_layers = self._freeze_discriminator(freeze_d)
+        if ema_schedule is not None and self.ema_generator is None:
+            raise ValueError(
+                "ema_schedule sets the decay of the generator's moving average, which this GAN does not keep: "
+                "build it with ema_decay set (e.g. ema_decay=0.999) to keep one."
+            )
+        self.ema_schedule = ema_schedule
         super().compile(
             optimizer=None,
             jit_compile=jit_compile,
@@ -311,6 +324,7 @@ class GAN(keras.Model):
                     "regularizers": [keras.saving.serialize_keras_object(r) for r in self.regularizers],
                     "sample_metrics": [keras.saving.serialize_keras_object(m) for m in self.sample_metrics],
                     "augment": keras.saving.serialize_keras_object(self.augment),
+                    "ema_schedule": keras.saving.serialize_keras_object(self.ema_schedule),
                 }
             )
         )
@@ -327,6 +341,7 @@ class GAN(keras.Model):
         config["regularizers"] = [keras.saving.deserialize_keras_object(r) for r in config["regularizers"]]
         config["sample_metrics"] = [keras.saving.deserialize_keras_object(m) for m in config["sample_metrics"]]
         config["augment"] = keras.saving.deserialize_keras_object(config["augment"])
+        config["ema_schedule"] = keras.saving.deserialize_keras_object(config.get("ema_schedule"))
         self.compile(**config)
 
     def get_config(self):
@@ -419,7 +434,9 @@ class GAN(keras.Model):
 
     def fit(self, x=None, *args, **kwargs):
         """Keras' `fit`. With a kgan data pipeline, epoch e's pass over the data is pass number e,
-        so a resumed run (`BackupAndRestore`) sees the same data order as an uninterrupted one."""
+        so a resumed run (`BackupAndRestore`) sees the same data order as an uninterrupted one. A
+        dataset's tf.data autotuning is off unless its options turn it on, since it stalls every
+        epoch's start (`kgan.data.pipeline.for_epochs`)."""
         if isinstance(x, tf.data.Dataset) and int(x.cardinality()) == 0:
             raise ValueError(
                 "The training dataset is empty: it yields no batches. Check the data source (an empty "
@@ -430,6 +447,8 @@ class GAN(keras.Model):
             # A dataset shuffles itself (kgan's pipelines do); Keras' default shuffle=True only
             # earns a warning on every fit.
             kwargs.setdefault("shuffle", False)
+        if isinstance(x, tf.data.Dataset):
+            x = data_pipeline.for_epochs(x)
         counters = data_pipeline.pass_counters(x)
         internal = [_DataPassPerEpoch(counters)] if counters else []
         kwargs["callbacks"] = [*internal, _ResumedEpochEndsEarly(), *(kwargs.get("callbacks") or [])]
@@ -864,7 +883,9 @@ class GAN(keras.Model):
 
     def _update_ema(self):
         started = ops.cast(self.g_optimizer.iterations > self.ema_start, "float32")
-        decay = self.ema_decay * started  # 0 before ema_start: copy the generator
+        scheduled = getattr(self, "ema_schedule", None)
+        decay = self.ema_decay if scheduled is None else ops.cast(scheduled(self.g_optimizer.iterations), "float32")
+        decay = decay * started  # 0 before ema_start: copy the generator
         # A clone lists its weights in its original's order; the original says which are trained.
         for average, current in zip(self.ema_generator.weights, self.generator.weights):
             if current.trainable:
@@ -902,7 +923,8 @@ def _lazy_sum(regularizers, trackers, iterations, compute):
             due = ops.cast(ops.equal(iterations % regularizer.every, 0), "float32")
             value = ops.cond(due > 0, penalty, lambda: ops.convert_to_tensor(0.0, "float32"))
         tracker.update_state(value, sample_weight=due)
-        total = total + regularizer.weight * regularizer.every * value
+        weight = ops.cast(regularizer.weight_at(iterations), "float32")
+        total = total + weight * regularizer.every * value
     return total
 
 
@@ -1123,5 +1145,7 @@ def _make_optimizer(optimizer, learning_rate, beta_1, beta_2, name):
                 f"The {name.replace('_optimizer', '')} learning rate must be >= 0 (0 freezes that network), "
                 f"got {learning_rate}."
             )
+        if callable(beta_2):
+            return schedules.ScheduledAdam(learning_rate, beta_1=beta_1, beta_2=beta_2, name=name)
         return keras.optimizers.Adam(learning_rate, beta_1=beta_1, beta_2=beta_2, name=name)
     return keras.optimizers.get(optimizer)

@@ -60,3 +60,13 @@ def test_a_global_seed_neither_breaks_nor_changes_the_seeded_order(global_seed):
     finally:
         tf.random.set_seed(None)
     assert expected[0] != expected[1]  # each pass is shuffled anew
+
+
+def test_fit_turns_off_the_autotuning_that_stalls_each_epoch_unless_asked_for():
+    ds = kgan.data.load("digits", batch_size=32, limit=64)
+    assert ds.options().autotune.enabled is None
+    assert kgan.data.pipeline.for_epochs(ds).options().autotune.enabled is False
+    options = tf.data.Options()
+    options.autotune.enabled = True
+    kept = ds.with_options(options)
+    assert kgan.data.pipeline.for_epochs(kept) is kept

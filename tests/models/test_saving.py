@@ -88,6 +88,7 @@ FAMILIES = {
         lambda: kgan.Inpainting(SHAPE, hole_size=0.25, width=4, max_depth=2, seed=0),
         lambda: [images(), MASKS],
     ),
+    "R3GAN": (lambda: kgan.R3GAN(SHAPE, latent_dim=4, widths=(4, 4), cardinality=(2, 8), seed=0), latent),
     "StyleGAN2": (lambda: kgan.StyleGAN2(SHAPE, latent_dim=4, width=4, mapping_layers=2, seed=0), latent),
     "StyleGAN2 with classes": (
         lambda: kgan.StyleGAN2(
@@ -118,7 +119,7 @@ def test_family_saves_and_reloads_in_safe_mode(name, tmp_path):
     model = build()
     model.compile(
         learning_rate=(3e-4, None),
-        label_smoothing=0.0 if model.compile_defaults()["loss"] in ("hinge", "wasserstein") else 0.1,
+        label_smoothing=0.1 if kgan.losses.get(model.compile_defaults()["loss"]).supports_label_smoothing else 0.0,
     )
     path = str(tmp_path / f"{name}.keras")
     model.save(path)
