@@ -883,7 +883,7 @@ class GAN(keras.Model):
 
     def _update_ema(self):
         started = ops.cast(self.g_optimizer.iterations > self.ema_start, "float32")
-        scheduled = getattr(self, "ema_schedule", None)
+        scheduled = self.ema_schedule
         decay = self.ema_decay if scheduled is None else ops.cast(scheduled(self.g_optimizer.iterations), "float32")
         decay = decay * started  # 0 before ema_start: copy the generator
         # A clone lists its weights in its original's order; the original says which are trained.
