@@ -20,10 +20,10 @@ class GroupedConv2D(keras.layers.Layer):
     The kernel has the grouped layout of Keras' `Conv2D(groups=...)`, `(k, k, in/groups,
     filters)`, and runs as TensorFlow's grouped convolution (`tf.nn.conv2d` infers the groups from
     the kernel), or as a depthwise convolution when every group has one input channel. On a 2-core
-    AVX-512 CPU with TensorFlow 2.21 (benchmarks/r3gan.py), a 3x3 convolution of 128 channels in
-    8 groups, forward and backward at batch 64 and 32x32, took 34 ms this way, 69 ms as one
-    convolution per group, 0.28 s as a dense convolution and about 2 s through Keras'
-    `Conv2D(groups=8)`.
+    AVX-512 CPU with TensorFlow 2.21 (benchmarks/r3gan.py, one run), a 3x3 convolution of 128
+    channels in 8 groups, forward and backward at batch 64 and 32x32, took 25 ms this way, 37 ms
+    as one convolution per group, 98 ms as a dense convolution (8x the arithmetic) and 5.3 s
+    through Keras' `Conv2D(groups=8)`.
 
     Args:
         filters: output channels, a multiple of `groups`.
