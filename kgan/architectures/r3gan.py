@@ -40,6 +40,12 @@ def check_stages(image_shape, widths, blocks, cardinality, expansion):
             f"widths, blocks and cardinality need one entry per stage each; got {len(widths)}, {len(blocks)} "
             f"and {len(cardinality)}."
         )
+    height, width = image_shape[:2]
+    if height != width or height < 8 or height & (height - 1):
+        raise ValueError(
+            f"R3GAN makes square images whose side is a power of two from 8 (8, 16, 32, 64, ...), not "
+            f"{height}x{width}: resize the data (kgan.data.load(..., image_size=32))."
+        )
     side = 4 * 2 ** (len(widths) - 1)
     if tuple(image_shape[:2]) != (side, side):
         sides = ", ".join(f"{4 * 2**k}x{4 * 2**k}: {k + 1} stages" for k in range(1, 6))
@@ -89,9 +95,9 @@ def _pointwise(x, filters, seed, name):
 def build_generator(
     image_shape,
     latent_dim,
-    widths=(128, 128, 128, 128),
-    blocks=(1, 1, 1, 1),
-    cardinality=(32, 32, 32, 32),
+    widths,
+    blocks,
+    cardinality,
     expansion=2,
     seed=None,
     name="generator",
@@ -127,9 +133,9 @@ def build_generator(
 
 def build_discriminator(
     image_shape,
-    widths=(128, 128, 128, 128),
-    blocks=(1, 1, 1, 1),
-    cardinality=(32, 32, 32, 32),
+    widths,
+    blocks,
+    cardinality,
     expansion=2,
     seed=None,
     name="discriminator",

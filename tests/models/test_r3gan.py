@@ -62,6 +62,8 @@ def test_residual_blocks_start_as_the_identity_and_init_shrinks_with_depth():
 
 
 def test_stage_lists_that_do_not_fit_are_refused():
+    with pytest.raises(ValueError, match="power of two from 8 .* not 28x28: resize"):
+        kgan.R3GAN((28, 28, 1))
     with pytest.raises(ValueError, match="2 stages make 8x8 images, not 16x16"):
         kgan.R3GAN((16, 16, 1), widths=(8, 8))
     with pytest.raises(ValueError, match="cardinality 3 must divide"):
