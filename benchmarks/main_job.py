@@ -1,6 +1,7 @@
-"""The README's main job against the previous one: wall time and the quality of the exported samples.
+"""`kgan train`'s default jobs against earlier ones: wall time and the quality of the exported samples.
 
-    python benchmarks/main_job.py --data-dir ../shared/data/mnist
+    python benchmarks/main_job.py --data-dir ../shared/data/mnist                    # the README's job
+    python benchmarks/main_job.py --dataset cifar10 --data-dir ../shared/data/cifar10 --seeds 0 1 2
 
 Runs, one after the other in this process's machine:
 
@@ -8,21 +9,22 @@ Runs, one after the other in this process's machine:
             steps: images/s, the yardstick between machines. On a 2-core AVX2-only CPU it runs at
             about 176 images/s (`--reference-speed`), so a time here times (speed here / 176) is
             the estimate for such a machine;
-  previous  `kgan train` as the README ran it before (DCGAN width 64, kernel 5, dropout 0.3, no
-            minibatch standard deviation, 100 latent dimensions, Adam(2e-4, 0.5, 0.999), batch 64,
-            no EMA, 2 epochs);
-  main      the README's main command as it is now (`kgan train` with its defaults), once per
-            `--seeds` value (`--seed S`; 0 is the README's), since GAN figures vary by seed;
+  main      `kgan train --dataset DATASET` with its defaults (MNIST's is the README's main command);
   variants  the main command with other options, one per `--variant "OPTIONS"` (e.g.
-            `--variant="--no-minibatch-std"`), to show what a default is worth.
+            `--variant="--no-minibatch-std"`), to show what a default is worth;
+  previous  the default job before the last change of defaults, spelled out (`PREVIOUS`): for MNIST
+            the README's job before issue 12 (DCGAN width 64, kernel 5, dropout 0.3, 100 latent
+            dimensions, Adam(2e-4, 0.5, 0.999), no EMA, 2 epochs); for CIFAR-10 the defaults before
+            issue 32 (MNIST's recipe for 3 epochs).
 
-Each `kgan train` is a fresh process, timed from start to exit (imports, data, training, grids,
-checkpoints, export). Each exported generator then draws `--num-samples` images through its
-`sample` signature, scored with kgan's shipped MNIST classifier against the MNIST test set:
-the domain FID (its 128-d features), the share of each predicted digit (every digit >= 5% means
-all ten are drawn) and the mean confidence of the predictions. The targets (issue 12): the main
-job under 10 minutes on the AVX2 machine, FID at most a third of the previous job's, every digit
->= 5%, mean confidence >= 0.9.
+every job once per `--seeds` value (`--seed S`), since GAN figures vary by seed. Each `kgan train`
+is a fresh process, timed from start to exit (imports, data, training, grids, checkpoints,
+export). Each exported generator then draws `--num-samples` images through `kgan.evaluate`, scored
+with kgan's shipped classifier of the dataset against its test split: the domain FID and KID (its
+128-d features), precision and recall, and the classes the classifier sees in the samples
+(`kgan.metrics.ClassCoverage`: classes covered, the rarest class's share, the KL divergence of the
+shares from uniform, the mean confidence). The last lines are a Markdown table of each job's
+mean and standard deviation over the seeds.
 """
 
 import argparse
@@ -34,126 +36,107 @@ import tempfile
 import time
 
 import numpy as np
-import tensorflow as tf
 from training_speed import BATCH, TutorialLoop  # benchmarks/training_speed.py, beside this script
 
 import kgan
 
-#: The README's main job until issue 12: the DCGAN tutorial's networks and rates for 2 epochs.
-PREVIOUS = [
-    "--dataset",
-    "mnist",
-    "--epochs",
-    "2",
-    "--batch-size",
-    "64",
-    "--width",
-    "64",
-    "--kernel-size",
-    "5",
-    "--dropout",
-    "0.3",
-    "--no-minibatch-std",
-    "--latent-dim",
-    "100",
-    "--d-lr",
-    "2e-4",
-    "--g-lr",
-    "2e-4",
-    "--beta-1",
-    "0.5",
-    "--beta-2",
-    "0.999",
-    "--ema-decay",
-    "0",
-    "--no-reuse-fakes",
-]
-MAIN = []  # the README's command: kgan train with its defaults
+#: The default jobs before their last change (see the docstring), by dataset.
+PREVIOUS = {
+    "mnist": (
+        "--epochs 2 --batch-size 64 --width 64 --kernel-size 5 --dropout 0.3 --no-minibatch-std --latent-dim 100 "
+        "--d-lr 2e-4 --g-lr 2e-4 --beta-1 0.5 --beta-2 0.999 --ema-decay 0 --no-reuse-fakes"
+    ).split(),
+    "cifar10": (
+        "--recipe dcgan --epochs 3 --batch-size 64 --width 32 --kernel-size 4 --dropout 0 --minibatch-std "
+        "--latent-dim 16 --d-lr 1e-3 --g-lr 1e-3 --beta-1 0 --beta-2 0.99 --ema-decay 0.99 --reuse-fakes"
+    ).split(),
+}
+METRIC_KEYS = ("fid", "kid", "precision", "recall", "classes_covered", "smallest_share", "class_kl", "confidence")
 
 
-def tutorial_speed(images, steps):
+def tutorial_speed(steps):
+    """The tutorial loop's images/s (on random MNIST-sized images: the content does not change its speed)."""
+    images = np.random.default_rng(0).uniform(-1, 1, (60000, 28, 28, 1)).astype(np.float32)
     loop = TutorialLoop(images)
     loop.run(5)  # tracing
     return steps * BATCH / loop.run(steps)
 
 
-def train(extra, data_root, run_dir):
-    """Runs `kgan train` as the README does; returns the wall-clock seconds."""
-    env = {**os.environ, "KGAN_DATA_DIR": data_root}
+def train(dataset, extra, data_dir, run_dir):
+    """Runs `kgan train` on the dataset; returns the wall-clock seconds."""
+    command = ["train", "--dataset", dataset, "--data-dir", data_dir, *extra, "--run-dir", run_dir]
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "kgan_cli", "train", *extra, "--run-dir", run_dir], env=env, check=True)
+    subprocess.run([sys.executable, "-m", "kgan_cli", *command], check=True)
     return time.perf_counter() - started
 
 
-def score(export, extractor, reference, num_samples):
-    """Domain FID, each digit's share and the mean confidence of `num_samples` exported samples."""
-    sample = tf.saved_model.load(export).signatures["sample"]
-    fid = kgan.metrics.FrechetInceptionDistance(extractor, reference=reference)
-    probabilities = []
-    for index, start in enumerate(range(0, num_samples, 500)):
-        pixels = sample(count=tf.constant(min(500, num_samples - start)), seed=tf.constant(index, tf.int64))["images"]
-        fid.update_state(pixels)
-        probabilities.append(tf.nn.softmax(extractor(kgan.data.scale_images(pixels), training=False)[1]).numpy())
-    probabilities = np.concatenate(probabilities)
-    shares = np.bincount(probabilities.argmax(1), minlength=10) / len(probabilities)
-    return {
-        "fid": round(float(fid.result()), 2),
-        "digit_shares": [round(float(s), 3) for s in shares],
-        "smallest_share": round(float(shares.min()), 3),
-        "mean_confidence": round(float(probabilities.max(1).mean()), 3),
-    }
+def score(export, extractor, real, num_samples):
+    """The domain figures of `num_samples` exported samples against the real test images."""
+    metrics = [
+        kgan.metrics.FrechetInceptionDistance(extractor),
+        kgan.metrics.KernelInceptionDistance(extractor, num_samples=num_samples),
+        kgan.metrics.PrecisionRecall(extractor, num_samples=num_samples),
+        kgan.metrics.ClassCoverage(extractor),
+    ]
+    result = kgan.evaluate(export, real, metrics, num_samples=num_samples)
+    return {key: round(float(result[key]), 4) for key in METRIC_KEYS}
+
+
+def table(results, columns=("minutes_here", "minutes_on_avx2_estimate", *METRIC_KEYS)):
+    """A Markdown table of each job's `columns`, mean +- std over its runs (seeds)."""
+    lines = ["| job | seeds | " + " | ".join(columns) + " |", "|---" * (len(columns) + 2) + "|"]
+    for name, runs in results.items():
+        cells = []
+        for column in columns:
+            values = np.array([run[column] for run in runs])
+            cells.append(f"{values.mean():.3g} ± {values.std():.2g}" if len(values) > 1 else f"{values[0]:.3g}")
+        lines.append(f"| {name} | {len(runs)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", required=True, help="the folder with MNIST's idx files")
+    parser.add_argument("--dataset", choices=sorted(PREVIOUS), default="mnist")
+    parser.add_argument("--data-dir", required=True, help="the folder with the dataset's files")
     parser.add_argument("--num-samples", type=int, default=10000)
     parser.add_argument("--tutorial-steps", type=int, default=40)
     parser.add_argument(
         "--reference-speed", type=float, default=176.0, help="the tutorial loop's images/s on a 2-core AVX2 machine"
     )
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="the main job's seeds (default: 0)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="every job's seeds (default: 0)")
     parser.add_argument(
         "--variant",
         action="append",
         default=[],
         help='also run the main command with these options (repeatable), e.g. --variant="--latent-dim 100"',
     )
-    parser.add_argument("--skip-previous", action="store_true", help="run only the current main job")
+    parser.add_argument("--skip-previous", action="store_true", help="run only the current default job")
     parser.add_argument("--out", default=None, help="keep the runs here (default: a temporary folder)")
     args = parser.parse_args()
-    data_root = os.path.dirname(os.path.abspath(args.data_dir.rstrip("/")))
-    train_images = kgan.data.load_arrays("mnist", args.data_dir)[0].astype(np.float32) / 127.5 - 1.0
-    test_images = kgan.data.load_arrays("mnist", args.data_dir, "test")[0]
-    extractor = kgan.metrics.domain_extractor("mnist")
-    reference = kgan.metrics.reference_statistics(extractor, test_images[: args.num_samples])
+    extractor = kgan.metrics.domain_extractor(args.dataset)
+    test_images = kgan.data.load_arrays(args.dataset, args.data_dir, "test")[0]
+    real = test_images[np.random.default_rng(0).permutation(len(test_images))[: args.num_samples]]
     out = args.out or tempfile.mkdtemp(prefix="kgan_main_job_")
 
-    speed = tutorial_speed(train_images, args.tutorial_steps)
+    speed = tutorial_speed(args.tutorial_steps)
     slowdown = speed / args.reference_speed
     print(json.dumps({"tutorial_images_per_s": round(speed), "avx2_slowdown_estimate": round(slowdown, 2)}), flush=True)
-    jobs = [
-        ("main" if seed == 0 else f"main_seed{seed}", MAIN + (["--seed", str(seed)] if seed else []))
-        for seed in args.seeds
-    ]
-    jobs += [(variant, MAIN + variant.split()) for variant in args.variant]
-    jobs += [] if args.skip_previous else [("previous", PREVIOUS)]
+    jobs = [("main", [])] + [(variant, variant.split()) for variant in args.variant]
+    jobs += [] if args.skip_previous else [("previous", PREVIOUS[args.dataset])]
     results = {}
-    for name, extra in jobs:
-        run_dir = os.path.join(out, f"job{len(results)}")
-        seconds = train(extra, data_root, run_dir)
-        results[name] = {
-            "command": "kgan train " + " ".join(extra),
-            "minutes_here": round(seconds / 60, 2),
-            "minutes_on_avx2_estimate": round(seconds * slowdown / 60, 1),
-            **score(os.path.join(run_dir, "generator"), extractor, reference, args.num_samples),
-        }
-        print(json.dumps({name: results[name]}), flush=True)
-    if "previous" in results:
-        ratios = {
-            name: round(r["fid"] / results["previous"]["fid"], 3) for name, r in results.items() if name != "previous"
-        }
-        print(json.dumps({"fid_over_previous": ratios}))
+    for seed in args.seeds:
+        for name, extra in jobs:
+            run_dir = os.path.join(out, f"{name.replace(' ', '_').strip('-')}_seed{seed}")
+            seconds = train(args.dataset, [*extra, "--seed", str(seed)], args.data_dir, run_dir)
+            result = {
+                "command": f"kgan train --dataset {args.dataset} {' '.join(extra)} --seed {seed}",
+                "minutes_here": round(seconds / 60, 2),
+                "minutes_on_avx2_estimate": round(seconds * slowdown / 60, 1),
+                **score(os.path.join(run_dir, "generator"), extractor, real, args.num_samples),
+            }
+            results.setdefault(name, []).append(result)
+            print(json.dumps({name: result}), flush=True)
+    print(table(results))
     print(f"runs in {out}")
 
 

@@ -27,7 +27,8 @@ def _read_on_its_own(relative_path):
     return module
 
 
-DATASET_NAMES = _read_on_its_own(os.path.join("data", "catalog.py")).DATASETS
+_CATALOG = _read_on_its_own(os.path.join("data", "catalog.py"))
+DATASET_NAMES, IMAGE_SHAPES = _CATALOG.DATASETS, _CATALOG.IMAGE_SHAPES
 _RECIPE_TABLE = _read_on_its_own("recipe_table.py")
 #: `kgan train`'s recipes (kgan/recipe_table.py), by --recipe name, and the options only some take.
 RECIPES, OPTIONS = _RECIPE_TABLE.RECIPES, _RECIPE_TABLE.OPTIONS
@@ -41,7 +42,7 @@ LOSS_NAMES = (
     "relativistic_pairing",
     "wasserstein",
 )
-EVALUATION_DATASETS = ("mnist", "fashion_mnist", "cifar10")
+EVALUATION_DATASETS = ("mnist", "fashion_mnist", "cifar10", "stacked_mnist")
 STRATEGIES = ("auto", "none", "mirrored", "multi-worker")  # kgan.cluster.STRATEGIES
 METRICS = {
     "fid": "FrechetInceptionDistance",
@@ -50,6 +51,7 @@ METRICS = {
     "is": "InceptionScore",
     "precision_recall": "PrecisionRecall",
     "density_coverage": "DensityCoverage",
+    "class_coverage": "ClassCoverage",
     "class_accuracy": "ClassAccuracy",
     "intra_fid": "IntraClassFID",
     "psnr": "PeakSignalToNoiseRatio",
@@ -57,7 +59,7 @@ METRICS = {
 }
 #: `kgan evaluate`'s metrics when --metrics is not given, by what the model does.
 DEFAULT_METRICS = {
-    "sampling": ("fid", "kid", "is", "precision_recall", "density_coverage"),
+    "sampling": ("fid", "kid", "is", "precision_recall", "density_coverage", "class_coverage"),
     "conditional": ("fid", "kid", "is", "precision_recall", "density_coverage", "class_accuracy", "intra_fid"),
     "translating": ("psnr", "ssim", "fid"),
 }
@@ -76,8 +78,14 @@ DEFAULT_REUSE_FAKES = True
 #: that does not, `apply_recipe` fills these in.
 RECIPE_OVERRIDABLE = {"width": DEFAULT_WIDTH, "ema_decay": DEFAULT_EMA_DECAY, "reuse_fakes": DEFAULT_REUSE_FAKES}
 #: Default epochs: MNIST's 3 (2,811 steps, an estimated 6-9 minutes on a 2-core AVX2 CPU), about as many
-#: steps for the other named datasets, 5 passes over an image folder or TFRecords.
-DEFAULT_EPOCHS = {"mnist": 3, "fashion_mnist": 3, "cifar10": 3, "digits": 100, None: 5}
+#: steps for the other grey datasets; CIFAR-10's for the colour default (docs/performance.md, "Colour
+#: images"); 5 passes over TFRecords of unknown size.
+DEFAULT_EPOCHS = {"mnist": 3, "fashion_mnist": 3, "cifar10": 3, "digits": 100, "stacked_mnist": 3, None: 5}
+#: An image folder (or TFRecords of known size) without --epochs trains on as many pixels as the
+#: default run of this dataset's, by its images' channels: MNIST's (3 passes over 60,000 28x28
+#: digits) for grey images, CIFAR-10's (its default epochs over the 10,000-image subset) for colour
+#: ones. A step's cost grows with the pixels, so this is about the same time whatever the folder holds.
+FOLDER_BUDGETS = {1: ("mnist", 60_000), 3: ("cifar10", 10_000)}
 
 RUN_LAYOUT = """\
 A run folder holds:
@@ -104,9 +112,26 @@ A run folder holds:
 FAMILYS, PAPERS = "the family's", "the paper's"  # for help texts
 
 
-def default_epochs(recipe, dataset):
-    """The epochs `recipe` trains on `dataset` (None: a folder or TFRecords) when --epochs is not given."""
-    return max(1, round(DEFAULT_EPOCHS[dataset] * recipe.epoch_share))
+def default_epochs(recipe, dataset, image_shape=None, images_per_epoch=None):
+    """The epochs `recipe` trains when --epochs is not given: on `dataset`, or (None) on a folder or
+    TFRecords of `images_per_epoch` images of `image_shape` (FOLDER_BUDGETS; unknown size: 5)."""
+    if dataset is None and images_per_epoch and images_per_epoch > 0:
+        height, width, channels = image_shape
+        reference, count = FOLDER_BUDGETS[channels]
+        reference_height, reference_width, _ = IMAGE_SHAPES[reference]
+        pixels = DEFAULT_EPOCHS[reference] * count * reference_height * reference_width
+        epochs = pixels / (images_per_epoch * height * width)
+    else:
+        epochs = DEFAULT_EPOCHS[dataset]
+    return max(1, round(epochs * recipe.epoch_share))
+
+
+def folder_budget(image_shape):
+    """What a folder's default epochs match, for the first line: 'the pixels of 3 passes over
+    60,000 28x28 mnist images'."""
+    reference, count = FOLDER_BUDGETS[image_shape[-1]]
+    height, width, _ = IMAGE_SHAPES[reference]
+    return f"the pixels of {DEFAULT_EPOCHS[reference]} passes over {count:,} {height}x{width} {reference} images"
 
 
 def _epochs_help():
@@ -117,8 +142,9 @@ def _epochs_help():
         for recipe in RECIPES.values()
         if recipe.epoch_share != 1
     ]
-    return f"{by_data}, {DEFAULT_EPOCHS[None]} for an image folder or TFRecords" + (
-        f"; {listed(shorter)} of these, at least 1" if shorter else ""
+    return (
+        f"{by_data}; an image folder as many as make the pixels of that default run (mnist's for grey "
+        "images, cifar10's for colour)" + (f"; {listed(shorter)} of these, at least 1" if shorter else "")
     )
 
 
@@ -166,6 +192,13 @@ def _finite_float(text):
     value = float(text)
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"expected a finite number, got {text}")
+    return value
+
+
+def _positive_float(text):
+    value = _finite_float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
     return value
 
 
@@ -258,7 +291,14 @@ def _add_train(commands, common):
     training.add_argument(
         "--epochs",
         type=_positive_int,
-        help=f"passes over the data (default: {_epochs_help()})",
+        help=f"passes over the data (default: {_epochs_help()}; with --minutes alone, until the time is up)",
+    )
+    training.add_argument(
+        "--minutes",
+        type=_positive_float,
+        help="a time budget: stop training after MINUTES (the epoch running then ends early; its grids, "
+        "checkpoint and the export are written), or at --epochs if that comes first. A resumed run gets "
+        "MINUTES more. The recipes with schedules over the run (r3gan) and --instance-noise need --epochs too",
     )
     training.add_argument(
         "--batch-size",
@@ -346,11 +386,12 @@ def _add_train(commands, common):
     )
     training.add_argument(
         "--precision",
-        choices=["float32", "mixed_bfloat16", "mixed_float16"],
-        default="float32",
-        help="Keras dtype policy of the networks (default: float32). mixed_bfloat16 for CPUs with "
-        "AVX512-BF16 or AMX (on other CPUs it is emulated and many times slower), A100/H100 GPUs "
-        "and TPUs; mixed_float16 for other GPUs (losses are scaled)",
+        choices=["auto", "float32", "mixed_bfloat16", "mixed_float16"],
+        default="auto",
+        help="Keras dtype policy of the networks (default: auto, said in the first line: mixed_bfloat16 where "
+        "the hardware computes bfloat16 natively, CPUs with AVX512_BF16 or AMX and GPUs of compute capability "
+        "8.0 and up, else float32). mixed_bfloat16 elsewhere is emulated and many times slower; "
+        "mixed_float16 for older GPUs (losses are scaled)",
     )
     training.add_argument(
         "--ada",
@@ -625,7 +666,8 @@ def _add_evaluate(commands, common):
         "image-to-image model translates held-out pairs (--pairs, or the --split of the named dataset "
         "it trained on, made as kgan train made its pairs) and gets PSNR and SSIM against the targets, "
         "beside the same for the sources themselves (resized bicubic: the baseline to beat), and FID. "
-        "Features come from kgan's classifier for the dataset (mnist, fashion_mnist, cifar10) unless "
+        "Features come from kgan's classifier for the dataset (mnist, fashion_mnist, cifar10; stacked_mnist's "
+        "reads each channel's digit, so class_coverage counts its 1,000 modes) unless "
         "--fid-inception (published FIDs' network) or --inception-weights is given; see docs/metrics.md for which "
         "numbers compare with published ones.",
     )

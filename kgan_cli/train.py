@@ -18,10 +18,19 @@ import kgan
 from kgan.callbacks.progress import format_duration
 from kgan.data.folder import list_images
 from kgan.export import signature_names
-from kgan.models.gan import cpu_has_native_bfloat16, global_dtype_policy
+from kgan.models.gan import global_dtype_policy
+from kgan.precision import Precision, auto_precision, cpu_has_native_bfloat16
 from kgan_cli.board import serve_until_interrupted, start_board
 from kgan_cli.named_data import named_domains, named_pairs
-from kgan_cli.parser import EVALUATION_DATASETS, OPTIONS, RECIPE_OVERRIDABLE, RECIPES, default_epochs, listed
+from kgan_cli.parser import (
+    EVALUATION_DATASETS,
+    OPTIONS,
+    RECIPE_OVERRIDABLE,
+    RECIPES,
+    default_epochs,
+    folder_budget,
+    listed,
+)
 from kgan_cli.usage import OFFLINE_CHOICES, UsageError, check_data_dir, users_input
 
 
@@ -288,15 +297,24 @@ def _train(args, recipe, strategy, run, started):
         data = "labelled_images" if getattr(args, "labels", None) else recipe.data
         dataset, image_shape, source, from_data = DATA_READERS[data](args, recipe)
         monitor = kgan.callbacks.TrainingMonitor(dataset, log_dir=logs)  # refuses unusable data now
-    epochs = args.epochs or default_epochs(recipe, args.dataset)
     steps_per_epoch = int(dataset.cardinality())
+    epochs, folder_default = args.epochs, False
+    if not (epochs or args.minutes):
+        images_per_epoch = steps_per_epoch * args.batch_size if steps_per_epoch > 0 else None
+        epochs = default_epochs(recipe, args.dataset, image_shape, images_per_epoch)
+        folder_default = args.dataset is None and images_per_epoch is not None
+    if epochs is None and (recipe.scheduled or args.instance_noise):
+        what = f"--recipe {recipe.name}'s schedules" if recipe.scheduled else "--instance-noise's decay"
+        raise UsageError(f"{what} span the run's steps, which --minutes alone leaves open: give --epochs too.")
+    precision = auto_precision() if args.precision == "auto" else Precision(args.precision, "asked for")
+    args.precision = precision.policy  # what ran, for config.json
     _warn_about_precision(args.precision)
     with users_input():
         os.makedirs(os.path.join(run, "checkpoints"), exist_ok=True)
         config = _write_config(run, args, recipe, epochs, image_shape, source, from_data)
     if args.deterministic:
         tf.config.experimental.enable_op_determinism()
-    decay_steps = epochs * steps_per_epoch if steps_per_epoch > 0 else None
+    decay_steps = epochs * steps_per_epoch if epochs and steps_per_epoch > 0 else None
     with users_input(), global_dtype_policy(args.precision), strategy.scope():
         gan = build_gan(recipe, args, image_shape, from_data)
         if args.init_from:
@@ -317,11 +335,19 @@ def _train(args, recipe, strategy, run, started):
             **_given(recipe.compile(args)),
             **({"schedule_steps": decay_steps} if recipe.scheduled else {}),
         )
+    length = f"{_count(epochs, 'epoch')} of {_count(steps_per_epoch, 'step')}"
+    if folder_default:
+        length += f" ({folder_budget(image_shape)}; --epochs or --minutes to change)"
+    if args.minutes:
+        limit = f"{args.minutes:g} minutes"
+        per_epoch = f"epochs of {_count(steps_per_epoch, 'step')}"
+        length = f"{length} or {limit}, whichever ends first" if epochs else f"{limit} ({per_epoch})"
     print(
-        f"training {_article(type(gan).__name__)} on {source}: {epochs} epochs of {steps_per_epoch} steps, "
-        f"batch {args.batch_size}, into {run}",
+        f"training {_article(type(gan).__name__)} on {source}: {length}, "
+        f"batch {args.batch_size}, {precision.policy} ({precision.reason}), into {run}",
         flush=True,
     )
+    time_limit = kgan.callbacks.TimeLimit(args.minutes) if args.minutes else None
     # The monitor comes after BackupAndRestore (which restores the weights it watches) and before
     # the callbacks that log or save (which then get its logs and, after a NaN, the last good
     # weights it restores); the progress line comes last, once the epoch's files are written.
@@ -335,7 +361,8 @@ def _train(args, recipe, strategy, run, started):
         *_latent_callbacks(gan, args, dataset, image_shape, run),
         *_recipe_callbacks(recipe, args, run),
         keras.callbacks.ModelCheckpoint(os.path.join(run, "checkpoints", "epoch_{epoch:04d}.keras")),
-        kgan.callbacks.EpochProgress(images_per_step=args.batch_size),
+        kgan.callbacks.EpochProgress(images_per_step=args.batch_size, time_limit=time_limit),
+        *([time_limit] if time_limit else []),
     ]
     server = None
     if args.board and run == args.run_dir:  # the chief's run
@@ -343,7 +370,9 @@ def _train(args, recipe, strategy, run, started):
         print(f"TensorBoard on {run}: {url}", flush=True)
     try:
         try:
-            gan.fit(dataset, epochs=epochs, callbacks=callbacks, verbose=2 if args.verbose else 0)
+            gan.fit(
+                dataset, epochs=epochs or UNTIL_THE_TIME_IS_UP, callbacks=callbacks, verbose=2 if args.verbose else 0
+            )
         except tf.errors.UnavailableError as error:
             if kgan.cluster.cluster_size() < 2:
                 raise
@@ -365,6 +394,10 @@ def _train(args, recipe, strategy, run, started):
     return 0
 
 
+#: The epochs `fit` is given when --minutes alone ends the run.
+UNTIL_THE_TIME_IS_UP = 1_000_000
+
+
 def _lost_a_worker(error, run_dir):
     """Exit code 1 with one line when another process of the cluster stopped: the collective
     operations cannot go on, and the whole group restarts from the last backup."""
@@ -376,6 +409,11 @@ def _lost_a_worker(error, run_dir):
         flush=True,
     )
     return 1
+
+
+def _count(number, noun):
+    """'1 epoch', '3 epochs'."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _article(name):

@@ -15,7 +15,7 @@ import pytest
 import tensorflow as tf
 
 import kgan
-from kgan.models.gan import cpu_has_native_bfloat16
+from kgan.precision import cpu_has_native_bfloat16
 from tests.conftest import summaries
 
 TINY = ["--dataset", "digits", "--batch-size", "32", "--limit", "256", "--width", "8", "--latent-dim", "8"]
@@ -289,6 +289,23 @@ def test_recipes_fill_in_their_own_defaults_for_what_the_user_left_out():
     assert settings("--recipe", "sngan", "--width", "8", "--d-steps", "5") == (8, 5, 2, 3)
 
 
+def test_an_image_folder_trains_on_as_many_pixels_as_the_default_run_of_its_kind():
+    from kgan_cli.parser import DEFAULT_EPOCHS, RECIPES, default_epochs, folder_budget
+
+    dcgan, sngan = RECIPES["dcgan"], RECIPES["sngan"]
+    # Grey: MNIST's 3 passes over 60,000 28x28 digits; 6,000 such images take 30 passes.
+    assert default_epochs(dcgan, None, (28, 28, 1), 6000) == 30
+    assert default_epochs(dcgan, None, (56, 56, 1), 6000) == round(30 / 4)  # 4x the pixels per image
+    assert default_epochs(sngan, None, (28, 28, 1), 6000) == 20  # its share: 2/3
+    # Colour: CIFAR-10's default passes over its 10,000 32x32 images.
+    colour = DEFAULT_EPOCHS["cifar10"]
+    assert default_epochs(dcgan, None, (32, 32, 3), 10_000) == colour
+    assert default_epochs(dcgan, None, (64, 64, 3), 1_000) == round(colour * 10 / 4)
+    assert default_epochs(dcgan, None, (64, 64, 3), 10**7) == 1  # at least one
+    assert default_epochs(dcgan, None, (64, 64, 3), None) == DEFAULT_EPOCHS[None]  # TFRecords of unknown size
+    assert folder_budget((64, 64, 3)) == f"the pixels of {colour} passes over 10,000 32x32 cifar10 images"
+
+
 def test_train_stylegan2_with_its_options_then_sample_truncated(trained_run, tmp_path):
     run_dir = tmp_path / "stylegan2"
     result = run_kgan(
@@ -382,6 +399,29 @@ def test_train_streams_tfrecords_in_mixed_bfloat16(tmp_path):
     serve = tf.saved_model.load(str(tmp_path / "run" / "generator")).signatures["serving_default"]
     images = serve(latent=tf.zeros((2, 8)))["images"]
     assert images.dtype == tf.float32 and images.shape == (2, 8, 8, 1)
+
+
+def test_minutes_ends_the_run_at_a_time_budget_with_its_files_written(tmp_path, capsys):
+    import kgan_cli as cli
+
+    run = tmp_path / "run"
+    started = time.monotonic()
+    small = ["--dataset", "digits", "--width", "4", "--latent-dim", "4", "--batch-size", "32"]
+    assert cli.main(["train", *small, "--minutes", "0.05", "--run-dir", str(run)]) == 0
+    assert time.monotonic() - started < 120  # not the million epochs --minutes alone allows
+    out = capsys.readouterr().out
+    assert "training a DCGAN on digits from the copy inside kgan: 0.05 minutes (epochs of 56 steps)" in out
+    epoch_lines = [line for line in out.splitlines() if line.startswith("epoch ")]
+    assert [line.split()[1] for line in epoch_lines] == [str(n) for n in range(1, len(epoch_lines) + 1)]
+    assert "ETA" not in epoch_lines[-1]
+    assert os.path.isfile(run / "checkpoints" / f"epoch_{len(epoch_lines):04d}.keras")
+    assert os.path.isfile(run / "generator" / "saved_model.pb")
+    config = json.loads((run / "config.json").read_text())
+    assert config["minutes"] == 0.05 and config["epochs"] is None
+    # A schedule over the run needs the run's length.
+    r3gan = ["train", "--recipe", "r3gan", "--dataset", "digits", "--minutes", "1", "--run-dir", str(tmp_path / "r3")]
+    assert cli.main(r3gan) == 2
+    assert "--recipe r3gan's schedules span the run's steps" in capsys.readouterr().err
 
 
 def test_help_and_usage_errors_answer_without_importing_tensorflow():
@@ -760,7 +800,7 @@ def test_pix2pix_trains_on_side_by_side_files_two_folders_or_a_datasets_pairs(tm
     pairs = tmp_path / "pairs"
     argv = ["train", *small, *folder, "--pairs", str(tmp_path / "a"), str(tmp_path / "b"), "--limit", "32"]
     assert kgan_cli.main([*argv, "--run-dir", str(pairs)]) == 0
-    assert f"on pairs {tmp_path / 'a'} -> {tmp_path / 'b'}: 1 epochs of 1 steps" in capsys.readouterr().out
+    assert f"on pairs {tmp_path / 'a'} -> {tmp_path / 'b'}: 1 epoch of 1 step" in capsys.readouterr().out
     named = tmp_path / "named"
     assert kgan_cli.main(["train", *small, "--dataset", "digits", "--limit", "64", "--run-dir", str(named)]) == 0
     assert "on digits edges -> images pairs" in capsys.readouterr().out
@@ -892,11 +932,18 @@ def test_the_default_run_takes_mnist_from_kgan_data_dir(shared_data, tmp_path):
         env={"KGAN_DATA_DIR": str(shared_data)},
     )
     assert result.returncode == 0, result.stderr
-    assert f"mnist from {shared_data / 'mnist'}" in result.stdout.splitlines()[0]
+    first = result.stdout.splitlines()[0]
+    assert f"mnist from {shared_data / 'mnist'}" in first
+    # --precision auto (the default) says what it chose, and the run trains in it.
+    chosen = kgan.precision.auto_precision()
+    assert f"{chosen.policy} ({chosen.reason})" in first
+    gan = keras.saving.load_model(str(tmp_path / "run" / "checkpoints" / "epoch_0001.keras"))
+    assert gan.generator.layers[1].compute_dtype == ("bfloat16" if chosen.policy == "mixed_bfloat16" else "float32")
     # The next command finds the same data without the environment variable.
     assert f"--dataset mnist --data-dir {shared_data / 'mnist'}" in result.stdout
     config = json.loads((tmp_path / "run" / "config.json").read_text())
     assert config["dataset"] == "mnist" and config["image_shape"] == [28, 28, 1]
+    assert config["precision"] == chosen.policy
 
 
 @pytest.mark.parametrize("source", ["folder", "tfrecords"])

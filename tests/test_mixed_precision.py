@@ -86,3 +86,23 @@ def test_stylegan2_refuses_xla_in_bfloat16_on_a_cpu_and_names_what_works(policy)
         return
     with pytest.raises(ValueError, match="does not compile with XLA on a CPU.*without XLA.*float32"):
         gan.compile(jit_compile=True)
+
+
+def test_auto_precision_chooses_bfloat16_where_the_cpu_computes_it():
+    """On a machine without GPUs: mixed_bfloat16 exactly when /proc/cpuinfo lists AVX512_BF16 or AMX."""
+    if tf.config.list_physical_devices("GPU"):
+        pytest.skip("this machine has a GPU: auto_precision follows its compute capability instead")
+    chosen = kgan.precision.auto_precision()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            flags = set(next(line for line in f if line.startswith("flags")).split(":", 1)[1].split())
+    except (OSError, StopIteration):
+        assert chosen.policy == "float32" and "unknown" in chosen.reason
+        return
+    native = sorted({"avx512_bf16", "amx_bf16"} & flags)
+    assert kgan.precision.cpu_has_native_bfloat16() is bool(native)
+    if native:
+        assert chosen == ("mixed_bfloat16", f"the CPU computes bfloat16 natively: {', '.join(native)}")
+    else:
+        assert chosen.policy == "float32" and "would be emulated" in chosen.reason
+    keras.dtype_policies.get(chosen.policy)  # a policy Keras takes

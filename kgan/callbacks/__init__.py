@@ -4,7 +4,7 @@ from kgan.callbacks.backup import BackupAndRestore
 from kgan.callbacks.distribution import DistributionPlots
 from kgan.callbacks.image_grid import ImageGrid
 from kgan.callbacks.latent_walk import LatentWalk
-from kgan.callbacks.progress import EpochProgress
+from kgan.callbacks.progress import EpochProgress, TimeLimit
 from kgan.callbacks.projector import Projector
 from kgan.callbacks.sample_metrics import SampleMetrics
 from kgan.callbacks.style_grids import StyleGrids
@@ -22,6 +22,7 @@ __all__ = [
     "SampleMetrics",
     "StyleGrids",
     "TensorBoard",
+    "TimeLimit",
     "TrainingHealthWarning",
     "TrainingMonitor",
     "TruncationGrid",

@@ -1,4 +1,4 @@
-"""One plain line per epoch, for logs and terminals alike."""
+"""One plain line per epoch, for logs and terminals alike; a time budget for training."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ class EpochProgress(keras.callbacks.Callback):
     Args:
         images_per_step: images in one training step (the batch size), for images per second.
         stream: where the lines go (default: standard output).
+        time_limit: the run's `TimeLimit`, if any: the lines then count epochs without a total
+            and the ETA is the sooner of the epochs' end and the limit's.
 
     Example:
 
@@ -34,12 +36,13 @@ class EpochProgress(keras.callbacks.Callback):
     ```
     """
 
-    def __init__(self, images_per_step, stream=None):
+    def __init__(self, images_per_step, stream=None, time_limit=None):
         super().__init__()
         if isinstance(images_per_step, bool) or not isinstance(images_per_step, int) or images_per_step < 1:
             raise ValueError(f"images_per_step must be a positive int (the batch size), got {images_per_step!r}.")
         self.images_per_step = images_per_step
         self.stream = stream
+        self.time_limit = time_limit
 
     def on_train_begin(self, logs=None):
         self._epoch_seconds = []
@@ -56,16 +59,59 @@ class EpochProgress(keras.callbacks.Callback):
         self._epoch_seconds.append(seconds)
         epochs = self.params.get("epochs") or epoch + 1
         parts = [
-            f"epoch {epoch + 1}/{epochs}",
+            f"epoch {epoch + 1}" if self.time_limit else f"epoch {epoch + 1}/{epochs}",
             f"{self._steps} steps",
             f"{seconds:.1f} s",
             f"{self._steps * self.images_per_step / max(seconds, 1e-9):.0f} images/s",
         ]
         parts += [f"{key} {float(logs[key]):.3g}" for key in SHOWN if logs and key in logs]
         left = epochs - epoch - 1
-        if left:
-            parts.append(f"ETA {format_duration(left * sum(self._epoch_seconds) / len(self._epoch_seconds))}")
+        eta = left * sum(self._epoch_seconds) / len(self._epoch_seconds)
+        if self.time_limit is not None:
+            eta = 0.0 if self.model.stop_training else min(eta, self.time_limit.seconds_left())
+        if left and eta > 0:
+            parts.append(f"ETA {format_duration(eta)}")
         print("  ".join(parts), file=self.stream or sys.stdout, flush=True)
+
+
+class TimeLimit(keras.callbacks.Callback):
+    """Stops training once `minutes` have passed since `fit` began: a time budget instead of a count.
+
+    The step running at the deadline is the last: its epoch ends there, so that epoch's callbacks
+    (checkpoints, sample grids, logs) run as usual, and `fit` returns. Combine it with `epochs`
+    as a cap: training stops at whichever comes first. Schedules that need the run's length in
+    steps (learning-rate decays, R3GAN's) do not know when a time limit ends the run.
+
+    Args:
+        minutes: the budget, from the start of `fit` (tracing included).
+
+    Example:
+
+    ```python
+    gan.fit(ds, epochs=1000, callbacks=[kgan.callbacks.TimeLimit(minutes=10)])
+    ```
+    """
+
+    def __init__(self, minutes):
+        super().__init__()
+        if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not 0 < minutes < float("inf"):
+            raise ValueError(f"minutes must be a positive number, got {minutes!r}.")
+        self.minutes = float(minutes)
+        self.deadline = None
+        self.reached = False
+
+    def on_train_begin(self, logs=None):
+        self.deadline = time.monotonic() + 60.0 * self.minutes
+        self.reached = False
+
+    def on_train_batch_end(self, batch, logs=None):
+        if time.monotonic() >= self.deadline:
+            self.reached = True
+            self.model.stop_training = True
+
+    def seconds_left(self):
+        """Seconds until the deadline (the whole budget before `fit` begins)."""
+        return 60.0 * self.minutes if self.deadline is None else max(0.0, self.deadline - time.monotonic())
 
 
 def format_duration(seconds):

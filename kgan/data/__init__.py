@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 import os
 
-from kgan.data.catalog import CLASS_NAMES, DATA_DIR_ENV, DATASETS, IMAGE_SHAPES
+import numpy as np
+
+from kgan.data.catalog import CLASS_NAMES, DATA_DIR_ENV, DATASETS, IMAGE_SHAPES, MADE_FROM
 from kgan.data.files import read_cifar10_npz, read_digits_csv, read_idx, read_mnist_format
 from kgan.data.folder import image_folder, image_size_pair, read_images
 from kgan.data.paired import (
@@ -27,6 +29,7 @@ from kgan.data.paired import (
 )
 from kgan.data.pipeline import from_arrays, resize_batches, scale_images
 from kgan.data.records import tfrecords, write_tfrecords
+from kgan.data.stacked import stacked_mnist
 from kgan.data.tfds import OFFLINE_ALTERNATIVES, DatasetUnavailable, from_tfds
 from kgan.data.toy import gaussian_1d, grid_2d, grid_centers, ring_2d, ring_centers
 
@@ -37,9 +40,11 @@ def load_arrays(name, data_dir=None, split="train"):
     """Reads a dataset's original files into uint8 `(images, labels)` NumPy arrays.
 
     Args:
-        name: "mnist", "fashion_mnist" (idx .gz files), "cifar10" (.npz) or "digits"
-            (scikit-learn's digits.csv.gz; the copy inside kgan when `data_dir` is None).
-        data_dir: the folder holding that dataset's files.
+        name: "mnist", "fashion_mnist" (idx .gz files), "cifar10" (.npz), "digits"
+            (scikit-learn's digits.csv.gz; the copy inside kgan when `data_dir` is None) or
+            "stacked_mnist" (`kgan.data.stacked_mnist` of MNIST's files: as many colour images
+            as the MNIST split holds, classes 0-999).
+        data_dir: the folder holding that dataset's files (StackedMNIST: MNIST's).
         split: "train" or "test" ("digits" has one split, "train").
     """
     if name not in DATASETS:
@@ -60,11 +65,14 @@ def load_arrays(name, data_dir=None, split="train"):
         )
     if name == "cifar10":
         return read_cifar10_npz(data_dir, split)
+    if name == "stacked_mnist":
+        return stacked_mnist(*read_mnist_format(data_dir, split))
     return read_mnist_format(data_dir, split)
 
 
 def resolve_data_dir(name, data_dir=None):
-    """Where `load` reads `name` from: `data_dir`, else `$KGAN_DATA_DIR/<name>` if it exists.
+    """Where `load` reads `name` from: `data_dir`, else `$KGAN_DATA_DIR/<name>` if it exists
+    (StackedMNIST: `$KGAN_DATA_DIR/mnist`, whose files it is made of).
 
     Returns None when neither applies (then `load` asks TFDS), and always for "digits" without
     an explicit folder (kgan ships it).
@@ -72,8 +80,9 @@ def resolve_data_dir(name, data_dir=None):
     if data_dir is not None:
         return data_dir
     root = os.environ.get(DATA_DIR_ENV)
-    if root and name != "digits" and os.path.isdir(os.path.join(root, name)):
-        return os.path.join(root, name)
+    folder = MADE_FROM.get(name, name)
+    if root and name != "digits" and os.path.isdir(os.path.join(root, folder)):
+        return os.path.join(root, folder)
     return None
 
 
@@ -96,8 +105,9 @@ def load(
     once. "digits" needs none of them: scikit-learn's 8x8 digits ship inside kgan.
 
     Args:
-        name: "mnist", "fashion_mnist", "cifar10" or "digits".
-        data_dir: the folder with the dataset's original files.
+        name: "mnist", "fashion_mnist", "cifar10", "digits" or "stacked_mnist" (made from
+            MNIST's files, or TFDS' MNIST).
+        data_dir: the folder with the dataset's original files (StackedMNIST: MNIST's).
         split: "train" or "test".
         batch_size: images per batch.
         labels: yield `(images, labels)` batches.
@@ -122,19 +132,22 @@ def load(
         if os.environ.get(DATA_DIR_ENV):
             _log.warning("%s=%s has no %s folder; trying TFDS.", DATA_DIR_ENV, os.environ[DATA_DIR_ENV], name)
         tfds_split = split if limit is None else f"{split}[:{int(limit)}]"
-        dataset = from_tfds(
-            name,
-            tfds_split,
-            batch_size,
-            labels=labels,
-            shuffle=shuffle,
-            seed=seed,
-            drop_remainder=drop_remainder,
-        )
-        return dataset if size is None else resize_batches(dataset, size)
-    images, image_labels = load_arrays(name, folder, split)
-    if limit is not None:
-        images, image_labels = images[:limit], image_labels[:limit]
+        if name not in MADE_FROM:
+            dataset = from_tfds(
+                name,
+                tfds_split,
+                batch_size,
+                labels=labels,
+                shuffle=shuffle,
+                seed=seed,
+                drop_remainder=drop_remainder,
+            )
+            return dataset if size is None else resize_batches(dataset, size)
+        images, image_labels = stacked_mnist(*_tfds_arrays(MADE_FROM[name], tfds_split))
+    else:
+        images, image_labels = load_arrays(name, folder, split)
+        if limit is not None:
+            images, image_labels = images[:limit], image_labels[:limit]
     dataset = from_arrays(
         images,
         image_labels if labels else None,
@@ -144,6 +157,13 @@ def load(
         drop_remainder=drop_remainder,
     )
     return dataset if size is None else resize_batches(dataset, size)
+
+
+def _tfds_arrays(name, split):
+    """A TFDS split's uint8 images and labels, as NumPy arrays (one batch of everything)."""
+    everything = from_tfds(name, split, batch_size=1 << 30, labels=True, shuffle=False, drop_remainder=False)
+    images, image_labels = next(iter(everything))
+    return np.round((images.numpy() + 1.0) * 127.5).astype(np.uint8), image_labels.numpy()
 
 
 __all__ = [
@@ -156,6 +176,7 @@ __all__ = [
     "paired",
     "paired_folders",
     "side_by_side_folder",
+    "stacked_mnist",
     "unpaired",
     "unpaired_folders",
     "IMAGE_SHAPES",

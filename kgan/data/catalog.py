@@ -2,7 +2,7 @@
 importing TensorFlow (the command line reads this file directly, not through `import kgan`)."""
 
 #: The named datasets `kgan.data.load` reads from local files (or TensorFlow Datasets).
-DATASETS = ("mnist", "fashion_mnist", "cifar10", "digits")
+DATASETS = ("mnist", "fashion_mnist", "cifar10", "digits", "stacked_mnist")
 
 #: Each named dataset's image shape, `(height, width, channels)`.
 IMAGE_SHAPES = {
@@ -10,7 +10,11 @@ IMAGE_SHAPES = {
     "fashion_mnist": (28, 28, 1),
     "cifar10": (32, 32, 3),
     "digits": (8, 8, 1),
+    "stacked_mnist": (28, 28, 3),
 }
+
+#: Datasets made from another's files: StackedMNIST (three digits in the colour channels) from MNIST's.
+MADE_FROM = {"stacked_mnist": "mnist"}
 
 #: Each named dataset's class names, by label.
 CLASS_NAMES = {
@@ -29,6 +33,7 @@ CLASS_NAMES = {
     ),
     "cifar10": ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"),
     "digits": tuple(str(digit) for digit in range(10)),
+    "stacked_mnist": tuple(f"{triple:03d}" for triple in range(1000)),
 }
 
 #: The environment variable naming a folder with one subfolder per dataset.

@@ -1,6 +1,7 @@
 """Metrics on generated samples, as streaming `keras.metrics.Metric` objects: FID, KID, Inception
 Score, improved precision/recall, density/coverage (on the features of a pluggable extractor),
-a conditional generator's class accuracy and FID per class, a translator's PSNR and SSIM, and
+the classes a generator covers (StackedMNIST's modes), a conditional generator's class accuracy
+and FID per class, a translator's PSNR and SSIM, and
 mode coverage of toy mixtures.
 
 A sample metric's `update_state(generated, real=None)` takes a batch of generated samples (and
@@ -21,7 +22,13 @@ from kgan.metrics.feature_metrics import (
 )
 from kgan.metrics.mode_coverage import ModeCoverage
 from kgan.metrics.standard_inception import fid_inception
-from kgan.metrics.task_metrics import ClassAccuracy, IntraClassFID, PeakSignalToNoiseRatio, StructuralSimilarity
+from kgan.metrics.task_metrics import (
+    ClassAccuracy,
+    ClassCoverage,
+    IntraClassFID,
+    PeakSignalToNoiseRatio,
+    StructuralSimilarity,
+)
 
 
 def results_of(metrics):
@@ -35,6 +42,7 @@ def results_of(metrics):
 
 __all__ = [
     "ClassAccuracy",
+    "ClassCoverage",
     "DensityCoverage",
     "FIDInfinity",
     "FrechetInceptionDistance",

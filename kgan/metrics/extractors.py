@@ -11,8 +11,9 @@ distance-based metrics, class logits for the Inception Score. Two kinds:
   1000 ImageNet classes), a related network with other weights: its FIDs are on another scale.
 * `domain_extractor(name)`: small classifiers that kgan trains on MNIST, Fashion-MNIST and
   CIFAR-10 (`python -m kgan.metrics.train_extractors`) and ships with the package (128-d
-  features). They make FID and friends meaningful offline and on small images, but their
-  numbers are on their own scale: compare them only with numbers from the same extractor.
+  features), and StackedMNIST's, the MNIST one on each colour channel (1,000 classes). They
+  make FID and friends meaningful offline and on small images, but their numbers are on their
+  own scale: compare them only with numbers from the same extractor.
 """
 
 from __future__ import annotations
@@ -21,12 +22,15 @@ import json
 import os
 
 import keras
-from keras import layers
+from keras import layers, ops
 
 from kgan.metrics.standard_inception import fid_inception
 
 RESOURCES = os.path.join(os.path.dirname(__file__), "resources")
-DOMAINS = {"mnist": (28, 28, 1), "fashion_mnist": (28, 28, 1), "cifar10": (32, 32, 3)}
+#: The domains of the classifiers kgan trains and ships, by their image shapes.
+TRAINED = {"mnist": (28, 28, 1), "fashion_mnist": (28, 28, 1), "cifar10": (32, 32, 3)}
+#: Every domain `domain_extractor` takes: StackedMNIST's is built from MNIST's.
+DOMAINS = {**TRAINED, "stacked_mnist": (28, 28, 3)}
 INCEPTION_SIZE = (299, 299)
 
 
@@ -51,7 +55,12 @@ def weights_path(name):
 
 
 def domain_extractor(name, resize=False):
-    """The shipped extractor for "mnist", "fashion_mnist" or "cifar10" images.
+    """The shipped extractor for "mnist", "fashion_mnist", "cifar10" or "stacked_mnist" images.
+
+    StackedMNIST's (three MNIST digits in the red, green and blue channels,
+    `kgan.data.stacked_mnist`) runs the MNIST classifier on each channel: its features are the
+    three channels' features side by side (384-d), its logits the 1,000 digit triples' log
+    probabilities (class `100 * red + 10 * green + blue`), for `kgan.metrics.ClassCoverage`.
 
     Args:
         resize: take images of any size, resized to the domain's first (bilinear, antialiased;
@@ -63,16 +72,8 @@ def domain_extractor(name, resize=False):
             f"No domain extractor for {name!r}; kgan ships {sorted(DOMAINS)}. For other images use "
             "kgan.metrics.inception_v3(weights_path) or any keras.Model returning [features, logits]."
         )
-    path = weights_path(name)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(
-            f"The {name} extractor's weights are missing from the installation ({path}). Reinstall "
-            "kgan, or train them: python -m kgan.metrics.train_extractors --data-dir <folder with "
-            f"{name}/>."
-        )
     height, width, channels = DOMAINS[name]
-    model = build_classifier(DOMAINS[name], name=f"{name}_extractor")
-    model.load_weights(path)
+    model = _stacked_mnist_classifier() if name == "stacked_mnist" else _trained_classifier(name)
     model.trainable = False
     if resize:
         images = keras.Input((None, None, channels), name="images")
@@ -80,6 +81,37 @@ def domain_extractor(name, resize=False):
         model = keras.Model(images, model(resized, training=False), name=f"{name}_extractor")
     model.kgan_source = {"domain": name, "resize": resize}
     return model
+
+
+def _trained_classifier(name):
+    path = weights_path(name)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(
+            f"The {name} extractor's weights are missing from the installation ({path}). Reinstall "
+            "kgan, or train them: python -m kgan.metrics.train_extractors --data-dir <folder with "
+            f"{name}/>."
+        )
+    model = build_classifier(TRAINED[name], name=f"{name}_extractor")
+    model.load_weights(path)
+    return model
+
+
+def _stacked_mnist_classifier():
+    """MNIST's classifier on each channel: features side by side, logits of the 1,000 triples."""
+    mnist = _trained_classifier("mnist")
+    images = keras.Input(DOMAINS["stacked_mnist"], name="images")
+    features, log_probabilities = [], []
+    for channel in range(3):
+        channel_features, logits = mnist(images[..., channel : channel + 1], training=False)
+        features.append(channel_features)
+        log_probabilities.append(ops.log_softmax(logits, axis=-1))
+    red, green, blue = log_probabilities
+    triples = red[:, :, None, None] + green[:, None, :, None] + blue[:, None, None, :]
+    return keras.Model(
+        images,
+        [ops.concatenate(features, axis=-1), ops.reshape(triples, (-1, 1000))],
+        name="stacked_mnist_extractor",
+    )
 
 
 def domain_accuracies():

@@ -1,5 +1,6 @@
-"""Metrics of what a family is for: a conditional generator's classes (class accuracy, FID per
-class) and an image-to-image model's pairs (PSNR, SSIM against the targets).
+"""Metrics of what a family is for: the classes an unconditional generator draws (class coverage,
+StackedMNIST's modes), a conditional generator's classes (class accuracy, FID per class) and an
+image-to-image model's pairs (PSNR, SSIM against the targets).
 
 `kgan.evaluate` feeds them like the other sample metrics, with two additions they declare:
 a metric with `uses_labels` also gets `labels=` (the classes the generated images were drawn
@@ -34,6 +35,59 @@ def _checked_labels(labels, count, what):
     if labels.shape[0] != count:
         raise ValueError(f"Got {count} images but {labels.shape[0]} labels; give one class per image.")
     return labels
+
+
+@keras.saving.register_keras_serializable(package="kgan")
+class ClassCoverage(_FeatureMetric):
+    """Which of a classifier's classes a generator draws, and how evenly: mode coverage.
+
+    Each generated image counts for the class the classifier (an extractor's logits) finds most
+    likely. A generator that drops classes, or draws some far more often than others, has
+    collapsed modes, which FID alone can hide. With `kgan.metrics.stacked_mnist_classifier()` this
+    is StackedMNIST's benchmark (Metz et al., 2017; Lin et al., 2018): 1,000 modes, counted as
+    covered with at least one of 26,000 samples, and the KL divergence to uniform. Results:
+
+    * `classes_covered`: classes with at least `min_count` samples (higher is better);
+    * `class_kl`: `KL(shares || uniform)` in nats, 0 for even shares (lower is better);
+    * `smallest_share`: the rarest class's share of the samples (1/classes when even);
+    * `confidence`: the classifier's mean probability of the class it picks (how recognisable
+      the samples are: real test images score its accuracy's neighbourhood).
+
+    Args:
+        classifier: a `keras.Model` from images to `[features, logits]`, e.g.
+            `kgan.metrics.domain_extractor("cifar10")`.
+        min_count: samples a class needs to count as covered.
+    """
+
+    def __init__(self, classifier, min_count=1, name="class_coverage", **kwargs):
+        super().__init__(classifier, name, **kwargs)
+        if int(min_count) < 1:
+            raise ValueError(f"min_count must be >= 1, got {min_count}.")
+        self.min_count = int(min_count)
+        self.num_classes = int(classifier.outputs[1].shape[-1])
+        self.counts = self.add_variable(shape=(self.num_classes,), initializer="zeros", dtype="float64", name="counts")
+        self.confidence_sum = self.add_variable(shape=(), initializer="zeros", dtype="float64", name="confidence")
+
+    def update_fake(self, generated):
+        probabilities = tf.nn.softmax(self.extract(generated)[1])
+        chosen = tf.argmax(probabilities, axis=1, output_type=tf.int32)
+        self.counts.assign_add(tf.math.bincount(chosen, minlength=self.num_classes, dtype=tf.float64))
+        self.confidence_sum.assign_add(tf.reduce_sum(tf.reduce_max(probabilities, axis=1)))
+
+    def result(self):
+        total = tf.reduce_sum(self.counts)
+        shares = self.counts / tf.maximum(total, 1.0)
+        # KL(shares || uniform) = sum p log(p * classes), with 0 log 0 = 0.
+        kl = tf.reduce_sum(tf.where(shares > 0, shares * tf.math.log(shares * self.num_classes), 0.0))
+        return {
+            "classes_covered": tf.reduce_sum(tf.cast(self.counts >= self.min_count, tf.float64)),
+            "class_kl": kl,
+            "smallest_share": tf.reduce_min(shares),
+            "confidence": self.confidence_sum / tf.maximum(total, 1.0),
+        }
+
+    def get_config(self):
+        return {**super().get_config(), "min_count": self.min_count}
 
 
 @keras.saving.register_keras_serializable(package="kgan")

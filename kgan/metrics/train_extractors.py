@@ -27,7 +27,7 @@ def train(name, data_dir, epochs, seed=0):
     keras.utils.set_random_seed(seed)
     images, labels = data.load_arrays(name, os.path.join(data_dir, name), "train")
     test_images, test_labels = data.load_arrays(name, os.path.join(data_dir, name), "test")
-    model = extractors.build_classifier(extractors.DOMAINS[name], name=f"{name}_extractor")
+    model = extractors.build_classifier(extractors.TRAINED[name], name=f"{name}_extractor")
     trainer = keras.Model(model.inputs, model.outputs[1])
     trainer.compile(
         optimizer=keras.optimizers.Adam(1e-3),
@@ -46,7 +46,7 @@ def train(name, data_dir, epochs, seed=0):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", required=True, help="folder holding mnist/, fashion_mnist/, cifar10/")
-    parser.add_argument("--datasets", nargs="+", default=list(extractors.DOMAINS), choices=list(extractors.DOMAINS))
+    parser.add_argument("--datasets", nargs="+", default=list(extractors.TRAINED), choices=list(extractors.TRAINED))
     args = parser.parse_args()
     record_path = os.path.join(extractors.RESOURCES, "extractors.json")
     record = json.load(open(record_path)) if os.path.isfile(record_path) else {}

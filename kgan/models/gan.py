@@ -986,22 +986,6 @@ def global_dtype_policy(policy):
         keras.mixed_precision.set_global_policy(previous)
 
 
-def cpu_has_native_bfloat16():
-    """Whether this CPU computes bfloat16 natively (AVX512_BF16 or AMX); None when it cannot tell.
-
-    Elsewhere TensorFlow emulates bfloat16, and a mixed_bfloat16 DCGAN step ran more than 10x
-    slower than float32 on an AVX2-only CPU.
-    """
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), None)
-    except OSError:
-        return None
-    if flags is None:
-        return None
-    return bool({"avx512_bf16", "amx_bf16"} & set(flags))
-
-
 def _for_multi_worker_reduction(logs):
     """The step's logs as Keras can reduce them across workers.
 

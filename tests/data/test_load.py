@@ -1,7 +1,10 @@
 """kgan.data.load: named datasets from local files, scaled, shuffled and batched."""
 
+import os
+
 import numpy as np
 import pytest
+import tensorflow as tf
 
 import kgan
 import kgan.images
@@ -43,3 +46,30 @@ def test_missing_data_directory_names_the_alternatives(tmp_path):
         kgan.data.load("mnist", data_dir=str(tmp_path))
     with pytest.raises(ValueError, match="Unknown dataset 'mnistt'"):
         kgan.data.load("mnistt", data_dir=str(tmp_path))
+
+
+def test_stacked_mnist_puts_three_digits_in_the_colour_channels():
+    rng = np.random.default_rng(0)
+    digits, labels = rng.integers(0, 256, (50, 28, 28, 1), dtype=np.uint8), np.arange(50) % 10
+    stacked, classes = kgan.data.stacked_mnist(digits, labels, seed=3)
+    assert stacked.shape == (50, 28, 28, 3) and stacked.dtype == np.uint8
+    # Red is the digits in order; green and blue are orders of the same digits, each used once.
+    np.testing.assert_array_equal(stacked[..., 0], digits[..., 0])
+    index = {digit.tobytes(): i for i, digit in enumerate(digits[..., 0])}
+    for channel, power in ((1, 10), (2, 1)):
+        order = [index[image.tobytes()] for image in stacked[..., channel]]
+        assert sorted(order) == list(range(50))
+        np.testing.assert_array_equal((classes // power) % 10, labels[order])
+    np.testing.assert_array_equal(classes // 100, labels)
+    more, _ = kgan.data.stacked_mnist(digits, labels, count=120)
+    assert more.shape == (120, 28, 28, 3)
+    with pytest.raises(ValueError, match="takes grey digits"):
+        kgan.data.stacked_mnist(stacked, classes)
+
+
+def test_stacked_mnist_loads_by_name_from_mnists_files(mnist_dir, monkeypatch):
+    images, classes = next(iter(kgan.data.load("stacked_mnist", data_dir=mnist_dir, labels=True, limit=256)))
+    assert images.shape == (64, 28, 28, 3) and float(tf.reduce_min(images)) == -1.0
+    assert int(tf.reduce_max(classes)) < 1000 and len(set(classes.numpy().tolist())) > 40
+    monkeypatch.setenv("KGAN_DATA_DIR", os.path.dirname(mnist_dir))  # ROOT/mnist serves StackedMNIST
+    assert kgan.data.resolve_data_dir("stacked_mnist") == mnist_dir

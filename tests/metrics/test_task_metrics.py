@@ -1,5 +1,6 @@
-"""Class accuracy, FID per class, PSNR and SSIM: against direct computations on the same
-features and pixels, and refused where they do not apply."""
+"""Class coverage, class accuracy, FID per class, PSNR and SSIM: against direct computations on
+the same features and pixels, and refused where they do not apply; StackedMNIST's classifier on
+real stacked digits."""
 
 import numpy as np
 import pytest
@@ -9,6 +10,7 @@ import tensorflow as tf
 import kgan
 from kgan.metrics import (
     ClassAccuracy,
+    ClassCoverage,
     FrechetInceptionDistance,
     IntraClassFID,
     PeakSignalToNoiseRatio,
@@ -30,6 +32,52 @@ def labelled():
     fake = rng.normal(size=(330, 4, 4, 1)) + fake_labels[:, None, None, None] * 0.5
     real = rng.normal(size=(300, 4, 4, 1)) * 1.2 + real_labels[:, None, None, None] * 0.4
     return fake.astype(np.float32), fake_labels, real.astype(np.float32), real_labels
+
+
+def test_class_coverage_counts_the_classes_drawn_and_their_distance_from_uniform(labelled):
+    fake, _, _, _ = labelled
+    extractor = linear_extractor(classes=3)
+    _, logits = features_of(extractor, fake)
+    probabilities = np.exp(logits - logits.max(1, keepdims=True))
+    probabilities /= probabilities.sum(1, keepdims=True)
+    shares = np.bincount(probabilities.argmax(1), minlength=3) / len(fake)
+    metric = ClassCoverage(extractor)
+    for start in range(0, len(fake), 100):
+        metric.update_state(tf.constant(fake[start : start + 100]))
+    result = {k: float(v) for k, v in metric.result().items()}
+    assert result["classes_covered"] == np.sum(shares > 0)
+    assert result["class_kl"] == pytest.approx(np.sum(shares[shares > 0] * np.log(shares[shares > 0] * 3)))
+    assert result["smallest_share"] == pytest.approx(shares.min())
+    assert result["confidence"] == pytest.approx(probabilities.max(1).mean())
+    # A collapsed generator: one class only is KL log(3) from uniform, and covers one class.
+    one_class = fake[probabilities.argmax(1) == probabilities.argmax(1)[0]]
+    metric.reset_state()
+    metric.update_state(tf.constant(one_class))
+    result = metric.result()
+    assert float(result["classes_covered"]) == 1.0 and float(result["class_kl"]) == pytest.approx(np.log(3))
+    # min_count: a class needs that many samples to count.
+    counts = np.bincount(probabilities.argmax(1), minlength=3)
+    strict = ClassCoverage(extractor, min_count=int(counts.min()) + 1)
+    strict.update_state(tf.constant(fake))
+    assert float(strict.result()["classes_covered"]) == np.sum(counts > counts.min())
+    with pytest.raises(ValueError, match="min_count must be >= 1"):
+        ClassCoverage(extractor, min_count=0)
+
+
+def test_stacked_mnist_classifier_reads_the_three_digits_of_real_stacked_images(mnist_dir):
+    images, classes = kgan.data.load_arrays("stacked_mnist", mnist_dir, "test")
+    extractor = kgan.metrics.domain_extractor("stacked_mnist")
+    features, logits = extractor(kgan.images.from_uint8(images[:2000]))
+    assert features.shape == (2000, 384) and logits.shape == (2000, 1000)
+    # The MNIST classifier is right on ~99% of test digits, so on ~97% of their triples.
+    assert np.mean(np.argmax(logits, axis=1) == classes[:2000]) > 0.93
+    # Real StackedMNIST covers (nearly) all 1,000 modes evenly: 10,000 draws of 1,000 even classes
+    # leave about 0.05 empty and a KL of about (1000 - 1) / (2 * 10000) = 0.05 from sampling alone.
+    coverage = ClassCoverage(extractor)
+    for start in range(0, len(images), 1000):
+        coverage.update_state(kgan.images.from_uint8(images[start : start + 1000]))
+    result = {k: float(v) for k, v in coverage.result().items()}
+    assert result["classes_covered"] >= 995 and result["class_kl"] < 0.1 and result["confidence"] > 0.9
 
 
 def test_class_accuracy_is_the_classifiers_agreement_with_the_requested_classes(labelled):
