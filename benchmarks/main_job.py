@@ -15,7 +15,7 @@ Runs, one after the other in this process's machine:
   previous  the default job before the last change of defaults, spelled out (`PREVIOUS`): for MNIST
             the README's job before issue 12 (DCGAN width 64, kernel 5, dropout 0.3, 100 latent
             dimensions, Adam(2e-4, 0.5, 0.999), no EMA, 2 epochs); for CIFAR-10 the defaults before
-            issue 32 (MNIST's recipe for 3 epochs).
+            issue 32 (MNIST's recipe for 3 epochs); both in float32, the default before --precision auto.
 
 every job once per `--seeds` value (`--seed S`), since GAN figures vary by seed. Each `kgan train`
 is a fresh process, timed from start to exit (imports, data, training, grids, checkpoints,
@@ -44,11 +44,12 @@ import kgan
 PREVIOUS = {
     "mnist": (
         "--epochs 2 --batch-size 64 --width 64 --kernel-size 5 --dropout 0.3 --no-minibatch-std --latent-dim 100 "
-        "--d-lr 2e-4 --g-lr 2e-4 --beta-1 0.5 --beta-2 0.999 --ema-decay 0 --no-reuse-fakes"
+        "--d-lr 2e-4 --g-lr 2e-4 --beta-1 0.5 --beta-2 0.999 --ema-decay 0 --no-reuse-fakes --precision float32"
     ).split(),
     "cifar10": (
         "--recipe dcgan --epochs 3 --batch-size 64 --width 32 --kernel-size 4 --dropout 0 --minibatch-std "
-        "--latent-dim 16 --d-lr 1e-3 --g-lr 1e-3 --beta-1 0 --beta-2 0.99 --ema-decay 0.99 --reuse-fakes"
+        "--latent-dim 16 --d-lr 1e-3 --g-lr 1e-3 --beta-1 0 --beta-2 0.99 --ema-decay 0.99 --reuse-fakes "
+        "--precision float32"
     ).split(),
 }
 METRIC_KEYS = ("fid", "kid", "precision", "recall", "classes_covered", "smallest_share", "class_kl", "confidence")

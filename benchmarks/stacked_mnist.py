@@ -61,7 +61,7 @@ def main():
     parser.add_argument("--tutorial-steps", type=int, default=40)
     parser.add_argument("--out", default=None, help="keep the runs here (default: a temporary folder)")
     args = parser.parse_args()
-    extractor = kgan.metrics.domain_extractor("stacked_mnist")
+    extractor = kgan.metrics.domain_extractor("stacked_mnist", resize=True)  # stylegan2 and r3gan draw 32x32
     test_images, _ = kgan.data.load_arrays("stacked_mnist", args.data_dir, "test")
     images_per_epoch = len(kgan.data.load_arrays("mnist", args.data_dir)[0])
     out = args.out or tempfile.mkdtemp(prefix="kgan_stacked_mnist_")

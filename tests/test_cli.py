@@ -871,6 +871,22 @@ def test_cyclegan_trains_on_two_domains_and_translates_both_ways(tmp_path, capsy
     assert "--domains is for --recipe cyclegan" in capsys.readouterr().err
 
 
+def test_stacked_mnist_trains_from_mnists_folder_and_evaluate_counts_its_modes(shared_data, tmp_path, capsys):
+    import kgan_cli as cli
+
+    run = tmp_path / "run"
+    small = ["--width", "4", "--latent-dim", "4", "--limit", "256", "--epochs", "1", "--run-dir", str(run)]
+    env_root = ["--data-dir", str(shared_data / "mnist")]
+    assert cli.main(["train", "--dataset", "stacked_mnist", *env_root, *small]) == 0
+    assert f"training a DCGAN on stacked_mnist from {shared_data / 'mnist'}" in capsys.readouterr().out
+    assert json.loads((run / "config.json").read_text())["image_shape"] == [28, 28, 3]
+    assert cli.main(["evaluate", "--model", str(run / "generator"), "--num-samples", "500"]) == 0
+    found = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    # The run's dataset and folder are the default; a one-epoch generator covers few of the 1,000 modes.
+    assert found["extractor"] == "stacked_mnist_extractor" and found["real_samples"] == 500
+    assert 1 <= found["classes_covered"] < 500 and found["class_kl"] > 0.5 and found["fid"] > 0
+
+
 @needs_offline
 def test_offline_an_explicit_dataset_fails_fast_naming_the_choices(tmp_path):
     env = {"KGAN_DATA_DIR": "", "TFDS_DATA_DIR": str(tmp_path / "tfds")}
