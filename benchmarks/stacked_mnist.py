@@ -1,6 +1,6 @@
 """StackedMNIST mode coverage: kgan's unconditional families side by side at equal minutes.
 
-    python benchmarks/stacked_mnist.py --data-dir ../shared/data/mnist --minutes 3 --seeds 0 1 2
+    python benchmarks/stacked_mnist.py --data-dir ../shared/data/mnist --minutes 2 --seeds 0 1 2
 
 StackedMNIST (Metz et al., 2017) puts three MNIST digits in an image's red, green and blue
 channels: 1,000 modes, one per digit triple (`kgan train --dataset stacked_mnist`). For each
@@ -49,7 +49,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", required=True, help="the folder with MNIST's idx files")
     parser.add_argument("--recipes", nargs="+", default=list(RECIPES), choices=RECIPES)
-    parser.add_argument("--minutes", type=float, default=3.0, help="each run's training budget (default: 3)")
+    parser.add_argument("--minutes", type=float, default=2.0, help="each run's training budget (default: 2)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--num-samples", type=int, default=26000)
     parser.add_argument(

@@ -49,12 +49,17 @@ def _gpu_capabilities():
     return found
 
 
-def auto_precision():
+def auto_precision(cpu_bfloat16=True):
     """The dtype policy to train in here: a `Precision(policy, reason)`.
 
     With GPUs, `mixed_bfloat16` when every one has compute capability 8.0 or more (bfloat16
     tensor cores), else `float32` (older GPUs compute float16 fast: ask for `mixed_float16`
     yourself). Without, `mixed_bfloat16` on CPUs with AVX512_BF16 or AMX, else `float32`.
+
+    Args:
+        cpu_bfloat16: False for networks whose step runs slower in bfloat16 even on such CPUs
+            (R3GAN's grouped convolutions: 0.78x float32's images/s on a Xeon with AMX, where
+            DCGAN, SNGAN and StyleGAN2 ran 1.2-1.3x faster): float32 on CPUs then.
 
     Example:
 
@@ -70,6 +75,8 @@ def auto_precision():
         return Precision("float32", f"the GPU has no bfloat16 tensor cores: {names}")
     flags = _cpu_flags()
     native = sorted({"avx512_bf16", "amx_bf16"} & (flags or set()))
+    if native and not cpu_bfloat16:
+        return Precision("float32", "this network runs slower in bfloat16, though the CPU computes it natively")
     if native:
         return Precision("mixed_bfloat16", f"the CPU computes bfloat16 natively: {', '.join(native)}")
     if flags is None:

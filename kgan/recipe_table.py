@@ -62,6 +62,8 @@ class Recipe:
             each class takes `log_dir`, `png_dir` and `seed`.
         scheduled: its family's `compile()` takes `schedule_steps`, which `kgan train` sets to the
             run's number of steps (the schedules end with the run).
+        cpu_bfloat16: its step runs faster in bfloat16 on CPUs that compute it natively, so
+            `--precision auto` picks mixed_bfloat16 there; False: float32 on CPUs.
     """
 
     name: str
@@ -76,6 +78,7 @@ class Recipe:
     power_of_two: bool = False
     callbacks: tuple[tuple[str, str], ...] = ()
     scheduled: bool = False
+    cpu_bfloat16: bool = True
 
 
 #: The options only some recipes take, by their argparse name.
@@ -192,7 +195,9 @@ _CONDITIONAL_DEFAULTS = {"kernel_size": 4, "dropout": 0.0, **_FAST_ADAM}
 _BIGGAN_DEFAULTS = {"width": 8, "latent_dim": 64, "d_steps": 1}
 
 
-# R3GAN on CPUs: width 16 (0.45x the DCGAN's speed on CIFAR-10; width 32 0.22x, the family's 64
+# R3GAN on CPUs: float32 under --precision auto (its grouped convolutions ran at 336 images/s in
+# bfloat16 against 432 in float32 on a Xeon with AMX, where dcgan, sngan and stylegan2 ran 1.2-1.3x
+# faster in bfloat16). Width 16 (0.45x the DCGAN's speed on CIFAR-10; width 32 0.22x, the family's 64
 # 0.09x: benchmarks/r3gan.py), so that its default single epoch of MNIST takes about 2 minutes on
 # an AVX-512 CPU. Its learning rates, betas, gamma and EMA follow the family's schedules unless
 # --d-lr, --beta-2, ... are given. At these budgets it draws blobs, not yet digits (docs/recipes.md).
@@ -315,6 +320,7 @@ RECIPES = {
             epoch_share=_R3GAN_EPOCH_SHARE,
             power_of_two=True,
             scheduled=True,
+            cpu_bfloat16=False,
         ),
         Recipe(
             "sngan",

@@ -80,7 +80,7 @@ RECIPE_OVERRIDABLE = {"width": DEFAULT_WIDTH, "ema_decay": DEFAULT_EMA_DECAY, "r
 #: Default epochs: MNIST's 3 (2,811 steps, an estimated 6-9 minutes on a 2-core AVX2 CPU), about as many
 #: steps for the other grey datasets; CIFAR-10's for the colour default (docs/performance.md, "Colour
 #: images"); 5 passes over TFRecords of unknown size.
-DEFAULT_EPOCHS = {"mnist": 3, "fashion_mnist": 3, "cifar10": 15, "digits": 100, "stacked_mnist": 3, None: 5}
+DEFAULT_EPOCHS = {"mnist": 3, "fashion_mnist": 3, "cifar10": 12, "digits": 100, "stacked_mnist": 3, None: 5}
 #: An image folder (or TFRecords of known size) without --epochs trains on as many pixels as the
 #: default run of this dataset's, by its images' channels: MNIST's (3 passes over 60,000 28x28
 #: digits) for grey images, CIFAR-10's (its default epochs over the 10,000-image subset) for colour

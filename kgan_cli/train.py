@@ -298,15 +298,11 @@ def _train(args, recipe, strategy, run, started):
         dataset, image_shape, source, from_data = DATA_READERS[data](args, recipe)
         monitor = kgan.callbacks.TrainingMonitor(dataset, log_dir=logs)  # refuses unusable data now
     steps_per_epoch = int(dataset.cardinality())
-    epochs, folder_default = args.epochs, False
-    if not (epochs or args.minutes):
-        images_per_epoch = steps_per_epoch * args.batch_size if steps_per_epoch > 0 else None
-        epochs = default_epochs(recipe, args.dataset, image_shape, images_per_epoch)
-        folder_default = args.dataset is None and images_per_epoch is not None
-    if epochs is None and (recipe.scheduled or args.instance_noise):
-        what = f"--recipe {recipe.name}'s schedules" if recipe.scheduled else "--instance-noise's decay"
-        raise UsageError(f"{what} span the run's steps, which --minutes alone leaves open: give --epochs too.")
-    precision = auto_precision() if args.precision == "auto" else Precision(args.precision, "asked for")
+    epochs, length = _run_length(args, recipe, image_shape, steps_per_epoch)
+    if args.precision == "auto":
+        precision = auto_precision(cpu_bfloat16=recipe.cpu_bfloat16)
+    else:
+        precision = Precision(args.precision, "asked for")
     args.precision = precision.policy  # what ran, for config.json
     _warn_about_precision(args.precision)
     with users_input():
@@ -335,13 +331,6 @@ def _train(args, recipe, strategy, run, started):
             **_given(recipe.compile(args)),
             **({"schedule_steps": decay_steps} if recipe.scheduled else {}),
         )
-    length = f"{_count(epochs, 'epoch')} of {_count(steps_per_epoch, 'step')}"
-    if folder_default:
-        length += f" ({folder_budget(image_shape)}; --epochs or --minutes to change)"
-    if args.minutes:
-        limit = f"{args.minutes:g} minutes"
-        per_epoch = f"epochs of {_count(steps_per_epoch, 'step')}"
-        length = f"{length} or {limit}, whichever ends first" if epochs else f"{limit} ({per_epoch})"
     print(
         f"training {_article(type(gan).__name__)} on {source}: {length}, "
         f"batch {args.batch_size}, {precision.policy} ({precision.reason}), into {run}",
@@ -396,6 +385,26 @@ def _train(args, recipe, strategy, run, started):
 
 #: The epochs `fit` is given when --minutes alone ends the run.
 UNTIL_THE_TIME_IS_UP = 1_000_000
+
+
+def _run_length(args, recipe, image_shape, steps_per_epoch):
+    """`(epochs, how the first line says the run's length)`: --epochs, the default epochs (a
+    folder's from its size), --minutes (epochs None when it alone ends the run), or both."""
+    epochs, budget = args.epochs, ""
+    if not (epochs or args.minutes):
+        images_per_epoch = steps_per_epoch * args.batch_size if steps_per_epoch > 0 else None
+        epochs = default_epochs(recipe, args.dataset, image_shape, images_per_epoch)
+        if args.dataset is None and images_per_epoch is not None:  # a folder's: say what it matches
+            budget = f" ({folder_budget(image_shape)}; --epochs or --minutes to change)"
+    if epochs is None and (recipe.scheduled or args.instance_noise):
+        what = f"--recipe {recipe.name}'s schedules" if recipe.scheduled else "--instance-noise's decay"
+        raise UsageError(f"{what} span the run's steps, which --minutes alone leaves open: give --epochs too.")
+    steps = _count(steps_per_epoch, "step")
+    if not args.minutes:
+        return epochs, f"{_count(epochs, 'epoch')} of {steps}{budget}"
+    if epochs is None:
+        return None, f"{args.minutes:g} minutes (epochs of {steps})"
+    return epochs, f"{_count(epochs, 'epoch')} of {steps} or {args.minutes:g} minutes, whichever ends first"
 
 
 def _lost_a_worker(error, run_dir):

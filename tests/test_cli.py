@@ -306,6 +306,28 @@ def test_an_image_folder_trains_on_as_many_pixels_as_the_default_run_of_its_kind
     assert folder_budget((64, 64, 3)) == f"the pixels of {colour} passes over 10,000 32x32 cifar10 images"
 
 
+def test_the_first_line_says_how_long_the_run_is_and_why():
+    from kgan_cli.parser import DEFAULT_EPOCHS, build_parser
+    from kgan_cli.train import _run_length, apply_recipe
+
+    def length(*argv, steps=15):
+        args = build_parser().parse_args(["train", "--image-folder", "photos", *argv])
+        return _run_length(args, apply_recipe(args), (64, 64, 3), steps)
+
+    epochs = round(DEFAULT_EPOCHS["cifar10"] * 10_000 * 32 * 32 / (15 * 64 * 64 * 64))  # 960 images of 64x64
+    assert length() == (
+        epochs,
+        f"{epochs} epochs of 15 steps (the pixels of {DEFAULT_EPOCHS['cifar10']} passes over 10,000 32x32 "
+        "cifar10 images; --epochs or --minutes to change)",
+    )
+    assert length("--epochs", "1", steps=1) == (1, "1 epoch of 1 step")
+    assert length("--minutes", "2.5") == (None, "2.5 minutes (epochs of 15 steps)")
+    assert length("--minutes", "2.5", "--epochs", "4") == (
+        4,
+        "4 epochs of 15 steps or 2.5 minutes, whichever ends first",
+    )
+
+
 def test_train_stylegan2_with_its_options_then_sample_truncated(trained_run, tmp_path):
     run_dir = tmp_path / "stylegan2"
     result = run_kgan(

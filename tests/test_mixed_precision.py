@@ -106,3 +106,6 @@ def test_auto_precision_chooses_bfloat16_where_the_cpu_computes_it():
     else:
         assert chosen.policy == "float32" and "would be emulated" in chosen.reason
     keras.dtype_policies.get(chosen.policy)  # a policy Keras takes
+    # A network slower in bfloat16 on CPUs (R3GAN's recipe says so) gets float32 here, saying why.
+    slower = kgan.precision.auto_precision(cpu_bfloat16=False)
+    assert slower.policy == "float32" and (not native or "runs slower in bfloat16" in slower.reason)
