@@ -250,9 +250,11 @@ def test_domain_extractors_classify_their_test_sets(mnist_test):
     assert accuracy > 0.97
     recorded = kgan.metrics.domain_accuracies()
     assert recorded["mnist"]["test_accuracy"] > 0.98
-    for name, shape in kgan.metrics.extractors.DOMAINS.items():  # every shipped extractor loads
+    for name, shape in kgan.metrics.extractors.TRAINED.items():  # every shipped extractor loads
         features, logits = kgan.metrics.domain_extractor(name)(np.zeros((2, *shape), np.float32))
         assert features.shape == (2, 128) and logits.shape == (2, 10) and name in recorded
+    features, logits = kgan.metrics.domain_extractor("stacked_mnist")(np.zeros((2, 28, 28, 3), np.float32))
+    assert features.shape == (2, 3 * 128) and logits.shape == (2, 1000)  # MNIST's, on each channel
     with pytest.raises(ValueError, match="No domain extractor for 'svhn'"):
         kgan.metrics.domain_extractor("svhn")
     # For images of other sizes (MNIST resized to 32x32 for StyleGAN2): resized to 28x28 first,
