@@ -43,7 +43,7 @@ class ClassCoverage(_FeatureMetric):
 
     Each generated image counts for the class the classifier (an extractor's logits) finds most
     likely. A generator that drops classes, or draws some far more often than others, has
-    collapsed modes, which FID alone can hide. With `kgan.metrics.stacked_mnist_classifier()` this
+    collapsed modes, which FID alone can hide. With `kgan.metrics.domain_extractor("stacked_mnist")` this
     is StackedMNIST's benchmark (Metz et al., 2017; Lin et al., 2018): 1,000 modes, counted as
     covered with at least one of 26,000 samples, and the KL divergence to uniform. Results:
 
