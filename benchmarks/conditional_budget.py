@@ -1,19 +1,21 @@
 """Which class-conditional design wins at equal CPU minutes, and from which budget on.
 
     python benchmarks/conditional_budget.py --dataset cifar10 --data-dir ../shared/data/cifar10 \
-        --minutes 2 4 8 --seeds 0 1 2 [--recipes projection acgan biggan stylegan2] [--num-samples 5000]
+        --minutes 2 4 8 --seeds 0 1 2 [--recipes projection acgan biggan stylegan2 r3gan] [--num-samples 5000]
 
-Each recipe is the GAN `kgan train --recipe NAME` builds with its defaults (stylegan2 with
-`--labels`: StyleGAN2-ADA's conditioning), trained by `fit` on the dataset's labelled training
-images (resized to 32x32 for stylegan2 where they are not a power of two: Fashion-MNIST), one
-recipe at a time in this process. Only training time counts: at each budget of `--minutes` the
-run pauses and its generator is scored by `kgan.evaluate` on `--num-samples` samples against the
-test split, as `kgan evaluate` scores a run: FID and KID on kgan's shipped extractor of the
-dataset, precision/recall, the shipped classifier's accuracy on the requested class and
-intra-FID (FID within each class, averaged). At the last budget the truncating recipes are also
-scored along their truncation curve (`--truncations`: BigGAN's thresholds, StyleGAN2's psi; the
-first is none), where precision should rise and recall fall. With `--grids DIR`, each score
-also writes its samples as a PNG grid in DIR, one row per class, the same latents in every grid.
+Each recipe is the GAN `kgan train --recipe NAME` builds with its defaults (stylegan2 and r3gan
+with `--labels`: StyleGAN2-ADA's and the official R3GAN's conditioning; r3gan's schedules run
+over the steps the longest budget buys at `--scheduled-images-per-second`), trained by `fit` on
+the dataset's labelled training images (resized to 32x32 for stylegan2 and r3gan where they are
+not a power of two: Fashion-MNIST, MNIST), one recipe at a time in this process. Only training
+time counts: at each budget of `--minutes` the run pauses and its generator is scored by
+`kgan.evaluate` on `--num-samples` samples against the test split, as `kgan evaluate` scores a
+run: FID and KID on kgan's shipped extractor of the dataset, precision/recall, the shipped
+classifier's accuracy on the requested class and intra-FID (FID within each class, averaged). At
+the last budget the truncating recipes are also scored along their truncation curve
+(BigGAN's thresholds, StyleGAN2's psi, the first none; `--no-truncation` skips it), where
+precision should rise and recall fall. With `--grids DIR`, each score also writes its samples as a PNG
+grid in DIR, one row per class, the same latents in every grid.
 
 Prints one JSON line per score and, at the end, each recipe's mean and standard deviation over
 the seeds at each budget. `lscpu`'s model name first: budgets are minutes of this CPU.
@@ -62,8 +64,9 @@ class TrainingClock(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def build(name, seed, num_classes, image_shape, class_names):
-    """The recipe's GAN as `kgan train --recipe NAME --seed SEED` builds and compiles it."""
+def build(name, seed, num_classes, image_shape, class_names, schedule_steps):
+    """The recipe's GAN as `kgan train --recipe NAME --seed SEED` builds and compiles it; a
+    recipe with schedules (r3gan) runs them over `schedule_steps`, as kgan train over its run."""
     recipe = kgan_cli.parser.RECIPES[name]
     conditional = ["--labels"] if "labels" in recipe.options else []
     args = kgan_cli.parser.build_parser().parse_args(["train", "--recipe", name, *conditional, "--seed", str(seed)])
@@ -77,6 +80,7 @@ def build(name, seed, num_classes, image_shape, class_names):
         betas=(args.beta_1, args.beta_2),
         d_steps=args.d_steps,
         reuse_fakes=args.reuse_fakes,
+        **({"schedule_steps": schedule_steps} if recipe.scheduled else {}),
         **kgan_cli.train._given(recipe.compile(args)),
     )
     return gan, recipe
@@ -122,6 +126,13 @@ def main():
     parser.add_argument("--num-samples", type=int, default=5000, help="samples (and test images) per score")
     parser.add_argument("--no-truncation", action="store_true", help="skip the truncation curves")
     parser.add_argument("--grids", metavar="DIR", help="write each score's samples as a PNG grid here")
+    parser.add_argument(
+        "--scheduled-images-per-second",
+        type=float,
+        default=430.0,
+        help="the training speed of the recipes with schedules (r3gan), for the steps the longest budget "
+        "buys, over which their schedules run (default: 430, r3gan's on a 2-core AVX-512 Xeon)",
+    )
     options = parser.parse_args()
     print(json.dumps({"cpu": cpu(), "dataset": options.dataset, "minutes": options.minutes}), flush=True)
     extractor = kgan.metrics.domain_extractor(options.dataset, resize=True)
@@ -134,7 +145,8 @@ def main():
             train = kgan.data.load(options.dataset, seed=seed, **load)
             test = held_out(options, size)
             image_shape = tuple(next(iter(train))[0].shape[1:])
-            gan, recipe = build(name, seed, len(class_names), image_shape, class_names)
+            schedule_steps = round(max(options.minutes) * 60 * options.scheduled_images_per_second / 64)
+            gan, recipe = build(name, seed, len(class_names), image_shape, class_names, schedule_steps)
             clock = TrainingClock()
             for minutes in sorted(options.minutes):
                 clock.until = minutes * 60

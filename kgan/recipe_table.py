@@ -312,10 +312,11 @@ RECIPES = {
             "R3GAN (Huang et al., 2024): normalization-free residual networks of --width filters at every "
             "size (one block each, depthwise grouped convolutions, fix-up initialization), the relativistic "
             "pairing loss with R1 and R2 at every D step, Adam(2e-4, 0, 0.9) and cosine schedules of the "
-            "learning rate, beta_2, gamma and the EMA's half-life over the run; square power-of-two images",
+            "learning rate, beta_2, gamma and the EMA's half-life over the run; square power-of-two images; "
+            "with --labels class-conditional as the official --cond=1 (a class embedding joins z, a projection D)",
             lambda options: {"widths": options.width},
             compile=lambda options: {"gamma": options.gamma},
-            options=("gamma",),
+            options=("gamma", "labels"),
             defaults=_R3GAN_DEFAULTS,
             epoch_share=_R3GAN_EPOCH_SHARE,
             power_of_two=True,

@@ -699,6 +699,24 @@ def test_conditional_recipes_train_on_a_datasets_labels_or_class_folders_and_sam
     assert "--minibatch-std is an option of --recipe dcgan, lsgan or wgangp" in capsys.readouterr().err
 
 
+def test_r3gan_with_labels_trains_on_classes_and_samples_the_one_asked_for(tmp_path, capsys):
+    import kgan_cli
+
+    run = tmp_path / "r3gan"
+    small = ["--batch-size", "32", "--width", "4", "--latent-dim", "8", "--epochs", "1", "--limit", "64"]
+    train = ["train", "--recipe", "r3gan", "--labels", "--dataset", "digits", *small, "--run-dir", str(run)]
+    assert kgan_cli.main(train) == 0
+    assert "training an R3GAN on digits with its labels" in capsys.readouterr().out
+    gan = kgan.load_gan(str(run / "checkpoints" / "epoch_0001.keras"))
+    assert gan.num_classes == 10 and gan.discriminator.get_layer("logits").units == 4  # a projection D
+    out = tmp_path / "sevens.png"
+    assert (
+        kgan_cli.main(["sample", "--model", str(run / "generator"), "--num", "4", "--labels", "7", "--out", str(out)])
+        == 0
+    )
+    assert tf.io.decode_png(tf.io.read_file(str(out))).shape[-1] == 1
+
+
 def test_biggan_trains_on_labels_and_samples_truncated_by_class(tmp_path, capsys):
     import kgan_cli
 

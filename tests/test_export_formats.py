@@ -95,6 +95,7 @@ FAMILIES = {
         content_network=keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3)]),
     ),
     "R3GAN": lambda: kgan.R3GAN((8, 8, 1), latent_dim=4, widths=(4, 4), cardinality=(2, 8), seed=0),
+    "R3GAN with classes": lambda: kgan.R3GAN((8, 8, 1), latent_dim=4, widths=(4, 4), cardinality=(2, 8), num_classes=3),
     "StyleGAN2": lambda: kgan.StyleGAN2((8, 8, 1), latent_dim=4, width=4, mapping_layers=2, seed=0),
     "StyleGAN2 with classes": lambda: kgan.StyleGAN2((8, 8, 1), latent_dim=4, width=4, mapping_layers=2, num_classes=3),
     "Inpainting": lambda: kgan.Inpainting((8, 8, 1), width=4, max_depth=2, discriminator_layers=2, seed=0),

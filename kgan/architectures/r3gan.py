@@ -16,6 +16,12 @@ convolution of the image to a 4x4 depthwise "basis" and a linear map to one logi
 
 Widths, blocks and cardinalities are per stage, listed from 4x4 up for the generator; the
 discriminator uses them in reverse (from the image's side down), as the official code does.
+
+Class-conditional (`num_classes`), as the official code is: G concatenates a linear embedding of
+the one-hot class to z before its basis; D's last linear map outputs a vector instead of one
+logit, and the logit is its dot product with D's own linear embedding of the class (a projection
+discriminator, the embedding's initial weights scaled by 1 / sqrt(its size)). The official sizes
+are z's for G's embedding and the 4x4 stage's width for D's.
 """
 
 from __future__ import annotations
@@ -92,6 +98,14 @@ def _pointwise(x, filters, seed, name):
     )(x)
 
 
+def _class_embedding(labels, num_classes, size, gain, seed, name):
+    """A linear embedding of the one-hot class: `(batch,)` int labels -> `(batch, size)`."""
+    one_hot = keras.layers.CategoryEncoding(num_classes, "one_hot", name=f"{name}_one_hot")(labels)
+    return keras.layers.Dense(
+        size, use_bias=False, kernel_initializer=msr_initializer(gain, num_classes, seed), name=name
+    )(one_hot)
+
+
 def build_generator(
     image_shape,
     latent_dim,
@@ -99,10 +113,13 @@ def build_generator(
     blocks,
     cardinality,
     expansion=2,
+    num_classes=None,
+    embedding_dim=None,
     seed=None,
     name="generator",
 ):
-    """R3GAN's generator: z `(latent_dim,)` -> images `image_shape`, linear output.
+    """R3GAN's generator: z `(latent_dim,)` -> images `image_shape`, linear output; with
+    `num_classes`, `[z, labels]` -> images.
 
     Args:
         image_shape: `(side, side, channels)`, side = 4 * 2^(stages - 1).
@@ -111,6 +128,8 @@ def build_generator(
         blocks: residual blocks of each stage.
         cardinality: groups of each stage's grouped convolution.
         expansion: how many times a block widens its channels.
+        num_classes: the number of classes of a class-conditional generator (None: unconditional).
+        embedding_dim: the size of the class embedding concatenated to z (default: `latent_dim`).
         seed: seeds the initial weights.
         name: the model's name.
     """
@@ -118,7 +137,13 @@ def build_generator(
     seed = sub_seed(seed, name)
     total = sum(blocks)
     z = keras.Input((latent_dim,), name="latent")
-    x = GenerativeBasis(widths[0], seed=sub_seed(seed, "basis"), name="basis")(z)
+    inputs, x = z, z
+    if num_classes:
+        labels = keras.Input((), dtype="int32", name="labels")
+        size = embedding_dim or latent_dim
+        embedded = _class_embedding(labels, num_classes, size, 1.0, sub_seed(seed, "embedding"), "class_embedding")
+        inputs, x = [z, labels], keras.layers.Concatenate(name="latent_and_class")([z, embedded])
+    x = GenerativeBasis(widths[0], seed=sub_seed(seed, "basis"), name="basis")(x)
     for stage, (width, count, groups) in enumerate(zip(widths, blocks, cardinality)):
         if stage:
             if x.shape[-1] != width:
@@ -128,7 +153,7 @@ def build_generator(
             x = residual_block(x, width, groups, expansion, total, seed, f"stage{stage}_block{block}")
     images = _pointwise(x, image_shape[-1], sub_seed(seed, "aggregation"), "to_image")
     images = keras.layers.Activation("linear", dtype="float32", name="image")(images)
-    return keras.Model(z, images, name=name)
+    return keras.Model(inputs, images, name=name)
 
 
 def build_discriminator(
@@ -137,13 +162,18 @@ def build_discriminator(
     blocks,
     cardinality,
     expansion=2,
+    num_classes=None,
+    embedding_dim=None,
     seed=None,
     name="discriminator",
 ):
-    """R3GAN's discriminator: images `image_shape` -> one logit per image.
+    """R3GAN's discriminator: images `image_shape` -> one logit per image; with `num_classes`,
+    `[images, labels]` -> one logit, by projection on the class's embedding of `embedding_dim`
+    values (default: the 4x4 stage's width, `widths[0]`).
 
     The stage lists are the generator's (from 4x4 up); D walks them from the image's side down.
     """
+    embedding_dim = embedding_dim or int(widths[0])
     widths, blocks, cardinality = check_stages(image_shape, widths, blocks, cardinality, expansion)
     widths, blocks, cardinality = widths[::-1], blocks[::-1], cardinality[::-1]
     seed = sub_seed(seed, name)
@@ -161,8 +191,20 @@ def build_discriminator(
         4, use_bias=False, depthwise_initializer=msr_initializer(1.0, 16, sub_seed(seed, "basis")), name="basis"
     )(x)
     x = keras.layers.Flatten(name="flatten")(x)
-    logits = keras.layers.Dense(
-        1, use_bias=False, kernel_initializer=msr_initializer(1.0, x.shape[-1], sub_seed(seed, "logit")), name="logits"
+    outputs = embedding_dim if num_classes else 1
+    x = keras.layers.Dense(
+        outputs,
+        use_bias=False,
+        kernel_initializer=msr_initializer(1.0, x.shape[-1], sub_seed(seed, "logit")),
+        name="logits",
     )(x)
-    logits = keras.layers.Activation("linear", dtype="float32", name="logits_float32")(logits)
-    return keras.Model(images, logits, name=name)
+    if not num_classes:
+        logits = keras.layers.Activation("linear", dtype="float32", name="logits_float32")(x)
+        return keras.Model(images, logits, name=name)
+    labels = keras.Input((), dtype="int32", name="labels")
+    gain = 1 / math.sqrt(embedding_dim)
+    embedded = _class_embedding(
+        labels, num_classes, embedding_dim, gain, sub_seed(seed, "embedding"), "class_embedding"
+    )
+    logits = keras.layers.Dot(axes=1, dtype="float32", name="projection")([x, embedded])
+    return keras.Model([images, labels], logits, name=name)

@@ -15,8 +15,9 @@ from kgan.models.gan import GAN
 
 class ClassConditioning:
     """The class handling of a GAN trained on `(images, labels)` batches, for the families that
-    take classes (`ConditionalGAN`) or may (`StyleGAN2(num_classes=...)`): with `num_classes`
-    None every method is the plain GAN's.
+    take classes (`ConditionalGAN`) or may (`StyleGAN2(num_classes=...)`, `R3GAN(num_classes=...)`):
+    with `num_classes` None every method is the plain GAN's, but labelled batches are refused
+    rather than their labels silently ignored.
 
     G takes `[latent, labels]` and draws the labels of each real batch (fakes follow the data's
     class frequencies); D takes `[images, labels]`; the run's grid has one row per class.
@@ -33,6 +34,14 @@ class ClassConditioning:
 
     def unpack(self, data):
         if self.num_classes is None:
+            if isinstance(data, (tuple, list)) and len(data) > 1:
+                name = type(self).__name__
+                raise ValueError(
+                    f"The data yield (images, labels), but this {name} is unconditional and would ignore the "
+                    f"labels. Make it conditional (kgan.{name}(..., num_classes=N)), or load the images alone "
+                    "(kgan.data.load(name) without labels=True) or map the labels away: "
+                    "dataset.map(lambda images, labels: images)."
+                )
             return super().unpack(data)
         if not (isinstance(data, (tuple, list)) and len(data) == 2):
             raise ValueError(
@@ -77,6 +86,11 @@ class ClassConditioning:
     def class_config(self):
         """The constructor arguments of the classes, for `network_config`."""
         return {"num_classes": self.num_classes, "class_names": self.class_names}
+
+    def export_endpoints(self, network):
+        if self.num_classes is None:
+            return super().export_endpoints(network)
+        return export_module.conditional_endpoints(network, self.num_classes, self.class_names)
 
     def grid_inputs(self, num_images, seed, examples=None):
         """One row per class, the same latent vectors in every row."""
@@ -173,9 +187,6 @@ class ConditionalGAN(ClassConditioning, GAN):
         if not self.auxiliary_classifier:
             return {}
         return {"g_class": _class_loss(labels, fake_output[1])}
-
-    def export_endpoints(self, network):
-        return export_module.conditional_endpoints(network, self.num_classes, self.class_names)
 
 
 def _class_loss(labels, class_logits):

@@ -6,6 +6,7 @@ import keras
 
 from kgan import schedules
 from kgan.architectures import r3gan as networks
+from kgan.models.conditional import ClassConditioning
 from kgan.models.gan import GAN
 from kgan.regularizers import R1, R2
 
@@ -22,7 +23,7 @@ CIFAR10_PRESET = {
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class R3GAN(GAN):
+class R3GAN(ClassConditioning, GAN):
     """R3GAN (Huang, Gokaslan, Kuleshov & Tompkin, "The GAN is dead; long live the GAN!", NeurIPS 2024).
 
     The networks of `kgan.architectures.r3gan` (normalization-free residual G and D with fix-up
@@ -39,8 +40,13 @@ class R3GAN(GAN):
     The default networks are sized for a CPU (width 64, one block per stage, one group per
     channel: depthwise); `R3GAN(**kgan.models.r3gan.CIFAR10_PRESET)` builds the official CIFAR-10
     networks, 41M parameters, for a GPU (0.8 images/s on a 2-core CPU, against 98 at width 64 and
-    1,078 for `kgan train`'s DCGAN: benchmarks/r3gan.py). Unconditional only: the official
-    class-conditional version is not here yet. The output is linear, as in the paper.
+    1,078 for `kgan train`'s DCGAN: benchmarks/r3gan.py). The output is linear, as in the paper.
+
+    With `num_classes` it is class-conditional as the official code's `--cond=1` is (its CIFAR-10
+    preset trains with it): it trains on `(images, labels)` batches, G concatenates a linear
+    embedding of the class to z, and D projects its last features on its own embedding of the
+    class (`kgan.architectures.r3gan`); `generate(labels=...)`, the export and the run's grid
+    (one row per class) take the classes.
 
     Args:
         image_shape: `(side, side, channels)`, side 4 * 2^k (8, 16, 32, 64, ...).
@@ -50,6 +56,10 @@ class R3GAN(GAN):
         cardinality: groups of each stage's grouped 3x3 convolution (default: one per channel of
             the widened block, a depthwise convolution, the cheapest on a CPU).
         expansion: how many times a block widens its channels (2).
+        num_classes: the number of classes of a class-conditional R3GAN (None: unconditional).
+        class_names: the classes' names by label, as for `kgan.ConditionalGAN`.
+        embedding_dims: `(G's, D's)` sizes of the class embeddings (default: `latent_dim` and
+            the 4x4 stage's width, the official code's).
         seed: seeds the initial weights and every random draw.
         ema_decay: the generator EMA's decay when no schedule sets it (0.999).
         **kwargs: `kgan.GAN` arguments.
@@ -60,6 +70,8 @@ class R3GAN(GAN):
     gan = kgan.R3GAN(image_shape=(32, 32, 3))
     gan.compile(schedule_steps=3 * 156)
     gan.fit(kgan.data.load("cifar10", data_dir="../shared/data/cifar10"), epochs=3)
+
+    cars = kgan.R3GAN(image_shape=(32, 32, 3), num_classes=10)  # then fit on labels=True data
     ```
     """
 
@@ -71,6 +83,9 @@ class R3GAN(GAN):
         blocks=None,
         cardinality=None,
         expansion=2,
+        num_classes=None,
+        class_names=None,
+        embedding_dims=None,
         seed=None,
         ema_decay=0.999,
         **kwargs,
@@ -82,10 +97,13 @@ class R3GAN(GAN):
         widths = tuple(widths)
         blocks = tuple(blocks) if blocks is not None else (1,) * len(widths)
         cardinality = tuple(cardinality) if cardinality is not None else tuple(w * expansion for w in widths)
-        stage_lists = (widths, blocks, cardinality, expansion)
-        generator = networks.build_generator(image_shape, latent_dim, *stage_lists, seed=seed)
-        discriminator = networks.build_discriminator(image_shape, *stage_lists, seed=seed)
+        embedding_dims = tuple(embedding_dims) if embedding_dims is not None else (latent_dim, widths[0])
+        stage_lists = (widths, blocks, cardinality, expansion, num_classes)
+        generator = networks.build_generator(image_shape, latent_dim, *stage_lists, embedding_dims[0], seed=seed)
+        discriminator = networks.build_discriminator(image_shape, *stage_lists, embedding_dims[1], seed=seed)
         super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, ema_decay=ema_decay, **kwargs)
+        self.set_classes(num_classes, class_names)
+        self.embedding_dims = embedding_dims
         self.image_shape = image_shape
         self.widths = widths
         self.blocks = blocks
@@ -99,6 +117,8 @@ class R3GAN(GAN):
             "blocks": self.blocks,
             "cardinality": self.cardinality,
             "expansion": self.expansion,
+            "embedding_dims": self.embedding_dims,
+            **self.class_config(),
         }
 
     def compile_defaults(self):

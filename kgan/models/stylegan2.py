@@ -206,16 +206,6 @@ class StyleGAN2(ClassConditioning, GAN):
 
     # --- the training step's hooks ------------------------------------------------------------
 
-    def unpack(self, data):
-        if self.num_classes is None and isinstance(data, (tuple, list)) and len(data) > 1:
-            raise ValueError(
-                "The data yield (images, labels), but this StyleGAN2 is unconditional and would ignore the "
-                "labels. Make it conditional (kgan.StyleGAN2(..., num_classes=N)), or load the images alone "
-                "(kgan.data.load(name) without labels=True) or map the labels away: "
-                "dataset.map(lambda images, labels: images)."
-            )
-        return super().unpack(data)
-
     def make_fakes(self, real, condition, training=True):
         ws = self._training_ws(ops.shape(real)[0], condition, update_average=training)
         return self.generator.get_layer("synthesis")(ws, training=training)

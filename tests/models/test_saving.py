@@ -89,6 +89,12 @@ FAMILIES = {
         lambda: [images(), MASKS],
     ),
     "R3GAN": (lambda: kgan.R3GAN(SHAPE, latent_dim=4, widths=(4, 4), cardinality=(2, 8), seed=0), latent),
+    "R3GAN with classes": (
+        lambda: kgan.R3GAN(
+            SHAPE, latent_dim=4, widths=(4, 4), cardinality=(2, 8), num_classes=3, class_names=("a", "b", "c"), seed=0
+        ),
+        lambda: [latent(), LABELS],
+    ),
     "StyleGAN2": (lambda: kgan.StyleGAN2(SHAPE, latent_dim=4, width=4, mapping_layers=2, seed=0), latent),
     "StyleGAN2 with classes": (
         lambda: kgan.StyleGAN2(
