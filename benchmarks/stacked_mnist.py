@@ -35,10 +35,10 @@ RECIPES = ("dcgan", "sngan", "stylegan2", "r3gan")
 FIGURES = ("classes_covered", "class_kl", "confidence", "fid", "recall")
 
 
-def train(recipe, seed, minutes, data_dir, run_dir, epochs=None):
-    """`kgan train` on StackedMNIST for `minutes`; returns the wall-clock seconds."""
+def train(recipe, seed, minutes, data_dir, run_dir, epochs=None, options=()):
+    """`kgan train` on StackedMNIST for `minutes` (with `options` of its own); returns the wall-clock seconds."""
     command = ["train", "--dataset", "stacked_mnist", "--data-dir", data_dir, "--recipe", recipe]
-    command += ["--minutes", str(minutes), "--seed", str(seed), "--run-dir", run_dir]
+    command += ["--minutes", str(minutes), "--seed", str(seed), "--run-dir", run_dir, *options]
     command += ["--epochs", str(epochs)] if epochs else []
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "kgan_cli", *command], check=True)
@@ -58,6 +58,9 @@ def main():
         default=495.0,
         help="r3gan's training speed here, for the epochs its schedules span (default: 495, a 2-core Xeon's)",
     )
+    parser.add_argument(
+        "--r3gan-options", default="", help='more kgan train options for r3gan, e.g. "--penalty-every 16"'
+    )
     parser.add_argument("--tutorial-steps", type=int, default=40)
     parser.add_argument("--out", default=None, help="keep the runs here (default: a temporary folder)")
     args = parser.parse_args()
@@ -71,10 +74,11 @@ def main():
     for seed in args.seeds:
         for recipe in args.recipes:
             run_dir = os.path.join(out, f"{recipe}_seed{seed}")
-            epochs = None
+            epochs, options = None, ()
             if recipe == "r3gan":
                 epochs = max(1, math.ceil(args.minutes * 60 * args.r3gan_images_per_second / images_per_epoch))
-            seconds = train(recipe, seed, args.minutes, args.data_dir, run_dir, epochs)
+                options = args.r3gan_options.split()
+            seconds = train(recipe, seed, args.minutes, args.data_dir, run_dir, epochs, options)
             metrics = [
                 kgan.metrics.ClassCoverage(extractor),
                 kgan.metrics.FrechetInceptionDistance(extractor),

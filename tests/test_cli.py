@@ -756,7 +756,7 @@ def test_stylegan2_with_labels_trains_on_classes_and_truncates_towards_each_clas
     sample = ["sample", "--model", export, "--num", "4", "--labels", "7", "--truncation", "0.5", "--out", str(out_file)]
     assert kgan_cli.main(sample) == 0 and out_file.exists()
     assert kgan_cli.main(["train", "--recipe", "dcgan", "--labels", "--run-dir", str(tmp_path / "r")]) == 2
-    assert "--labels is an option of --recipe stylegan2" in capsys.readouterr().err
+    assert "--labels is an option of --recipe r3gan or stylegan2" in capsys.readouterr().err
 
 
 def test_translation_recipes_train_on_images_alone_and_translate_a_folder(tmp_path, capsys):
@@ -1172,13 +1172,16 @@ def test_r3gan_trains_with_schedules_that_end_with_the_run(tmp_path, capsys):
 
     run = tmp_path / "r3gan"
     small = ["--batch-size", "32", "--width", "4", "--latent-dim", "8", "--epochs", "2", "--limit", "64"]
-    train = ["train", "--recipe", "r3gan", "--gamma", "0.2", "--dataset", "digits", *small, "--run-dir", str(run)]
+    options = ["--gamma", "0.2", "--penalty-every", "2"]
+    train = ["train", "--recipe", "r3gan", *options, "--dataset", "digits", *small, "--run-dir", str(run)]
     assert kgan_cli.main(train) == 0
     assert "training an R3GAN on digits" in capsys.readouterr().out
     gan = kgan.load_gan(str(run / "checkpoints" / "epoch_0002.keras"))
     steps = int(gan.g_optimizer.iterations)
     assert steps == 4  # 2 epochs of 2 batches: the schedules' length
     assert float(gan.regularizers[0].weight_at(steps)) == pytest.approx(0.02)  # --gamma, down to a tenth
-    assert float(gan.g_optimizer.learning_rate) == pytest.approx(5e-5)
+    assert [regularizer.every for regularizer in gan.regularizers] == [2, 2]  # lazy R1 and R2
+    assert float(gan.d_optimizer.beta_2_schedule(steps)) == pytest.approx(0.99)  # 0.9 rising to 0.99
+    assert float(gan.g_optimizer.learning_rate) == pytest.approx(5e-5)  # 2e-4 falling to a quarter
     sample = tf.saved_model.load(str(run / "generator")).signatures["sample"]
     assert sample(count=tf.constant(2), seed=tf.constant(0, tf.int64))["images"].shape == (2, 8, 8, 1)

@@ -96,6 +96,18 @@ def test_schedules_follow_the_steps_the_run_takes():
     np.testing.assert_allclose(float(gan.ema_schedule(steps)), 0.5 ** (1 / 4), rtol=1e-5)  # half-life 16 / 4
 
 
+def test_penalty_every_applies_r1_and_r2_lazily_at_the_same_average_strength():
+    gan = tiny()
+    gan.compile(penalty_every=4, schedule_steps=8)
+    assert [(type(r).__name__, r.every) for r in gan.regularizers] == [("R1", 4), ("R2", 4)]
+    logs = gan.fit(digits(64), epochs=1, verbose=0).history  # steps 0-3: both computed at step 0 only
+    assert logs["r1"][-1] > 0 and logs["r2"][-1] > 0
+    with pytest.raises(ValueError, match="penalty_every must be a number of D steps >= 1, got 0"):
+        tiny().compile(penalty_every=0)
+    with pytest.raises(ValueError, match="Pass gamma and penalty_every or regularizers, not both"):
+        tiny().compile(penalty_every=2, regularizers=[kgan.regularizers.R1(1.0)])
+
+
 def test_a_scheduled_r3gan_saves_resumes_and_exports(tmp_path):
     gan = tiny()
     gan.compile(schedule_steps=100)
