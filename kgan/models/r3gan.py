@@ -71,7 +71,7 @@ class R3GAN(ClassConditioning, GAN):
     gan.compile(schedule_steps=3 * 156)
     gan.fit(kgan.data.load("cifar10", data_dir="../shared/data/cifar10"), epochs=3)
 
-    cars = kgan.R3GAN(image_shape=(32, 32, 3), num_classes=10)  # then fit on labels=True data
+    conditional = kgan.R3GAN(image_shape=(32, 32, 3), num_classes=10)  # fits on labels=True data
     ```
     """
 
@@ -98,9 +98,9 @@ class R3GAN(ClassConditioning, GAN):
         blocks = tuple(blocks) if blocks is not None else (1,) * len(widths)
         cardinality = tuple(cardinality) if cardinality is not None else tuple(w * expansion for w in widths)
         embedding_dims = tuple(embedding_dims) if embedding_dims is not None else (latent_dim, widths[0])
-        stage_lists = (widths, blocks, cardinality, expansion, num_classes)
-        generator = networks.build_generator(image_shape, latent_dim, *stage_lists, embedding_dims[0], seed=seed)
-        discriminator = networks.build_discriminator(image_shape, *stage_lists, embedding_dims[1], seed=seed)
+        design = (widths, blocks, cardinality, expansion, num_classes)
+        generator = networks.build_generator(image_shape, latent_dim, *design, embedding_dims[0], seed=seed)
+        discriminator = networks.build_discriminator(image_shape, *design, embedding_dims[1], seed=seed)
         super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, ema_decay=ema_decay, **kwargs)
         self.set_classes(num_classes, class_names)
         self.embedding_dims = embedding_dims
